@@ -1,0 +1,35 @@
+# make demo  - the checklist on a local authenticated Sentinel deployment
+# make test  - the project's own tests (what CI runs)
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+BIN    := $(abspath $(VENV))/bin
+export PATH := $(BIN):$(PATH)
+
+.PHONY: demo test bench packages venv clean
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+venv: $(VENV)/.installed
+
+packages:
+	@command -v redis-server >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server redis-sentinel >/dev/null; \
+	  else echo "redis-server is missing: sudo apt-get install redis-server redis-sentinel" >&2; exit 1; fi; }
+
+demo: packages venv
+	$(BIN)/pytest
+
+test: packages venv
+	$(BIN)/pytest tests
+
+bench: packages venv
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) *.egg-info

@@ -1,0 +1,3 @@
+from coordcheck.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,65 @@
+"""``coordcheck up | down | status | repro | fix`` for the local deployment.
+
+    $ coordcheck up --dir /tmp/kolla
+    up: 3 data nodes and 3 sentinels (redis, sentinels require a password) agree in 2.3 s
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from coordcheck import kolla
+from coordcheck.local import DeploymentError, LocalDeployment
+from coordcheck.secrets import Secret
+
+DEFAULT_DIR = "coordcheck-deployment"
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="coordcheck", description="A local Kolla-style Sentinel deployment for coordcheck.")
+    verbs = top.add_subparsers(dest="verb", required=True)
+    up = verbs.add_parser("up", help="write and start the deployment; returns when all sentinels agree")
+    up.add_argument("--flavor", choices=sorted(kolla.FLAVORS), default="redis")
+    up.add_argument("--password", help="master and sentinel password (default: random)")
+    up.add_argument("--no-sentinel-auth", action="store_true", help="sentinels without requirepass (stock Kolla)")
+    for name, text in (("down", "stop what `up` started and remove what it created"),
+                       ("status", "show what runs"),
+                       ("repro", "write the incident's backend_url (no sentinel_password) into every service config"),
+                       ("fix", "write the fixed backend_url (with sentinel_password) into every service config")):
+        verbs.add_parser(name, help=text)
+    for sub in verbs.choices.values():
+        sub.add_argument("--dir", default=DEFAULT_DIR, type=Path, help=f"deployment folder (default: ./{DEFAULT_DIR})")
+    return top
+
+
+def run(args: argparse.Namespace) -> None:
+    deployment = LocalDeployment(args.dir)
+    if args.verb == "up":
+        seconds = deployment.up(kolla.FLAVORS[args.flavor], Secret(args.password) if args.password else None,
+                                sentinel_auth=not args.no_sentinel_auth)
+        auth = "no sentinel password" if args.no_sentinel_auth else "sentinels require a password"
+        print(f"up: 3 data nodes and 3 sentinels ({args.flavor}, {auth}) agree in {seconds:.1f} s")
+        print(f"inventory: {deployment.inventory}\nconfigdir: {deployment.root}")
+        print(f"check it:  pytest --hosts=controllers --inventory {deployment.inventory} --configdir {deployment.root}")
+    elif args.verb == "down":
+        stopped = deployment.down()
+        print(f"down: stopped {len(stopped)} processes, removed what `up` created in {deployment.root}")
+    elif args.verb == "status":
+        for proc, running in deployment.processes():
+            print(f"{proc.name:14} pid {proc.pid:<8} {'running' if running else 'stopped'}")
+    else:
+        paths = deployment.repro() if args.verb == "repro" else deployment.fix()
+        what = "without" if args.verb == "repro" else "with"
+        print(f"{args.verb}: backend_url {what} sentinel_password written to {len(paths)} service configs")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        run(args)
+    except (DeploymentError, kolla.KollaError) as exc:
+        print(f"coordcheck {args.verb}: error: {exc}", file=sys.stderr)
+        return 2
+    return 0

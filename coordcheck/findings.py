@@ -1,0 +1,130 @@
+"""The failure catalogue: every coordination failure coordcheck can name,
+with its cause and its fix, and the findings the checks report.
+
+    >>> f = Finding("SENTINEL_AUTH_MISSING", Where(host="ctl1", service="cinder-volume"),
+    ...             evidence="127.0.2.110:26379 replied NOAUTH")
+    >>> print(f.render().splitlines()[0])
+    SENTINEL_AUTH_MISSING: the sentinels require a password, but backend_url carries no sentinel_password
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    step: str   # the runbook step (test module / marker) that reports it
+    cause: str
+    fix: str
+
+
+def _entries(*rows: tuple[str, str, str, str]) -> dict[str, Entry]:
+    return {row[0]: Entry(*row) for row in rows}
+
+
+CATALOGUE = _entries(
+    ("SENTINEL_UNREACHABLE", "network", "a sentinel does not answer on its port",
+     "start the sentinel container (docker ps -a | grep sentinel; docker logs <it>) and check firewalls between this host and it"),
+    ("NODE_UNREACHABLE", "network", "a data node does not answer on its port",
+     "start the data node container (docker ps -a; docker logs <it>) and check firewalls between this host and it"),
+    ("SENTINEL_UNKNOWN_MASTER", "sentinel", "the sentinel does not monitor the master name the services ask for",
+     "make backend_url's sentinel= name match the sentinels' `sentinel monitor` name (Kolla: kolla)"),
+    ("SENTINEL_SEES_MASTER_DOWN", "sentinel", "the sentinel flags the master as down or not a master",
+     "check the master (INFO replication) and the sentinels' `sentinel auth-pass`; see the sentinel logs"),
+    ("QUORUM_LOST", "sentinel", "SENTINEL CKQUORUM fails: too few sentinels agree to elect a failover",
+     "bring the missing sentinels back; a Kolla cluster needs 2 of 3"),
+    ("SENTINEL_TOPOLOGY_INCOMPLETE", "sentinel", "the sentinel does not see every replica and every other sentinel",
+     "check that every node announces its own address (replica-announce-ip, sentinel announce-ip) and that the sentinels authenticate to each other"),
+    ("SENTINEL_AUTH_INCONSISTENT", "auth", "some sentinels require a password and others do not",
+     "give every sentinel the same requirepass (or none) and reconfigure them together"),
+    ("PASSWORD_REJECTED", "auth", "the password in passwords.yml is rejected by a server",
+     "the deployed servers run with another password: re-deploy them from passwords.yml (kolla-ansible reconfigure --tags redis) or correct passwords.yml"),
+    ("MASTER_DISAGREEMENT", "master", "the sentinels do not agree on the master's address",
+     "wait for a running failover to finish; if it persists, check the sentinels' logs and their view of each other"),
+    ("MASTER_UNREACHABLE", "master", "the master address the sentinels announce does not answer",
+     "check the announced address (replica-announce-ip) is reachable from the service hosts"),
+    ("MASTER_ROLE_WRONG", "master", "the address the sentinels announce as master is not a master",
+     "wait for the failover to finish; otherwise check the replicas' replicaof settings"),
+    ("REPLICATION_BROKEN", "master", "a replica's link to the master is down",
+     "check the replica's masterauth matches the master's requirepass and read its log"),
+    ("SENTINEL_AUTH_MISSING", "client", "the sentinels require a password, but backend_url carries no sentinel_password",
+     "add &sentinel_password= to backend_url"),
+    ("SENTINEL_AUTH_WRONG", "client", "the sentinels reject backend_url's sentinel_password",
+     "set sentinel_password to the sentinels' requirepass (passwords.yml)"),
+    ("SENTINEL_AUTH_UNEXPECTED", "client", "backend_url sends a sentinel_password but the sentinels have none",
+     "remove sentinel_password from backend_url, or give the sentinels that requirepass"),
+    ("MASTER_AUTH_WRONG", "client", "the data node rejects the password in backend_url",
+     "put the master password from passwords.yml in the URL's user:password part"),
+    ("MASTER_USER_WRONG", "client", "the data node rejects the user name in backend_url",
+     "use the user `default` (Kolla) or an ACL user that exists on the data nodes"),
+    ("DISCOVERY_FAILED", "client", "redis-py Sentinel discovery with backend_url finds no master",
+     "read the evidence: each sentinel's own answer is quoted"),
+    ("TOOZ_HANDSHAKE_FAILED", "client", "tooz cannot start a coordinator and take a lock with backend_url",
+     "fix the discovery finding for the same URL first"),
+    ("CONFIG_MISSING", "config", "no service config with [coordination] backend_url on this host",
+     "check node_config_directory and that the services were deployed here"),
+    ("URL_INVALID", "config", "backend_url cannot be used by tooz",
+     "write it as redis://default:PASSWORD@HOST:26379?sentinel=kolla&sentinel_fallback=HOST:26379..."),
+    ("URL_UNKNOWN_OPTION", "config", "backend_url has an option tooz silently ignores",
+     "correct the option name (tooz reads only its own option list)"),
+    ("PASSWORD_MISMATCH", "config", "a password in backend_url differs from passwords.yml",
+     "regenerate the service config from passwords.yml (kolla-ansible reconfigure) or correct the override"),
+    ("FALLBACK_MISMATCH", "config", "backend_url's sentinels differ from the inventory's sentinel hosts",
+     "list every host of the redis/valkey group, first in the netloc, the others as sentinel_fallback"),
+    ("URL_DRIFT", "config", "backend_url differs between services or hosts",
+     "render every service from the same <flavor>_connection_string; remove stale per-service overrides"),
+    ("CONFIG_WORLD_READABLE", "config", "a file holding a password is readable by every user on the host",
+     "chmod o-rwx the file (Kolla writes service configs 0660)"),
+)
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a finding is: host, service config file(s), server address."""
+
+    host: str | None = None
+    service: str | None = None
+    file: str | None = None
+    address: str | None = None
+    more_files: tuple[tuple[str, str], ...] = ()   # further (service, file) pairs
+
+    def __str__(self) -> str:
+        head = [f"{k} {getattr(self, k)}" for k in ("host", "address") if getattr(self, k)]
+        files = [(self.service, self.file)] if self.file else []
+        files += list(self.more_files)
+        if len(files) == 1:
+            service, path = files[0]
+            head.append(f"service {service}, file {path}" if service else f"file {path}")
+        lines = [", ".join(head) or "deployment"]
+        if len(files) > 1:
+            lines += [f"{service or '':18} {path}" for service, path in files]
+        return "\n            ".join(lines)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One diagnosed failure: what (id, cause), where, evidence, fix."""
+
+    id: str
+    where: Where
+    evidence: str
+    fix: str | None = None   # a specific fix; the catalogue's otherwise
+
+    def __post_init__(self) -> None:
+        if self.id not in CATALOGUE:
+            raise KeyError(f"finding id {self.id} is not in the catalogue")
+
+    @property
+    def entry(self) -> Entry:
+        return CATALOGUE[self.id]
+
+    def render(self) -> str:
+        fix = self.fix or self.entry.fix
+        return (f"{self.id}: {self.entry.cause}\n  where:    {self.where}\n"
+                f"  evidence: {self.evidence}\n  fix:      {fix}")
+
+
+def render(findings: list[Finding]) -> str:
+    return "\n".join(f.render() for f in findings)

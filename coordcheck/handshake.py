@@ -1,0 +1,69 @@
+"""The coordination handshake, as a self-contained script.
+
+Its source is sent on stdin to ``python3 -`` (locally, or later inside a
+service container with the container's own tooz and redis-py), followed by a
+line calling ``main()`` with the parameters. The backend URL therefore never
+appears on a command line. It prints one JSON line:
+
+    {"ok": true, "stage": "done", "tooz": "9.1.0", "redis": "8.1.0", "seconds": 0.01}
+
+Only the standard library and tooz are used here: keep it importable on old
+Pythons (no f-strings with ``=``, no walrus).
+"""
+
+import json
+import sys
+import time
+
+
+def _version(module_name):
+    try:
+        from importlib import metadata
+        return metadata.version(module_name)
+    except Exception:  # noqa: BLE001 - a missing version is only reported
+        return None
+
+
+def main(params):
+    """Start a coordinator, take and release a namespaced lock, stop."""
+    result = {"ok": False, "stage": "import", "tooz": _version("tooz"),
+              "redis": _version("redis"), "error": None}
+    started = time.monotonic()
+    coordinator = None
+    try:
+        from tooz import coordination
+
+        result["stage"] = "start"
+        options = {
+            "namespace": params["namespace"],
+            "lock_timeout": params["lock_timeout"],
+            "socket_timeout": params["timeout"],
+            "socket_connect_timeout": params["timeout"],
+        }
+        coordinator = coordination.get_coordinator(
+            params["url"], params["member"].encode(), **options)
+        coordinator.start(start_heart=False)
+        result["stage"] = "lock"
+        lock = coordinator.get_lock(params["lock"].encode())
+        if not lock.acquire(blocking=params["timeout"]):
+            raise RuntimeError("lock %s is held by another member" % params["lock"])
+        result["stage"] = "release"
+        lock.release()
+        result["stage"] = "stop"
+        coordinator.stop()
+        coordinator = None
+        result["ok"], result["stage"] = True, "done"
+    except Exception as exc:  # noqa: BLE001 - every failure is reported as data
+        cause = exc.__cause__ or exc.__context__
+        text = "%s: %s" % (exc.__class__.__name__, exc)
+        if cause is not None and str(cause) not in text:
+            text += " (caused by %s: %s)" % (cause.__class__.__name__, cause)
+        result["error"] = " ".join(text.split())
+    finally:
+        if coordinator is not None:
+            try:
+                coordinator.stop()
+            except Exception:  # noqa: BLE001
+                pass
+    result["seconds"] = round(time.monotonic() - started, 3)
+    sys.stdout.write(json.dumps(result) + "\n")

@@ -1,0 +1,103 @@
+"""Ansible inventories, read with ansible-core itself.
+
+    >>> inv = Inventory.load("examples/local/multinode")   # doctest: +SKIP
+    >>> inv.resolve("controllers")                        # doctest: +SKIP
+    ['ctl1', 'ctl2', 'ctl3']
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+os.environ.setdefault("ANSIBLE_INVENTORY_UNPARSED_FAILED", "True")
+os.environ.setdefault("ANSIBLE_LOCALHOST_WARNING", "False")
+
+from ansible.errors import AnsibleError  # noqa: E402
+from ansible.inventory.manager import InventoryManager  # noqa: E402
+from ansible.parsing.dataloader import DataLoader  # noqa: E402
+from ansible.vars.manager import VariableManager  # noqa: E402
+
+from coordcheck.kolla import DEFAULT_NODE_CONFIG_DIRECTORY, GROUP_ALIASES, KollaError  # noqa: E402
+
+
+@dataclass
+class Inventory:
+    """An Ansible inventory: groups, hosts and the variables coordcheck needs."""
+
+    path: Path
+    _manager: InventoryManager
+    _variables: VariableManager
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Inventory":
+        path = Path(path)
+        if not path.exists():
+            raise KollaError(f"inventory {path} does not exist")
+        loader = DataLoader()
+        chatter = io.StringIO()
+        try:
+            with contextlib.redirect_stderr(chatter), contextlib.redirect_stdout(chatter):
+                manager = InventoryManager(loader=loader, sources=[str(path)])
+        except AnsibleError:
+            raise KollaError(f"inventory {path} cannot be parsed: {_reason(chatter.getvalue())}") from None
+        if not manager.hosts and not manager.get_hosts("all"):
+            raise KollaError(f"inventory {path} defines no hosts")
+        return cls(path, manager, VariableManager(loader=loader, inventory=manager))
+
+    @property
+    def groups(self) -> set[str]:
+        return set(self._manager.groups)
+
+    def group_hosts(self, group: str) -> list[str]:
+        """Hosts of a group in inventory order ([] if the group is absent)."""
+        if group not in self._manager.groups:
+            return []
+        return [h.name for h in self._manager.groups[group].get_hosts()]
+
+    def resolve(self, pattern: str) -> list[str]:
+        """``--hosts`` value -> host names. ``controllers`` means ``control``
+        when the inventory has no such group. Unknown names and empty sets
+        are errors."""
+        hosts: list[str] = []
+        for name in [p.strip() for p in pattern.split(",") if p.strip()]:
+            if name not in self._manager.groups and self._manager.get_host(name) is None:
+                alias = GROUP_ALIASES.get(name)
+                if alias is None or alias not in self._manager.groups:
+                    known = ", ".join(sorted(g for g in self._manager.groups if g not in ("all", "ungrouped")))
+                    raise KollaError(f"--hosts: no group or host {name!r} in inventory {self.path} (groups: {known})")
+                name = alias
+            found = self.group_hosts(name) if name in self._manager.groups else [name]
+            hosts += [h for h in found if h not in hosts]
+        if not hosts:
+            raise KollaError(f"--hosts {pattern!r} matches no host in inventory {self.path}")
+        return hosts
+
+    def host_vars(self, host: str) -> dict:
+        found = self._manager.get_host(host)
+        if found is None:
+            raise KollaError(f"host {host!r} is not in inventory {self.path}")
+        return self._variables.get_vars(host=found)
+
+    def address(self, host: str) -> str:
+        """Kolla's API address of a host: ``api_interface_address``, else
+        ``ansible_host``, else the inventory name."""
+        variables = self.host_vars(host)
+        for key in ("api_interface_address", "ansible_host"):
+            if variables.get(key):
+                return str(variables[key])
+        return host
+
+    def node_config_directory(self, host: str) -> str:
+        return str(self.host_vars(host).get("node_config_directory") or DEFAULT_NODE_CONFIG_DIRECTORY)
+
+
+def _reason(chatter: str) -> str:
+    """The first real parse error in ansible's warnings, on one line."""
+    for line in chatter.splitlines():
+        if line.startswith("[WARNING]: Failed to parse"):
+            return line.split(": ", 1)[1].strip()
+    return "no inventory plugin could read it"

@@ -1,0 +1,153 @@
+"""What coordcheck knows of Kolla-Ansible: names per flavor, how Kolla builds
+the coordination URL, and how to read a deployment (inventory, passwords.yml,
+globals.yml, service configs).
+
+    >>> FLAVORS["valkey"].password_key
+    'valkey_master_password'
+    >>> connection_string(FLAVORS["redis"], ["10.0.2.110", "10.0.2.111"], Secret("pw")).reveal()
+    'redis://default:pw@10.0.2.110:26379?sentinel=kolla&sentinel_fallback=10.0.2.111:26379&db=0&socket_timeout=60&retry_on_timeout=yes'
+"""
+
+from __future__ import annotations
+
+import configparser
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from coordcheck.secrets import Secret
+
+SENTINEL_PORT = 26379
+DATA_PORT = 6379
+MASTER_NAME = "kolla"
+QUORUM = 2
+#: Kolla's default ``<flavor>_connection_string_extras``.
+DEFAULT_EXTRAS = "&db=0&socket_timeout=60&retry_on_timeout=yes"
+#: Kolla's default for ``node_config_directory`` on a real host.
+DEFAULT_NODE_CONFIG_DIRECTORY = "/etc/kolla"
+#: Group names operators type that Kolla's inventories spell differently.
+GROUP_ALIASES = {"controllers": "control", "controller": "control"}
+
+
+class KollaError(Exception):
+    """Bad or missing deployment input; the message is one line, no secret."""
+
+
+@dataclass(frozen=True)
+class Flavor:
+    """Kolla's names for one coordination backend (Redis ≤ 2025.1, Valkey ≥ 2025.1)."""
+
+    name: str
+    group: str
+    password_key: str
+    enable_key: str
+    extras_key: str
+    server_container: str
+    sentinel_container: str
+    server_binary: str
+    debian_packages: str
+
+
+FLAVORS = {
+    "redis": Flavor("redis", "redis", "redis_master_password", "enable_redis",
+                    "redis_connection_string_extras", "redis", "redis_sentinel",
+                    "redis-server", "redis-server redis-sentinel"),
+    "valkey": Flavor("valkey", "valkey", "valkey_master_password", "enable_valkey",
+                     "valkey_connection_string_extras", "valkey_server", "valkey_sentinel",
+                     "valkey-server", "valkey-server valkey-sentinel"),
+}
+
+
+@dataclass(frozen=True)
+class CoordinationService:
+    """A Kolla service whose config carries ``[coordination] backend_url``."""
+
+    service: str  # inventory group and node config sub-directory
+    project: str  # config file stem and kolla-ansible tag
+
+    @property
+    def config_name(self) -> str:
+        return f"{self.project}.conf"
+
+
+#: Services the local deployment renders (a live run discovers its own).
+LOCAL_SERVICES = (
+    CoordinationService("cinder-volume", "cinder"),
+    CoordinationService("designate-worker", "designate"),
+    CoordinationService("masakari-api", "masakari"),
+    CoordinationService("mistral-api", "mistral"),
+)
+
+
+def connection_string(flavor: Flavor, addresses: list[str], password: Secret,
+                      extras: str = DEFAULT_EXTRAS) -> Secret:
+    """``<flavor>_connection_string`` as Kolla renders it (holds the password)."""
+    first, *others = addresses
+    url = f"redis://default:{password.reveal()}@{first}:{SENTINEL_PORT}?sentinel={MASTER_NAME}"
+    url += "".join(f"&sentinel_fallback={a}:{SENTINEL_PORT}" for a in others)
+    return Secret(url + extras)
+
+
+def load_yaml_mapping(path: Path, what: str) -> dict:
+    """Read a YAML file that must hold a mapping; one-line errors otherwise."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise KollaError(f"{what} {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise KollaError(f"{what} {path} cannot be read: {exc.__class__.__name__}") from None
+    if text.lstrip().startswith("$ANSIBLE_VAULT"):
+        raise KollaError(f"{what} {path} is ansible-vault encrypted; vault support is not available yet")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise KollaError(f"{what} {path}{where} is not valid YAML") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise KollaError(f"{what} {path} must hold a YAML mapping, not {type(data).__name__}")
+    return data
+
+
+def master_password(passwords: dict, flavor: Flavor, path: Path) -> Secret:
+    value = passwords.get(flavor.password_key)
+    if value is None or value == "":
+        raise KollaError(f"passwords file {path} has no {flavor.password_key}")
+    if not isinstance(value, (str, int)):
+        raise KollaError(f"passwords file {path}: {flavor.password_key} is not a string")
+    return Secret(str(value))
+
+
+def flavor_of(globals_yml: dict, group_names: set[str], passwords: dict) -> Flavor:
+    """Valkey when globals.yml enables it, else the group/password that exists."""
+    for flavor in (FLAVORS["valkey"], FLAVORS["redis"]):
+        if _truthy(globals_yml.get(flavor.enable_key)):
+            return flavor
+    for flavor in (FLAVORS["valkey"], FLAVORS["redis"]):
+        if flavor.group in group_names or flavor.password_key in passwords:
+            return flavor
+    return FLAVORS["redis"]
+
+
+def _truthy(value: object) -> bool:
+    return str(value).strip().lower() in {"yes", "true", "1", "on"}
+
+
+def backend_url_of(text: str, path: str) -> str | None:
+    """``[coordination] backend_url`` of an oslo.config file, or None.
+
+    >>> backend_url_of("[coordination]\\nbackend_url = redis://h:26379?sentinel=kolla\\n", "x.conf")
+    'redis://h:26379?sentinel=kolla'
+    """
+    parser = configparser.RawConfigParser(strict=False, default_section="__none__")
+    try:
+        parser.read_string(text, source=path)
+    except configparser.Error as exc:
+        first_line = str(exc).splitlines()[0]
+        raise KollaError(f"{path} is not a valid config file: {first_line}") from None
+    if not parser.has_option("coordination", "backend_url"):
+        return None
+    return parser.get("coordination", "backend_url")

@@ -1,0 +1,347 @@
+"""A small Kolla deployment on loopback: 3 data nodes and 3 sentinels,
+authenticated like the incident, plus the Kolla files that describe it.
+
+    $ coordcheck up --dir /tmp/kolla     # returns when all sentinels agree
+    $ coordcheck repro --dir /tmp/kolla  # the incident's URL, no sentinel_password
+    $ coordcheck down --dir /tmp/kolla
+
+Layout of DIR (everything created is recorded in DIR/.coordcheck/state.json,
+so ``down`` removes exactly that and nothing else):
+
+    multinode  passwords.yml  globals.yml
+    ctl1/cinder-volume/cinder.conf ...     node_config_directory of ctl1
+    .coordcheck/ctl1/{server,sentinel}.conf, logs, data
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets as random
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from coordcheck import kolla
+from coordcheck.probe import Address, observe_node, observe_sentinel
+from coordcheck.secrets import Secret
+from coordcheck.url import with_sentinel_password
+
+HOSTS = {"ctl1": "127.0.2.110", "ctl2": "127.0.2.111", "ctl3": "127.0.2.112"}
+AGREEMENT_TIMEOUT = 15.0
+STATE_DIR = ".coordcheck"
+
+
+class DeploymentError(Exception):
+    """`coordcheck up/down/...` cannot do what was asked; one line."""
+
+
+@dataclass
+class Process:
+    name: str
+    pid: int
+    config: str
+
+
+def server_binary(flavor: kolla.Flavor) -> str:
+    """``valkey-server`` when asked for and installed, else ``redis-server``."""
+    for name in dict.fromkeys([flavor.server_binary, "redis-server"]):
+        found = shutil.which(name)
+        if found:
+            return found
+    raise DeploymentError(
+        f"{flavor.server_binary} not found on PATH: install it with "
+        f"`apt-get install {kolla.FLAVORS['redis'].debian_packages}`")
+
+
+def binary_version(binary: str) -> tuple[int, ...]:
+    out = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=10).stdout
+    found = re.search(r"v=(\d+)\.(\d+)", out)
+    return tuple(int(x) for x in found.groups()) if found else (0, 0)
+
+
+def server_config(host: str, ip: str, run: Path, password: Secret, replica_of: str | None,
+                  bind_source: bool) -> str:
+    lines = [
+        f"bind {ip}", f"port {kolla.DATA_PORT}", "daemonize no", "protected-mode no",
+        f"dir {run}", f"logfile {run / 'server.log'}", 'save ""', "appendonly no", "repl-diskless-sync-delay 0",
+        f"requirepass {password.reveal()}", f"masterauth {password.reveal()}",
+        f"replica-announce-ip {ip}",
+    ]
+    if bind_source:
+        lines.append(f"bind-source-addr {ip}")
+    if replica_of:
+        lines.append(f"replicaof {replica_of} {kolla.DATA_PORT}")
+    return "\n".join(lines) + "\n"
+
+
+def sentinel_config(ip: str, master_ip: str, run: Path, password: Secret, sentinel_auth: bool,
+                    bind_source: bool) -> str:
+    lines = [
+        f"bind {ip}", f"port {kolla.SENTINEL_PORT}", "daemonize no", "protected-mode no",
+        f"dir {run}", f"logfile {run / 'sentinel.log'}", f"sentinel announce-ip {ip}",
+        f"sentinel monitor {kolla.MASTER_NAME} {master_ip} {kolla.DATA_PORT} {kolla.QUORUM}",
+        f"sentinel auth-pass {kolla.MASTER_NAME} {password.reveal()}",
+        f"sentinel down-after-milliseconds {kolla.MASTER_NAME} 5000",
+        f"sentinel failover-timeout {kolla.MASTER_NAME} 60000",
+    ]
+    if bind_source:
+        lines.append(f"bind-source-addr {ip}")
+    if sentinel_auth:
+        lines += [f"requirepass {password.reveal()}", f"sentinel sentinel-pass {password.reveal()}"]
+    return "\n".join(lines) + "\n"
+
+
+def inventory_text(flavor: kolla.Flavor, root: Path) -> str:
+    hosts = "\n".join(
+        f"{h} ansible_connection=local api_interface_address={ip} node_config_directory={root / h}"
+        for h, ip in HOSTS.items())
+    groups = [flavor.group] + [s.service for s in kolla.LOCAL_SERVICES]
+    children = "\n".join(f"\n[{g}:children]\ncontrol" for g in groups)
+    return f"# coordcheck local deployment ({flavor.name})\n[control]\n{hosts}\n{children}\n"
+
+
+def service_config_text(url: Secret) -> str:
+    return (f"[DEFAULT]\ndebug = False\n\n[coordination]\nbackend_url = {url.reveal()}\n")
+
+
+class LocalDeployment:
+    """The deployment in ``root``; ``up()`` writes and starts it."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root).resolve()
+        self.state_dir = self.root / STATE_DIR
+        self.state_file = self.state_dir / "state.json"
+
+    # -- state ---------------------------------------------------------------
+    def state(self) -> dict:
+        try:
+            return json.loads(self.state_file.read_text())
+        except FileNotFoundError:
+            raise DeploymentError(f"no coordcheck deployment in {self.root} (run `coordcheck up --dir {self.root}`)") from None
+        except (OSError, ValueError) as exc:
+            raise DeploymentError(f"{self.state_file} is unreadable: {exc.__class__.__name__}") from None
+
+    def _save(self, state: dict) -> None:
+        self.state_file.write_text(json.dumps(state, indent=1))
+
+    @property
+    def inventory(self) -> Path:
+        return self.root / "multinode"
+
+    @property
+    def passwords(self) -> Path:
+        return self.root / "passwords.yml"
+
+    def flavor(self) -> kolla.Flavor:
+        return kolla.FLAVORS[self.state()["flavor"]]
+
+    def password(self) -> Secret:
+        flavor = self.flavor()
+        return kolla.master_password(kolla.load_yaml_mapping(self.passwords, "passwords file"), flavor, self.passwords)
+
+    def service_config_paths(self) -> list[Path]:
+        return [self.root / h / s.service / s.config_name for h in HOSTS for s in kolla.LOCAL_SERVICES]
+
+    # -- up ------------------------------------------------------------------
+    def write(self, flavor: kolla.Flavor, password: Secret | None, sentinel_auth: bool) -> dict:
+        """Write the Kolla files and server configs (random password by
+        default); start nothing."""
+        password = password or Secret(random.token_hex(16))
+        if self.state_file.exists():
+            raise DeploymentError(f"{self.root} already holds a coordcheck deployment (run `coordcheck down --dir {self.root}` first)")
+        created_root = not self.root.exists()
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.state_dir.mkdir()
+        state = {"flavor": flavor.name, "sentinel_auth": sentinel_auth, "created_root": created_root,
+                 "files": [], "dirs": [str(self.state_dir)], "processes": []}
+        binary = server_binary(flavor)
+        bind_source = binary_version(binary) >= (7, 0)
+        state["binary"] = binary
+
+        def put(path: Path, text: str, mode: int = 0o640) -> None:
+            for parent in reversed(path.relative_to(self.root).parents[:-1]):
+                folder = self.root / parent
+                if not folder.exists():
+                    folder.mkdir()
+                    state["dirs"].append(str(folder))
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(text)
+            state["files"].append(str(path))
+
+        master_ip = HOSTS["ctl1"]
+        for host, ip in HOSTS.items():
+            run = self.state_dir / host
+            put(run / "server.conf", server_config(host, ip, run, password, None if host == "ctl1" else master_ip, bind_source), 0o600)
+            put(run / "sentinel.conf", sentinel_config(ip, master_ip, run, password, sentinel_auth, bind_source), 0o600)
+        put(self.inventory, inventory_text(flavor, self.root))
+        put(self.passwords, yaml.safe_dump({flavor.password_key: password.reveal()}), 0o600)
+        put(self.root / "globals.yml", yaml.safe_dump({flavor.enable_key: "yes", "kolla_base_distro": "debian"}))
+        url = self.fixed_url(flavor, password)
+        for path in self.service_config_paths():
+            put(path, service_config_text(url), 0o600)
+        self._save(state)
+        return state
+
+    def fixed_url(self, flavor: kolla.Flavor, password: Secret) -> Secret:
+        broken = kolla.connection_string(flavor, list(HOSTS.values()), password)
+        return Secret(with_sentinel_password(broken.reveal(), password))
+
+    def up(self, flavor: kolla.Flavor, password: Secret | None = None, sentinel_auth: bool = True,
+           timeout: float = AGREEMENT_TIMEOUT) -> float:
+        """Write and start; returns the seconds until all sentinels agreed.
+        On failure nothing is left behind."""
+        self._check_ports_free()
+        self.write(flavor, password, sentinel_auth)
+        try:
+            return self.start(timeout)
+        except BaseException:
+            self.down()
+            raise
+
+    def start(self, timeout: float = AGREEMENT_TIMEOUT) -> float:
+        """Start the written deployment and wait until all sentinels agree."""
+        started = time.monotonic()
+        deadline = started + timeout
+        state, password = self.state(), self.password()
+        self._check_ports_free()
+        try:
+            self._start(state, "server")
+            self.wait_for(lambda: self.replication_lag(password), deadline)
+            self._start(state, "sentinel")
+            self.wait_for(lambda: self.disagreement(password), deadline)
+        except BaseException:
+            self._stop_processes(state)
+            raise
+        return time.monotonic() - started
+
+    def _check_ports_free(self) -> None:
+        for ip in HOSTS.values():
+            for port in (kolla.DATA_PORT, kolla.SENTINEL_PORT):
+                with socket.socket() as sock:
+                    sock.settimeout(0.2)
+                    if sock.connect_ex((ip, port)) == 0:
+                        raise DeploymentError(f"{ip}:{port} is already in use (another deployment? `coordcheck down --dir DIR`)")
+
+    def _start(self, state: dict, kind: str) -> None:
+        """Start one ``kind`` (server or sentinel) process per host."""
+        for host in HOSTS:
+            run = self.state_dir / host
+            conf = run / f"{kind}.conf"
+            extra = ["--sentinel"] if kind == "sentinel" else []
+            proc = subprocess.Popen([state["binary"], str(conf), *extra], cwd=run,
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL, start_new_session=True)
+            state["processes"].append({"name": f"{host} {kind}", "pid": proc.pid, "config": str(conf)})
+            self._save(state)
+
+    def replication_lag(self, password: Secret) -> list[str]:
+        """Replicas not yet online at the master ([] when all are). Sentinels
+        start after this, so their first look at the master sees every replica."""
+        master = observe_node(Address(HOSTS["ctl1"], kolla.DATA_PORT), password, timeout=0.5)
+        online = sum(1 for k, v in master.replication.items()
+                     if k.startswith("slave") and isinstance(v, dict) and v.get("state") == "online")
+        expected = len(HOSTS) - 1
+        return [] if online == expected else [f"master {master.address} has {online} of {expected} replicas online"]
+
+    def disagreement(self, password: Secret) -> list[str]:
+        """What keeps the sentinels from full agreement ([] when they agree)."""
+        problems = []
+        expected = len(HOSTS) - 1
+        for ip in HOSTS.values():
+            obs = observe_sentinel(Address(ip, kolla.SENTINEL_PORT), kolla.MASTER_NAME, password, timeout=0.5)
+            master = obs.master or {}
+            if not master:
+                problems.append(f"sentinel {obs.address}: {obs.login.error or obs.master_error or 'no answer'}")
+            elif master.get("flags") != "master":
+                problems.append(f"sentinel {obs.address} sees the master as {master.get('flags')}")
+            elif master.get("num-slaves") != expected or master.get("num-other-sentinels") != expected:
+                problems.append(f"sentinel {obs.address} sees {master.get('num-slaves')} of {expected} replicas "
+                                f"and {master.get('num-other-sentinels')} of {expected} other sentinels")
+            elif any(r.get("flags") != "slave" for r in obs.replicas):
+                problems.append(f"sentinel {obs.address} sees replicas as {[r.get('flags') for r in obs.replicas]}")
+        return problems
+
+    def wait_for(self, problems_now, deadline: float) -> None:
+        """Poll ``problems_now()`` until it returns [] or the deadline passes."""
+        while True:
+            problems = problems_now()
+            if not problems:
+                return
+            if time.monotonic() > deadline:
+                raise DeploymentError(f"deployment not ready in time: {problems[0]} (logs: {self.state_dir}/*/*.log)")
+            time.sleep(0.05)
+
+    # -- changes ---------------------------------------------------------------
+    def write_backend_url(self, url: Secret) -> list[Path]:
+        paths = self.service_config_paths()
+        for path in paths:
+            path.write_text(service_config_text(url))
+        return paths
+
+    def repro(self) -> list[Path]:
+        """Write the incident's URL (no sentinel_password) into every service config."""
+        return self.write_backend_url(kolla.connection_string(self.flavor(), list(HOSTS.values()), self.password()))
+
+    def fix(self) -> list[Path]:
+        """Write the fixed URL (with sentinel_password) into every service config."""
+        return self.write_backend_url(self.fixed_url(self.flavor(), self.password()))
+
+    # -- status / down -----------------------------------------------------------
+    def processes(self) -> list[tuple[Process, bool]]:
+        return [(Process(**p), _is_ours(p["pid"], p["config"])) for p in self.state()["processes"]]
+
+    def down(self) -> list[str]:
+        """Stop what ``up`` started, remove what it created. Returns the stopped names."""
+        state = self.state()
+        stopped = self._stop_processes(state)
+        for path in reversed(state["files"]):
+            Path(path).unlink(missing_ok=True)
+        shutil.rmtree(self.state_dir, ignore_errors=True)  # ours alone: configs, logs, data
+        for path in sorted((Path(d) for d in state["dirs"]), key=lambda p: len(p.parts), reverse=True):
+            _rmdir_if_empty(path)
+        if state.get("created_root"):
+            _rmdir_if_empty(self.root)
+        return stopped
+
+    def _stop_processes(self, state: dict) -> list[str]:
+        stopped = []
+        running = [p for p in state["processes"] if _is_ours(p["pid"], p["config"])]
+        for proc in running:
+            os.kill(proc["pid"], signal.SIGTERM)
+        deadline = time.monotonic() + 5
+        for proc in running:
+            while _is_ours(proc["pid"], proc["config"]) and time.monotonic() < deadline:
+                time.sleep(0.02)
+            if _is_ours(proc["pid"], proc["config"]):
+                os.kill(proc["pid"], signal.SIGKILL)
+            stopped.append(proc["name"])
+        return stopped
+
+
+def _is_ours(pid: int, config: str) -> bool:
+    """True while ``pid`` is alive and is the server started with ``config``:
+    it runs in that config's folder (servers rewrite their command line, not
+    their working directory), so a recycled pid is never signalled."""
+    try:
+        cwd = os.readlink(f"/proc/{pid}/cwd")
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    state = stat.rsplit(")", 1)[-1].split()[0]
+    return state != "Z" and cwd == str(Path(config).parent)
+
+
+def _rmdir_if_empty(path: Path) -> None:
+    try:
+        path.rmdir()
+    except OSError:
+        pass

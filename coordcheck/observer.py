@@ -1,0 +1,89 @@
+"""Probe a target once and remember: every test of the checklist asks the
+observer, so each sentinel, node, URL and host is probed once per run.
+
+    >>> observer = Observer(target, probe_timeout=2.0, tooz_deadline=5.0)  # doctest: +SKIP
+    >>> observer.sentinel(target.sentinels[0]).login.requires_password     # doctest: +SKIP
+    True
+"""
+
+from __future__ import annotations
+
+from functools import cached_property, lru_cache
+from typing import Callable
+
+from coordcheck import checks, probe, service_config, tooz_probe
+from coordcheck.findings import Finding
+from coordcheck.target import Target
+from coordcheck.url import BackendURL
+
+
+class Observer:
+    def __init__(self, target: Target, probe_timeout: float, tooz_deadline: float,
+                 host_for: Callable[[str], object]) -> None:
+        self.target = target
+        self.timeout = probe_timeout
+        self.tooz_deadline = tooz_deadline
+        self.host_for = host_for       # inventory host name -> testinfra host
+        self.sentinel = lru_cache(maxsize=None)(self._sentinel)
+        self.node = lru_cache(maxsize=None)(self._node)
+        self.configs = lru_cache(maxsize=None)(self._configs)
+        self._discoveries: dict[str, probe.Discovery] = {}
+        self._handshakes: dict[str, tooz_probe.Handshake] = {}
+
+    @property
+    def master_name(self) -> str:
+        """The master the services ask for (their URLs' sentinel=), Kolla's by default."""
+        names = {c.url.master_name for h in self.target.hosts for c in self.configs(h) if c.url}
+        return names.pop() if len(names) == 1 else "kolla"
+
+    def _sentinel(self, addr: probe.Address) -> probe.SentinelObservation:
+        return probe.observe_sentinel(addr, self.master_name, self.target.password, self.timeout)
+
+    def _node(self, addr: probe.Address) -> probe.NodeObservation:
+        return probe.observe_node(addr, self.target.password, self.timeout)
+
+    def _configs(self, host_name: str) -> tuple[service_config.ServiceConfig, ...]:
+        directory = self.target.inventory.node_config_directory(host_name)
+        return tuple(service_config.discover(self.host_for(host_name), host_name, directory))
+
+    def sentinels(self) -> list[probe.SentinelObservation]:
+        return [self.sentinel(a) for a in self.target.sentinels]
+
+    @cached_property
+    def sentinels_require_password(self) -> bool | None:
+        return checks.sentinels_require_password(self.sentinels())
+
+    def master_address(self) -> probe.Address | None:
+        """The address most sentinels announce."""
+        answers = [o.master_addr for o in self.sentinels() if o.master_addr]
+        return max(set(answers), key=answers.count) if answers else None
+
+    def master(self) -> probe.NodeObservation | None:
+        addr = self.master_address()
+        return self.node(addr) if addr else None
+
+    def replicas(self) -> list[probe.NodeObservation]:
+        master = self.master_address()
+        return [self.node(a) for a in self.target.data_nodes if a != master]
+
+    def all_configs(self) -> list[service_config.ServiceConfig]:
+        return [c for h in self.target.hosts for c in self.configs(h)]
+
+    def discovery(self, url: BackendURL) -> probe.Discovery:
+        if url.raw not in self._discoveries:
+            self._discoveries[url.raw] = probe.discover(url, self.timeout)
+        return self._discoveries[url.raw]
+
+    def handshake(self, url: BackendURL) -> tooz_probe.Handshake:
+        if url.raw not in self._handshakes:
+            self._handshakes[url.raw] = tooz_probe.handshake(url, self.tooz_deadline, self.timeout)
+        return self._handshakes[url.raw]
+
+    def client_findings(self, host_name: str, with_handshake: bool) -> list[Finding]:
+        """Discovery (and optionally the tooz handshake) for every distinct URL on a host."""
+        found: list[Finding] = []
+        for group in checks.by_url(list(self.configs(host_name))).values():
+            url = group[0].url
+            cause = checks.discovery_findings(group, self.discovery(url), self.target.flavor, self.target.password)
+            found += checks.handshake_findings(group, self.handshake(url), cause) if with_handshake else cause
+        return found

@@ -1,0 +1,74 @@
+"""Find the service configs that carry ``[coordination] backend_url`` on a
+host (a testinfra host: local, SSH, or whatever the inventory says).
+
+    >>> configs = discover(host, "ctl1", "/etc/kolla")     # doctest: +SKIP
+    >>> [(c.service, c.path) for c in configs]             # doctest: +SKIP
+    [('cinder-volume', '/etc/kolla/cinder-volume/cinder.conf'), ...]
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+
+from coordcheck import url as urls
+from coordcheck.findings import Where
+from coordcheck.kolla import KollaError, backend_url_of
+
+#: One command per host lists the candidate files (a controller has ~100
+#: service folders; one round trip per folder would be slow over SSH).
+FIND_CANDIDATES = ("find %s -mindepth 2 -maxdepth 2 -type f -name '*.conf' "
+                   "-exec grep -l -s -E '^[[:space:]]*backend_url[[:space:]]*=' {} +")
+
+
+@dataclass(repr=False)
+class ServiceConfig:
+    host: str
+    service: str
+    project: str
+    path: str
+    mode: int
+    url: urls.BackendURL | None = None
+    error: str | None = None        # why the URL is unusable (masked)
+
+    def __repr__(self) -> str:
+        return f"ServiceConfig({self.host}:{self.path})"
+
+    @property
+    def where(self) -> Where:
+        return Where(host=self.host, service=self.service, file=self.path)
+
+
+def read_service_config(host_name: str, path: str, text: str, mode: int) -> ServiceConfig | None:
+    """Parse one file's text; None when it has no [coordination] backend_url."""
+    service = posixpath.basename(posixpath.dirname(path))
+    project = posixpath.splitext(posixpath.basename(path))[0]
+    config = ServiceConfig(host_name, service, project, path, mode)
+    try:
+        raw = backend_url_of(text, path)
+        if raw is None:
+            return None
+        config.url = urls.parse(raw)
+    except (KollaError, urls.URLError) as exc:
+        config.error = str(exc)
+    return config
+
+
+def discover(host, host_name: str, directory: str) -> list[ServiceConfig]:
+    """Every service config under ``directory`` on ``host`` with a backend_url."""
+    if not host.file(directory).is_directory:
+        raise KollaError(f"node_config_directory {directory} does not exist on host {host_name}")
+    found = host.run(FIND_CANDIDATES, directory)
+    if found.rc not in (0, 1):
+        raise KollaError(f"cannot list {directory} on host {host_name}: {found.stderr.strip()[:200]}")
+    configs = []
+    for path in sorted(found.stdout.split()):
+        file = host.file(path)
+        try:
+            text, mode = file.content_string, file.mode
+        except AssertionError:
+            raise KollaError(f"cannot read {path} on host {host_name} (permissions? try --sudo)") from None
+        config = read_service_config(host_name, path, text, mode)
+        if config is not None:
+            configs.append(config)
+    return configs

@@ -1,0 +1,28 @@
+"""Runbook steps 3-4 — auth: whether the sentinels require a password
+(NOAUTH without one), and whether the password in passwords.yml opens every
+sentinel and every data node.
+
+    redis-cli -h 10.0.2.110 -p 26379 INFO   # -> NOAUTH: the sentinel has a password
+"""
+
+import pytest
+
+from coordcheck import checks
+from fixtures.checklist import expect_none
+
+pytestmark = pytest.mark.auth
+
+
+def test_sentinels_agree_on_requiring_a_password(observer):
+    assert observer.sentinels_require_password is not None, "no sentinel answered: see test_network"
+    expect_none(checks.sentinel_auth_consistent(observer.sentinels()))
+
+
+def test_passwords_yml_opens_sentinel(observer, sentinel_address, target):
+    login = observer.sentinel(sentinel_address).login
+    expect_none(checks.password_authenticates(login, "sentinel", target.flavor.password_key))
+
+
+def test_passwords_yml_opens_data_node(observer, data_node_address, target):
+    login = observer.node(data_node_address).login
+    expect_none(checks.password_authenticates(login, "data node", target.flavor.password_key))

@@ -1,0 +1,29 @@
+"""Runbook step 5 — master: the sentinels agree on the master's address,
+which answers PING with the password and has role master; every replica's
+link is up.
+
+    redis-cli -h 10.0.2.110 -p 26379 SENTINEL get-master-addr-by-name kolla
+"""
+
+import pytest
+
+from coordcheck import checks
+from fixtures.checklist import expect_none
+
+pytestmark = pytest.mark.master
+
+
+def test_sentinels_agree_on_master(observer):
+    expect_none(checks.sentinels_agree_on_master(observer.sentinels()))
+
+
+def test_master_answers_with_role_master(observer, target):
+    master = observer.master()
+    assert master is not None, "no sentinel announces a master: see test_sentinel"
+    expect_none(checks.master_is_master(master, target.flavor.password_key))
+
+
+def test_replica_links_up(observer, target):
+    master = observer.master()
+    assert master is not None, "no sentinel announces a master: see test_sentinel"
+    expect_none(checks.replicas_linked(master, observer.replicas(), target.flavor.password_key))

@@ -1,0 +1,39 @@
+"""Runbook step 2 — sentinel: each sentinel answers, monitors the master the
+services ask for, sees it healthy, has a quorum, and sees every replica and
+every other sentinel.
+
+    redis-cli -h 10.0.2.110 -p 26379 SENTINEL masters   # what this automates
+"""
+
+import pytest
+
+from coordcheck import checks
+from fixtures.checklist import expect_none
+
+pytestmark = pytest.mark.sentinel
+
+
+@pytest.fixture
+def sentinel(observer, sentinel_address):
+    return observer.sentinel(sentinel_address)
+
+
+def test_sentinel_answers(sentinel, target):
+    expect_none(checks.sentinel_answers(sentinel, target.flavor.password_key))
+
+
+def test_sentinel_monitors_master(sentinel):
+    expect_none(checks.sentinel_monitors_master(sentinel))
+
+
+def test_master_flags_healthy(sentinel):
+    expect_none(checks.master_flags_healthy(sentinel))
+
+
+def test_ckquorum_passes(sentinel):
+    expect_none(checks.quorum_reachable(sentinel))
+
+
+def test_sees_every_replica_and_sentinel(sentinel, target):
+    others = len(target.sentinels) - 1
+    expect_none(checks.topology_complete(sentinel, replicas=len(target.data_nodes) - 1, other_sentinels=others))
