@@ -26,7 +26,7 @@ demo: packages venv
 	$(BIN)/pytest
 
 test: packages venv
-	$(BIN)/pytest tests
+	$(BIN)/pytest tests --doctest-modules coordcheck
 
 bench: packages venv
 	$(BIN)/python bench/run.py

@@ -1,3 +1,6 @@
+"""``python -m coordcheck`` is the ``coordcheck`` command."""
+
 from coordcheck.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,8 +1,7 @@
 """Checks: observations in, findings out. Pure functions, no I/O, one per
 checklist question, so each test of the checklist is one line.
 
-    >>> sentinel_monitors_master(observation)      # doctest: +SKIP
-    [Finding('SENTINEL_UNKNOWN_MASTER', ...)]
+    sentinel_monitors_master(observation)   # -> [Finding('SENTINEL_UNKNOWN_MASTER', ...)] or []
 """
 
 from __future__ import annotations
@@ -249,7 +248,8 @@ def handshake_findings(configs: list[ServiceConfig], result: Handshake, cause: l
     because = f"; cause: {', '.join(sorted({f.id for f in cause}))}" if cause else ""
     versions = f"tooz {result.tooz}, redis-py {result.redis}: " if result.tooz else ""
     return [Finding("TOOZ_HANDSHAKE_FAILED", where_all(configs),
-                    evidence=f"{versions}stage {result.stage}: {result.error}{because}")]
+                    evidence=f"{versions}stage {result.stage}: {result.error}{because}",
+                    fix=(cause[0].fix or cause[0].entry.fix) if cause else None)]
 
 
 # -- container config ------------------------------------------------------------

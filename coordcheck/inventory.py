@@ -1,8 +1,7 @@
 """Ansible inventories, read with ansible-core itself.
 
-    >>> inv = Inventory.load("examples/local/multinode")   # doctest: +SKIP
-    >>> inv.resolve("controllers")                        # doctest: +SKIP
-    ['ctl1', 'ctl2', 'ctl3']
+    inv = Inventory.load("/etc/kolla/multinode")
+    inv.resolve("controllers")   # -> ['ctl1', 'ctl2', 'ctl3'] (the control group)
 """
 
 from __future__ import annotations

@@ -199,6 +199,7 @@ class LocalDeployment:
            timeout: float = AGREEMENT_TIMEOUT) -> float:
         """Write and start; returns the seconds until all sentinels agreed.
         On failure nothing is left behind."""
+        server_binary(flavor)
         self._check_ports_free()
         self.write(flavor, password, sentinel_auth)
         try:

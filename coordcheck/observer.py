@@ -1,9 +1,8 @@
 """Probe a target once and remember: every test of the checklist asks the
 observer, so each sentinel, node, URL and host is probed once per run.
 
-    >>> observer = Observer(target, probe_timeout=2.0, tooz_deadline=5.0)  # doctest: +SKIP
-    >>> observer.sentinel(target.sentinels[0]).login.requires_password     # doctest: +SKIP
-    True
+    observer = Observer(target, probe_timeout=2.0, tooz_deadline=5.0)
+    observer.sentinel(target.sentinels[0]).login.requires_password   # -> True
 """
 
 from __future__ import annotations

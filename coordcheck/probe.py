@@ -5,9 +5,8 @@ turns every error into text on the observation: probes never raise for what
 a server says or does not say. Checks (`coordcheck.checks`) turn
 observations into findings.
 
-    >>> obs = observe_sentinel(Address("127.0.2.110", 26379), "kolla", Secret("pw"))  # doctest: +SKIP
-    >>> obs.requires_password, obs.master["num-slaves"]                              # doctest: +SKIP
-    (True, 2)
+    obs = observe_sentinel(Address("127.0.2.110", 26379), "kolla", Secret("pw"))
+    obs.login.requires_password, obs.master["num-slaves"]   # -> (True, 2)
 """
 
 from __future__ import annotations

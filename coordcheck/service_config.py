@@ -1,13 +1,14 @@
 """Find the service configs that carry ``[coordination] backend_url`` on a
 host (a testinfra host: local, SSH, or whatever the inventory says).
 
-    >>> configs = discover(host, "ctl1", "/etc/kolla")     # doctest: +SKIP
-    >>> [(c.service, c.path) for c in configs]             # doctest: +SKIP
-    [('cinder-volume', '/etc/kolla/cinder-volume/cinder.conf'), ...]
+    configs = discover(host, "ctl1", "/etc/kolla")
+    configs[0].service, configs[0].path   # -> ('cinder-volume', '/etc/kolla/cinder-volume/cinder.conf')
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import posixpath
 from dataclasses import dataclass
 
@@ -19,6 +20,20 @@ from coordcheck.kolla import KollaError, backend_url_of
 #: service folders; one round trip per folder would be slow over SSH).
 FIND_CANDIDATES = ("find %s -mindepth 2 -maxdepth 2 -type f -name '*.conf' "
                    "-exec grep -l -s -E '^[[:space:]]*backend_url[[:space:]]*=' {} +")
+
+
+@contextlib.contextmanager
+def output_withheld(what: str):
+    """testinfra logs every command's output at DEBUG; a service config's
+    output holds passwords, so its reading is logged without it."""
+    log = logging.getLogger("testinfra")
+    level = log.level
+    log.setLevel(max(level, logging.INFO))
+    try:
+        yield
+    finally:
+        log.setLevel(level)
+    log.debug("RUN read %s (output withheld: it holds passwords)", what)
 
 
 @dataclass(repr=False)
@@ -65,7 +80,9 @@ def discover(host, host_name: str, directory: str) -> list[ServiceConfig]:
     for path in sorted(found.stdout.split()):
         file = host.file(path)
         try:
-            text, mode = file.content_string, file.mode
+            with output_withheld(f"{host_name}:{path}"):
+                text = file.content_string
+            mode = file.mode
         except AssertionError:
             raise KollaError(f"cannot read {path} on host {host_name} (permissions? try --sudo)") from None
         config = read_service_config(host_name, path, text, mode)

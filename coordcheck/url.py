@@ -14,6 +14,7 @@ coordcheck reads a URL exactly the way the services do.
 
 from __future__ import annotations
 
+import re
 import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +35,7 @@ DRIVER_OPTIONS = frozenset(
 KNOWN_OPTIONS = CLIENT_OPTIONS | DRIVER_OPTIONS
 SCHEMES = ("redis",)
 DEFAULT_REDIS_PORT = 6379
+_LOOSE_PASSWORD = re.compile(r"(password=)(?!\*\*\*(?:&|$))[^&\s]*", re.IGNORECASE)
 
 
 class URLError(ValueError):
@@ -166,7 +168,8 @@ def mask(text: str) -> str:
             if eq and _is_secret_option(name):
                 pairs[i] = f"{name}={MASK}"
         tail = tail[: query_start + 1] + "&".join(pairs)
-    return f"{scheme}{sep}{netloc}{tail}"
+    # anything else that looks like ``...password=value`` (a URL without '?')
+    return _LOOSE_PASSWORD.sub(rf"\1{MASK}", f"{scheme}{sep}{netloc}{tail}")
 
 
 def with_option(text: str, name: str, value: str) -> str:

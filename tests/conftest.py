@@ -1,0 +1,102 @@
+"""Helpers for the project's own tests: run the CLI and the checklist as a
+user would (subprocesses), and keep a local deployment up per module."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+from coordcheck.secrets import Secret, spellings
+
+PROJECT = Path(__file__).resolve().parent.parent
+CHECKLIST_IDS = ("SENTINEL_AUTH_MISSING",)
+
+
+def run_cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    done = subprocess.run([sys.executable, "-m", "coordcheck", *args], capture_output=True, text=True,
+                          timeout=60, cwd=PROJECT)
+    if check and done.returncode != 0:
+        raise AssertionError(f"coordcheck {' '.join(args)} exited {done.returncode}: {done.stderr}")
+    return done
+
+
+@dataclass
+class Run:
+    """One run of the checklist: exit code, output, and junit results."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+    junit: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr + self.junit
+
+    def outcomes(self) -> dict[str, str]:
+        """test id (module::name[param]) -> passed | failed | skipped | error."""
+        results = {}
+        for case in ET.fromstring(self.junit).iter("testcase"):
+            module = case.get("classname", "").rpartition(".")[2]
+            state = "passed"
+            for tag in ("failure", "error", "skipped"):
+                if case.find(tag) is not None:
+                    state = {"failure": "failed"}.get(tag, tag)
+            results[f"{module}::{case.get('name')}"] = state
+        return results
+
+    def failures(self) -> dict[str, str]:
+        """failed test id -> its failure message."""
+        found = {}
+        for case in ET.fromstring(self.junit).iter("testcase"):
+            failure = case.find("failure")
+            if failure is not None:
+                module = case.get("classname", "").rpartition(".")[2]
+                found[f"{module}::{case.get('name')}"] = (failure.get("message") or "") + (failure.text or "")
+        return found
+
+
+def run_checklist(*args: str, tmp_path: Path, cwd: Path = PROJECT, timeout: float = 180) -> Run:
+    junit = tmp_path / "junit.xml"
+    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", f"--junitxml={junit}", *args],
+                          capture_output=True, text=True, timeout=timeout, cwd=cwd)
+    return Run(done.returncode, done.stdout, done.stderr, junit.read_text() if junit.exists() else "")
+
+
+@dataclass
+class Deployment:
+    root: Path
+    flavor: str = "redis"
+
+    @property
+    def inventory(self) -> Path:
+        return self.root / "multinode"
+
+    @property
+    def password(self) -> Secret:
+        data = yaml.safe_load((self.root / "passwords.yml").read_text())
+        return Secret(str(data[f"{self.flavor}_master_password"]))
+
+    def checklist_args(self) -> list[str]:
+        return ["--hosts=controllers", "--inventory", str(self.inventory), "--configdir", str(self.root)]
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory):
+    """A local deployment (``coordcheck up``) for one test module."""
+    root = tmp_path_factory.mktemp("deployment") / "kolla"
+    run_cli("up", "--dir", str(root))
+    yield Deployment(root)
+    run_cli("down", "--dir", str(root))
+
+
+def assert_no_secret(text: str, *secrets: Secret) -> None:
+    for secret in secrets:
+        for spelling in spellings(secret):
+            assert spelling not in text, "a password appears in the output"

@@ -1,0 +1,96 @@
+"""The checklist end to end, against a deployment made by `coordcheck up`:
+healthy, then the incident (`coordcheck repro`), then bad command lines."""
+
+import pytest
+
+from tests.conftest import assert_no_secret, run_checklist, run_cli
+
+RUNBOOK_MODULES = {"test_network", "test_sentinel", "test_auth", "test_master", "test_python_client",
+                   "test_container_config"}
+HOSTS = ("ctl1", "ctl2", "ctl3")
+SENTINEL_AUTH_CHECKS = {
+    f"{module}::{test}[ansible://{host}]"
+    for host in HOSTS
+    for module, test in (("test_python_client", "test_redis_py_discovers_master_with_service_url"),
+                         ("test_python_client", "test_tooz_takes_a_lock_with_service_url"),
+                         ("test_container_config", "test_backend_url_carries_sentinel_password"))
+}
+
+
+@pytest.fixture
+def incident(deployment):
+    run_cli("repro", "--dir", str(deployment.root))
+    yield deployment
+    run_cli("fix", "--dir", str(deployment.root))
+
+
+def test_healthy_deployment_passes_every_check(deployment, tmp_path):
+    run = run_checklist(*deployment.checklist_args(), tmp_path=tmp_path, cwd=tmp_path)
+    outcomes = run.outcomes()
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert set(outcomes.values()) == {"passed"}
+    assert {test.split("::")[0] for test in outcomes} == RUNBOOK_MODULES
+    assert all(any(f"[ansible://{h}]" in t for t in outcomes) for h in HOSTS)
+
+
+def test_incident_fails_exactly_the_sentinel_auth_checks(incident, tmp_path):
+    run = run_checklist(*incident.checklist_args(), "-vv", "-o", "log_cli=true", "--log-cli-level=DEBUG",
+                        tmp_path=tmp_path, cwd=tmp_path)
+    assert run.returncode == 1
+    failures = run.failures()
+    assert set(failures) == SENTINEL_AUTH_CHECKS
+    for test, message in failures.items():
+        host = test.split("ansible://")[1].rstrip("]")
+        assert "SENTINEL_AUTH_MISSING" in message and "sentinel_password" in message
+        assert f"host {host}" in message
+        assert str(incident.root / host / "cinder-volume" / "cinder.conf") in message
+    # testinfra logs every command it runs on a host at DEBUG: they are in the output, password-free
+    assert "RUN CommandResult(" in run.stdout and "/dev/tcp/127.0.2.110/26379" in run.stdout
+    assert "cinder.conf (output withheld: it holds passwords)" in run.stdout
+    assert_no_secret(run.output, incident.password)
+
+
+def test_incident_fix_names_both_kolla_ways(incident, tmp_path):
+    run = run_checklist(*incident.checklist_args(), "-m", "config", tmp_path=tmp_path, cwd=tmp_path)
+    message = run.failures()["test_container_config::test_backend_url_carries_sentinel_password[ansible://ctl1]"]
+    assert 'redis_connection_string_extras: "&db=0&socket_timeout=60&retry_on_timeout=yes' \
+           '&sentinel_password={{ redis_master_password }}"' in message
+    assert "config/cinder.conf" in message
+    assert "kolla-ansible -i INVENTORY reconfigure --tags cinder,designate,masakari,mistral" in message
+    assert "&sentinel_password=***" in message
+
+
+def test_markers_select_one_runbook_step(deployment, tmp_path):
+    run = run_checklist(*deployment.checklist_args(), "-m", "network", tmp_path=tmp_path, cwd=tmp_path)
+    assert run.returncode == 0
+    assert {t.split("::")[0] for t in run.outcomes()} == {"test_network"}
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--hosts=nope"], "ERROR: --hosts: no group or host 'nope' in inventory"),
+    (["--hosts=redis,"], None),
+    (["--hosts=empty"], "ERROR: --hosts 'empty' matches no host in inventory"),
+])
+def test_host_selection(deployment, tmp_path, args, says):
+    inventory = tmp_path / "multinode"
+    inventory.write_text(deployment.inventory.read_text() + "\n[empty]\n")
+    run = run_checklist("--inventory", str(inventory), "--configdir", str(deployment.root), *args, "-m", "network",
+                        tmp_path=tmp_path, cwd=tmp_path)
+    if says is None:
+        assert run.returncode == 0
+    else:
+        assert run.returncode == 4 and says in run.stderr
+        assert "Traceback" not in run.stderr and len(run.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--inventory", "/nonexistent/multinode"], "ERROR: inventory /nonexistent/multinode does not exist"),
+    (["--configdir", "/tmp"], "ERROR: --configdir and --passwords need --inventory"),
+    (["--inventory", "{inv}", "--configdir", "{root}", "--passwords", "/nonexistent.yml"],
+     "ERROR: passwords file /nonexistent.yml does not exist"),
+])
+def test_bad_command_lines_are_one_line(deployment, tmp_path, args, says):
+    args = [a.format(inv=deployment.inventory, root=deployment.root) for a in args]
+    run = run_checklist(*args, tmp_path=tmp_path, cwd=tmp_path)
+    assert run.returncode == 4
+    assert run.stderr.strip() == says

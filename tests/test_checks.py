@@ -1,0 +1,104 @@
+"""Checks are pure: findings from hand-made observations, no servers."""
+
+from coordcheck import checks, kolla
+from coordcheck import url as urls
+from coordcheck.findings import CATALOGUE, Finding, Where, render
+from coordcheck.probe import Address, Discovery, Login, SentinelAnswer
+from coordcheck.secrets import Secret
+from coordcheck.service_config import ServiceConfig
+
+PW = Secret("s3cret")
+URL = ("redis://default:s3cret@10.0.2.110:26379?sentinel=kolla&sentinel_fallback=10.0.2.111:26379"
+       "&sentinel_fallback=10.0.2.112:26379&db=0&sentinel_password=s3cret")
+SENTINELS = [Address(f"10.0.2.11{i}", 26379) for i in range(3)]
+
+
+def config(url=URL, host="ctl1", service="cinder-volume", mode=0o600):
+    project = service.split("-")[0]
+    return ServiceConfig(host, service, project, f"/etc/kolla/{service}/{project}.conf", mode, urls.parse(url))
+
+
+def ids(findings):
+    return [f.id for f in findings]
+
+
+def test_healthy_config_has_no_findings():
+    configs = [config(), config(service="mistral-api")]
+    assert checks.passwords_match(configs, PW, "redis_master_password") == []
+    assert checks.sentinel_password_present(configs, True, kolla.FLAVORS["redis"], PW) == []
+    assert checks.sentinels_match_inventory(configs, SENTINELS, "redis") == []
+    assert checks.urls_identical(configs) == [] and checks.configs_private(configs) == []
+
+
+def test_missing_sentinel_password_gives_the_fixed_url_masked():
+    broken = config(urls.without_option(URL, "sentinel_password"))
+    [finding] = checks.sentinel_password_present([broken], True, kolla.FLAVORS["valkey"], PW)
+    assert finding.id == "SENTINEL_AUTH_MISSING"
+    assert "valkey_connection_string_extras" in finding.fix and "{{ valkey_master_password }}" in finding.fix
+    assert "s3cret" not in finding.render() and "&sentinel_password=***" in finding.fix
+
+
+def test_no_finding_when_sentinels_need_no_password():
+    broken = config(urls.without_option(URL, "sentinel_password"))
+    assert checks.sentinel_password_present([broken], False, kolla.FLAVORS["redis"], PW) == []
+
+
+def test_unknown_sentinel_auth_is_not_a_pass():
+    assert ids(checks.sentinel_password_present([config()], None, kolla.FLAVORS["redis"], PW)) == ["SENTINEL_UNREACHABLE"]
+
+
+def test_password_mismatch_names_the_part():
+    [finding] = checks.passwords_match([config(URL.replace(":s3cret@", ":other@"))], PW, "redis_master_password")
+    assert finding.id == "PASSWORD_MISMATCH" and "user:password part" in finding.evidence
+
+
+def test_fallback_mismatch():
+    wrong = config(URL.replace("10.0.2.112", "10.0.2.113"))
+    assert ids(checks.sentinels_match_inventory([wrong], SENTINELS, "redis")) == ["FALLBACK_MISMATCH"]
+
+
+def test_drift_that_only_a_password_makes_is_named():
+    configs = [config(), config(service="mistral-api"), config(URL.replace(":s3cret@", ":old@"), host="ctl2")]
+    [finding] = checks.urls_identical(configs)
+    assert finding.id == "URL_DRIFT" and "only in a password" in finding.evidence and finding.where.host == "ctl2"
+
+
+def test_world_readable_config():
+    assert ids(checks.configs_private([config(mode=0o644)])) == ["CONFIG_WORLD_READABLE"]
+
+
+def test_unknown_option():
+    [finding] = checks.url_options_known([config(URL + "&sentinel_pasword=x")])
+    assert finding.id == "URL_UNKNOWN_OPTION" and "sentinel_pasword" in finding.evidence
+
+
+def test_discovery_reasons_are_classified():
+    configs = [config()]
+    found = Discovery([SentinelAnswer(SENTINELS[0], error="AuthenticationError: WRONGPASS invalid username-password pair"),
+                       SentinelAnswer(SENTINELS[1], error="ConnectionError: Error 111 connecting. Connection refused."),
+                       SentinelAnswer(SENTINELS[2], error="ResponseError: AUTH <password> called without any password configured for the default user")],
+                      error="MasterNotFoundError: No master found for 'kolla'")
+    assert sorted(ids(checks.discovery_findings(configs, found, kolla.FLAVORS["redis"], PW))) == [
+        "SENTINEL_AUTH_UNEXPECTED", "SENTINEL_AUTH_WRONG", "SENTINEL_UNREACHABLE"]
+
+
+def test_master_user_wrong():
+    found = Discovery([SentinelAnswer(SENTINELS[0], master_addr=Address("10.0.2.110", 6379))],
+                      master_addr=Address("10.0.2.110", 6379),
+                      master_error="AuthenticationError: WRONGPASS invalid username-password pair")
+    admin = config(URL.replace("default:", "admin:"))
+    assert ids(checks.discovery_findings([admin], found, kolla.FLAVORS["redis"], PW)) == ["MASTER_USER_WRONG"]
+
+
+def test_password_rejected_only_when_required():
+    login = Login(Address("h", 1), requires_password=False, password_ok=False, password_error="x")
+    assert checks.password_authenticates(login, "sentinel", "k") == []
+    login = Login(Address("h", 1), requires_password=True, password_ok=False, password_error="WRONGPASS")
+    assert ids(checks.password_authenticates(login, "sentinel", "k")) == ["PASSWORD_REJECTED"]
+
+
+def test_every_finding_renders_what_where_evidence_fix():
+    for entry in CATALOGUE.values():
+        text = render([Finding(entry.id, Where(host="ctl1", address="10.0.2.110:26379"), evidence="e")])
+        assert text.startswith(f"{entry.id}: {entry.cause}")
+        assert "where:    host ctl1, address 10.0.2.110:26379" in text and "fix:      " in text

@@ -1,0 +1,79 @@
+"""`coordcheck up | status | repro | fix | down`, run as an operator runs them."""
+
+import os
+import stat
+import sys
+import subprocess
+
+import redis
+
+from coordcheck import url as urls
+from coordcheck.kolla import backend_url_of
+from tests.conftest import PROJECT, run_cli
+
+
+def read_url(path):
+    return urls.parse(backend_url_of(path.read_text(), str(path)))
+
+
+def test_up_writes_a_kolla_deployment(deployment):
+    root = deployment.root
+    inventory = (root / "multinode").read_text()
+    assert "ctl1 ansible_connection=local api_interface_address=127.0.2.110" in inventory
+    assert f"node_config_directory={root / 'ctl2'}" in inventory
+    for group in ("[control]", "[redis:children]", "[cinder-volume:children]", "[designate-worker:children]",
+                  "[masakari-api:children]", "[mistral-api:children]"):
+        assert group in inventory
+    assert "enable_redis" in (root / "globals.yml").read_text()
+    conf = root / "ctl3" / "cinder-volume" / "cinder.conf"
+    url = read_url(conf)
+    assert url.sentinel_password == deployment.password == url.password
+    assert url.sentinels == [("127.0.2.110", 26379), ("127.0.2.111", 26379), ("127.0.2.112", 26379)]
+    assert stat.S_IMODE(conf.stat().st_mode) & 0o007 == 0
+
+
+def test_sentinels_require_the_password(deployment):
+    sentinel = redis.Redis("127.0.2.111", 26379, socket_timeout=2, retry=None, protocol=2)
+    try:
+        sentinel.ping()
+        raise AssertionError("sentinel answered without a password")
+    except redis.AuthenticationError:
+        pass
+    authed = redis.Redis("127.0.2.111", 26379, password=deployment.password.reveal(), socket_timeout=2, protocol=2)
+    assert authed.sentinel_master("kolla")["num-other-sentinels"] == 2
+
+
+def test_status_lists_six_running_processes(deployment):
+    lines = run_cli("status", "--dir", str(deployment.root)).stdout.splitlines()
+    assert len(lines) == 6 and all(line.endswith("running") for line in lines)
+
+
+def test_repro_then_fix(deployment):
+    conf = deployment.root / "ctl2" / "mistral-api" / "mistral.conf"
+    run_cli("repro", "--dir", str(deployment.root))
+    assert read_url(conf).sentinel_password is None
+    run_cli("fix", "--dir", str(deployment.root))
+    assert read_url(conf).sentinel_password == deployment.password
+
+
+def test_second_up_in_use_is_one_clear_line(deployment, tmp_path):
+    done = run_cli("up", "--dir", str(tmp_path / "other"), check=False)
+    assert done.returncode == 2
+    assert done.stderr.strip() == ("coordcheck up: error: 127.0.2.110:6379 is already in use "
+                                   "(another deployment? `coordcheck down --dir DIR`)")
+    assert not (tmp_path / "other").exists()
+
+
+def test_down_without_deployment_is_one_line(tmp_path):
+    done = run_cli("down", "--dir", str(tmp_path), check=False)
+    assert done.returncode == 2
+    assert done.stderr == f"coordcheck down: error: no coordcheck deployment in {tmp_path} (run `coordcheck up --dir {tmp_path}`)\n"
+
+
+def test_missing_server_binary_names_the_package(tmp_path):
+    env = dict(os.environ, PATH=os.path.dirname(sys.executable))  # python, but no redis-server
+    done = subprocess.run([sys.executable, "-m", "coordcheck", "up", "--dir", str(tmp_path / "k")],
+                          capture_output=True, text=True, env=env, cwd=PROJECT, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr == ("coordcheck up: error: redis-server not found on PATH: "
+                           "install it with `apt-get install redis-server redis-sentinel`\n")
