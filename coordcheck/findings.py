@@ -128,3 +128,10 @@ class Finding:
 
 def render(findings: list[Finding]) -> str:
     return "\n".join(f.render() for f in findings)
+
+
+def markdown_table() -> str:
+    """The README's failure catalogue (tests/test_readme.py keeps them equal)."""
+    rows = ["| id | step | cause | fix |", "|---|---|---|---|"]
+    rows += [f"| `{e.id}` | {e.step} | {e.cause} | {e.fix} |" for e in CATALOGUE.values()]
+    return "\n".join(rows)

@@ -153,5 +153,14 @@ def test_target_needs_a_backend_group(tmp_path):
 
 
 def test_target_needs_configdir(tmp_path):
+    (tmp_path / "multinode").write_text("[redis]\nctl1\n")
     with pytest.raises(kolla.KollaError, match="is not a directory"):
         Target.load(tmp_path / "multinode", tmp_path / "nope")
+
+
+def test_example_inventory_resolves_controllers_to_control():
+    from tests.conftest import PROJECT
+    inventory = Inventory.load(PROJECT / "examples" / "multinode")
+    assert inventory.resolve("controllers") == ["ctl1", "ctl2", "ctl3"]
+    assert inventory.group_hosts("redis") == ["ctl1", "ctl2", "ctl3"]
+    assert inventory.address("ctl2") == "10.0.2.111"

@@ -77,3 +77,11 @@ def test_missing_server_binary_names_the_package(tmp_path):
     assert done.returncode == 2
     assert done.stderr == ("coordcheck up: error: redis-server not found on PATH: "
                            "install it with `apt-get install redis-server redis-sentinel`\n")
+
+
+def test_pytest_without_options_while_a_deployment_runs_says_why(deployment, tmp_path):
+    from tests.conftest import run_checklist
+    run = run_checklist("-m", "network", tmp_path=tmp_path)
+    assert run.returncode == 3
+    assert "local deployment: 127.0.2.110:6379 is already in use" in run.stdout + run.stderr
+    assert "Traceback" not in run.stdout + run.stderr
