@@ -314,18 +314,29 @@ class LocalDeployment:
         return stopped
 
     def _stop_processes(self, state: dict) -> list[str]:
-        stopped = []
+        """SIGTERM what is ours, wait until it has exited (its ports are
+        free then), SIGKILL what is still alive after 5 s."""
         running = [p for p in state["processes"] if _is_ours(p["pid"], p["config"])]
         for proc in running:
             os.kill(proc["pid"], signal.SIGTERM)
         deadline = time.monotonic() + 5
         for proc in running:
-            while _is_ours(proc["pid"], proc["config"]) and time.monotonic() < deadline:
+            while _alive(proc["pid"]) and time.monotonic() < deadline:
                 time.sleep(0.02)
-            if _is_ours(proc["pid"], proc["config"]):
+            if _alive(proc["pid"]):
                 os.kill(proc["pid"], signal.SIGKILL)
-            stopped.append(proc["name"])
-        return stopped
+                while _alive(proc["pid"]):
+                    time.sleep(0.02)
+        return [p["name"] for p in running]
+
+
+def _alive(pid: int) -> bool:
+    """The process exists and is not a zombie."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
 
 
 def _is_ours(pid: int, config: str) -> bool:
@@ -334,11 +345,9 @@ def _is_ours(pid: int, config: str) -> bool:
     their working directory), so a recycled pid is never signalled."""
     try:
         cwd = os.readlink(f"/proc/{pid}/cwd")
-        stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return False
-    state = stat.rsplit(")", 1)[-1].split()[0]
-    return state != "Z" and cwd == str(Path(config).parent)
+    return _alive(pid) and cwd == str(Path(config).parent)
 
 
 def _rmdir_if_empty(path: Path) -> None:
