@@ -253,11 +253,11 @@ def handshake_findings(configs: list[ServiceConfig], result: Handshake, cause: l
 
 
 # -- container config ------------------------------------------------------------
-def configs_present(host: str, configs: list[ServiceConfig], directory: str) -> list[Finding]:
+def configs_present(host: str, configs: list[ServiceConfig], directory: str, error: str | None) -> list[Finding]:
     if configs:
         return []
-    return [Finding("CONFIG_MISSING", Where(host=host, file=directory),
-                    evidence=f"no <service>/<project>.conf under {directory} has [coordination] backend_url")]
+    return [Finding("CONFIG_MISSING", Where(host=host, file=directory), evidence=error or
+                    f"no <service>/<project>.conf under {directory} has [coordination] backend_url")]
 
 
 def urls_parse(configs: list[ServiceConfig]) -> list[Finding]:

@@ -12,6 +12,7 @@ from typing import Callable
 
 from coordcheck import checks, probe, service_config, tooz_probe
 from coordcheck.findings import Finding
+from coordcheck.kolla import KollaError
 from coordcheck.target import Target
 from coordcheck.url import BackendURL
 
@@ -28,6 +29,7 @@ class Observer:
         self.configs = lru_cache(maxsize=None)(self._configs)
         self._discoveries: dict[str, probe.Discovery] = {}
         self._handshakes: dict[str, tooz_probe.Handshake] = {}
+        self.config_errors: dict[str, str] = {}
 
     @property
     def master_name(self) -> str:
@@ -42,8 +44,16 @@ class Observer:
         return probe.observe_node(addr, self.target.password, self.timeout)
 
     def _configs(self, host_name: str) -> tuple[service_config.ServiceConfig, ...]:
+        """The host's service configs; () when they cannot be read (the reason
+        is kept in ``config_errors`` and reported by CONFIG_MISSING)."""
         directory = self.target.inventory.node_config_directory(host_name)
-        return tuple(service_config.discover(self.host_for(host_name), host_name, directory))
+        try:
+            return tuple(service_config.discover(self.host_for(host_name), host_name, directory))
+        except KollaError as exc:
+            self.config_errors[host_name] = str(exc)
+        except Exception as exc:  # noqa: BLE001 - a host testinfra cannot reach
+            self.config_errors[host_name] = f"host {host_name} cannot be reached: {' '.join(str(exc).split())[:300]}"
+        return ()
 
     def sentinels(self) -> list[probe.SentinelObservation]:
         return [self.sentinel(a) for a in self.target.sentinels]

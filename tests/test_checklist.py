@@ -94,3 +94,17 @@ def test_bad_command_lines_are_one_line(deployment, tmp_path, args, says):
     run = run_checklist(*args, tmp_path=tmp_path, cwd=tmp_path)
     assert run.returncode == 4
     assert run.stderr.strip() == says
+
+
+def test_host_without_service_configs_is_a_finding_not_a_traceback(deployment, tmp_path):
+    inventory = tmp_path / "multinode"
+    text = deployment.inventory.read_text()
+    inventory.write_text(text.replace(f"node_config_directory={deployment.root / 'ctl3'}",
+                                      "node_config_directory=/nonexistent/kolla"))
+    run = run_checklist("--hosts=controllers", "--inventory", str(inventory), "--configdir", str(deployment.root),
+                        "-m", "config", tmp_path=tmp_path, cwd=tmp_path)
+    failures = run.failures()
+    assert set(failures) == {"test_container_config::test_service_configs_found[ansible://ctl3]"}
+    message = failures["test_container_config::test_service_configs_found[ansible://ctl3]"]
+    assert "CONFIG_MISSING" in message and "node_config_directory /nonexistent/kolla does not exist on host ctl3" in message
+    assert "Traceback" not in run.stdout

@@ -12,9 +12,9 @@ from fixtures.checklist import expect_none
 pytestmark = pytest.mark.config
 
 
-def test_service_configs_found(observer, host_name, service_configs):
-    expect_none(checks.configs_present(host_name, service_configs,
-                                       observer.target.inventory.node_config_directory(host_name)))
+def test_service_configs_found(observer, host_name, service_configs, target):
+    directory = target.inventory.node_config_directory(host_name)
+    expect_none(checks.configs_present(host_name, service_configs, directory, observer.config_errors.get(host_name)))
 
 
 def test_backend_url_parses(service_configs):
