@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from typing import Iterable
+from urllib.parse import unquote
 
 from coordcheck import kolla
 from coordcheck import url as urls
-from coordcheck.findings import Finding, Where
+from coordcheck.findings import FAIL, WARN, Finding, Where
 from coordcheck.probe import Address, Discovery, Login, NodeObservation, SentinelObservation
 from coordcheck.secrets import Secret
 from coordcheck.service_config import ServiceConfig
@@ -59,19 +60,37 @@ def _auth_reason(text: str | None) -> str:
 
 
 # -- network -------------------------------------------------------------------
-def ports_reachable(host: str, results: dict[Address, bool], sentinels: Iterable[Address]) -> list[Finding]:
+def unreachable_severity(reachable: int, quorum: int) -> str:
+    """A lost sentinel is a degradation while a quorum of them still answers."""
+    return WARN if reachable >= quorum else FAIL
+
+
+def ports_reachable(host: str, results: dict[Address, bool], sentinels: Iterable[Address],
+                    quorum: int = kolla.QUORUM) -> list[Finding]:
     sentinels = set(sentinels)
-    return [Finding("SENTINEL_UNREACHABLE" if addr in sentinels else "NODE_UNREACHABLE",
-                    Where(host=host, address=str(addr)),
-                    evidence=f"TCP connect from {host} to {addr} failed within the timeout")
-            for addr, ok in results.items() if not ok]
+    up = sum(1 for addr, ok in results.items() if ok and addr in sentinels)
+    found = []
+    for addr, ok in results.items():
+        if not ok:
+            is_sentinel = addr in sentinels
+            found.append(Finding("SENTINEL_UNREACHABLE" if is_sentinel else "NODE_UNREACHABLE",
+                                 Where(host=host, address=str(addr)),
+                                 evidence=f"TCP connect from {host} to {addr} failed within the timeout"
+                                          + (f" ({up} of {len(sentinels)} sentinels reachable, quorum {quorum})"
+                                             if is_sentinel else ""),
+                                 severity=unreachable_severity(up, quorum) if is_sentinel else FAIL))
+    return found
 
 
 # -- sentinel ------------------------------------------------------------------
-def login_findings(login: Login, what: str, password_key: str) -> list[Finding]:
+def login_findings(login: Login, what: str, password_key: str, severity: str = FAIL) -> list[Finding]:
+    """Unreachable, or the password from passwords.yml rejected. ``severity``
+    applies to an unreachable sentinel (see `unreachable_severity`)."""
     where = Where(address=str(login.address))
     if login.error:
-        kind = "SENTINEL_UNREACHABLE" if what == "sentinel" else ("MASTER_UNREACHABLE" if what == "master" else "NODE_UNREACHABLE")
+        if what == "sentinel":
+            return [Finding("SENTINEL_UNREACHABLE", where, evidence=login.error, severity=severity)]
+        kind = "MASTER_UNREACHABLE" if what == "master" else "NODE_UNREACHABLE"
         return [Finding(kind, where, evidence=login.error)]
     if login.requires_password and login.password_ok is not True:
         evidence = login.password_error or f"{password_key} is empty"
@@ -79,8 +98,12 @@ def login_findings(login: Login, what: str, password_key: str) -> list[Finding]:
     return []
 
 
-def sentinel_answers(obs: SentinelObservation, password_key: str) -> list[Finding]:
-    return login_findings(obs.login, "sentinel", password_key)
+def lost_sentinel_severity(everyone: list[SentinelObservation], quorum: int = kolla.QUORUM) -> str:
+    return unreachable_severity(sum(1 for o in everyone if o.login.reachable), quorum)
+
+
+def sentinel_answers(obs: SentinelObservation, everyone: list[SentinelObservation], password_key: str) -> list[Finding]:
+    return login_findings(obs.login, "sentinel", password_key, lost_sentinel_severity(everyone))
 
 
 def sentinel_monitors_master(obs: SentinelObservation) -> list[Finding]:
@@ -90,12 +113,32 @@ def sentinel_monitors_master(obs: SentinelObservation) -> list[Finding]:
     return []
 
 
-def master_flags_healthy(obs: SentinelObservation) -> list[Finding]:
-    flags = (obs.master or {}).get("flags")
-    if obs.master is not None and flags != "master":
-        return [Finding("SENTINEL_SEES_MASTER_DOWN", Where(address=str(obs.address)),
-                        evidence=f"master {obs.master_name} flags: {flags}")]
-    return []
+#: A sentinel that gets ping replies, but no good one for this long, is
+#: being refused (NOAUTH) rather than not reaching the master.
+REFUSED_AFTER_MS = 500
+
+
+def master_flags_healthy(obs: SentinelObservation, master: NodeObservation | None) -> list[Finding]:
+    """The sentinel flags its master ``master`` only. When it does not, tell a
+    sentinel refused by the master (wrong ``auth-pass``: it gets replies, none
+    good, while the master accepts passwords.yml's password from here) from
+    one that does not reach it."""
+    state = obs.master or {}
+    flags = state.get("flags")
+    if obs.master is None or flags == "master":
+        return []
+    where = Where(address=str(obs.address))
+    last_ok, last_reply = state.get("last-ok-ping-reply", 0), state.get("last-ping-reply", 0)
+    evidence = (f"master {obs.master_name} at {state.get('ip')}:{state.get('port')} flags {flags}; "
+                f"last ping reply {last_reply} ms ago, last good one {last_ok} ms ago")
+    refused = last_ok - last_reply > REFUSED_AFTER_MS
+    if refused and master is not None and master.login.password_ok:
+        return [Finding("SENTINEL_CANNOT_AUTH_MASTER", where,
+                        evidence=evidence + f"; the master accepts the password from passwords.yml from here",
+                        fix=f"set the sentinels' password for the master: SENTINEL SET {obs.master_name} auth-pass "
+                            "<master password> on each sentinel (Kolla: sentinel auth-pass in the sentinel "
+                            "config from passwords.yml; kolla-ansible reconfigure --tags redis)")]
+    return [Finding("SENTINEL_SEES_MASTER_DOWN", where, evidence=evidence)]
 
 
 def quorum_reachable(obs: SentinelObservation) -> list[Finding]:
@@ -116,7 +159,8 @@ def topology_complete(obs: SentinelObservation, replicas: int, other_sentinels: 
         return []
     flags = [f"{r.get('ip')}:{r.get('port')}={r.get('flags')}" for r in obs.replicas + obs.sentinels]
     return [Finding("SENTINEL_TOPOLOGY_INCOMPLETE", Where(address=str(obs.address)),
-                    evidence=f"sees {' and '.join(missing)} ({', '.join(flags) or 'none listed'})")]
+                    evidence=f"sees {' and '.join(missing)} ({', '.join(flags) or 'none listed'})",
+                    severity=WARN if obs.ckquorum_error is None else FAIL)]
 
 
 # -- auth ----------------------------------------------------------------------
@@ -130,21 +174,36 @@ def sentinel_auth_consistent(observations: list[SentinelObservation]) -> list[Fi
     states = {str(o.address): o.login.requires_password for o in observations if o.login.reachable}
     if len(set(states.values())) > 1:
         shown = ", ".join(f"{a} {'requires a password' if r else 'has none'}" for a, r in states.items())
-        return [Finding("SENTINEL_AUTH_INCONSISTENT", Where(), evidence=shown)]
+        odd = [a for a, r in states.items() if list(states.values()).count(r) <= len(states) / 2]
+        return [Finding("SENTINEL_AUTH_INCONSISTENT", Where(address=", ".join(odd)), evidence=shown)]
     return []
 
 
-def password_authenticates(login: Login, what: str, password_key: str) -> list[Finding]:
-    found = login_findings(login, what, password_key)
+def password_authenticates(login: Login, what: str, password_key: str, severity: str = FAIL) -> list[Finding]:
+    found = login_findings(login, what, password_key, severity)
     return [f for f in found if f.id == "PASSWORD_REJECTED"] or ([] if login.reachable else found)
 
 
 # -- master --------------------------------------------------------------------
-def sentinels_agree_on_master(observations: list[SentinelObservation]) -> list[Finding]:
-    answers = {str(o.address): (str(o.master_addr) if o.master_addr else None) for o in observations}
-    if None in answers.values() or len(set(answers.values())) != 1:
-        shown = ", ".join(f"{s} says {m or 'nothing'}" for s, m in answers.items())
-        return [Finding("MASTER_DISAGREEMENT", Where(), evidence=shown)]
+def no_master(observations: list[SentinelObservation], password_key: str) -> list[Finding]:
+    """Why no sentinel announces a master: the sentinel step's own causes."""
+    causes = [f for o in observations for f in login_findings(o.login, "sentinel", password_key)
+              + sentinel_monitors_master(o)]
+    return causes or [Finding("MASTER_DISAGREEMENT", Where(), evidence="no sentinel announces a master")]
+
+
+def sentinels_agree_on_master(observations: list[SentinelObservation], password_key: str) -> list[Finding]:
+    """Every sentinel that announces a master announces the same one (those
+    that do not answer are the sentinel step's findings)."""
+    answers = {str(o.address): str(o.master_addr) for o in observations if o.master_addr}
+    if not answers:
+        return no_master(observations, password_key)
+    if len(set(answers.values())) != 1:
+        shown = ", ".join(f"{s} says {m}" for s, m in answers.items())
+        said = list(answers.values())
+        majority = max(said, key=said.count)
+        odd = [s for s, m in answers.items() if m != majority]
+        return [Finding("MASTER_DISAGREEMENT", Where(address=", ".join(odd)), evidence=shown)]
     return []
 
 
@@ -200,7 +259,7 @@ def discovery_findings(configs: list[ServiceConfig], found: Discovery, flavor: k
     reasons: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for answer in found.answers:
         if answer.error:
-            reasons[_answer_kind(answer.error, url)][short_reply(answer.error)].append(str(answer.address))
+            reasons[_answer_kind(answer.error, url, password)][short_reply(answer.error)].append(str(answer.address))
     findings = []
     for kind, evidence in reasons.items():
         fix = None
@@ -213,7 +272,7 @@ def discovery_findings(configs: list[ServiceConfig], found: Discovery, flavor: k
         shown = "; ".join(f"{', '.join(addrs)} answered {reply}" for reply, addrs in evidence.items())
         findings.append(Finding(kind, where, evidence=shown, fix=fix))
     if found.master_error:
-        kind = _master_kind(found.master_error, url)
+        kind = _master_kind(found.master_error, url, password)
         findings.append(Finding(kind, where_all(configs, address=str(found.master_addr)),
                                 evidence=found.master_error))
     if not findings:
@@ -221,14 +280,14 @@ def discovery_findings(configs: list[ServiceConfig], found: Discovery, flavor: k
     return findings
 
 
-def _answer_kind(error: str, url: urls.BackendURL) -> str:
+def _answer_kind(error: str, url: urls.BackendURL, password: Secret) -> str:
     reason = _auth_reason(error)
     if reason == "noauth" and not url.sentinel_password:
         return "SENTINEL_AUTH_MISSING"
     if reason == "unexpected":
         return "SENTINEL_AUTH_UNEXPECTED"
     if reason in ("wrongpass", "noauth"):
-        return "SENTINEL_AUTH_WRONG"
+        return "URL_ENCODING" if encoding_slips(url, password) else "SENTINEL_AUTH_WRONG"
     if "monitors no master" in error:
         return "SENTINEL_UNKNOWN_MASTER"
     if "sees master" in error:
@@ -236,9 +295,11 @@ def _answer_kind(error: str, url: urls.BackendURL) -> str:
     return "SENTINEL_UNREACHABLE"
 
 
-def _master_kind(error: str, url: urls.BackendURL) -> str:
+def _master_kind(error: str, url: urls.BackendURL, password: Secret) -> str:
     if _auth_reason(error) in ("wrongpass", "noauth"):
-        return "MASTER_USER_WRONG" if url.username not in (None, "", "default") else "MASTER_AUTH_WRONG"
+        if url.username not in (None, "", "default"):
+            return "MASTER_USER_WRONG"
+        return "URL_ENCODING" if encoding_slips(url, password) else "MASTER_AUTH_WRONG"
     return "MASTER_UNREACHABLE"
 
 
@@ -272,10 +333,32 @@ def url_options_known(configs: list[ServiceConfig]) -> list[Finding]:
             for c in configs if c.url and c.url.unknown_options]
 
 
+def encoding_slips(url: urls.BackendURL, password: Secret) -> list[str]:
+    """Parts of ``url`` that hold ``password`` but that tooz reads as another
+    string: the netloc is not percent-decoded; query values are (``+`` is a
+    space)."""
+    slips = []
+    value = password.reveal()
+    if url.password and url.password != password and unquote(url.password.reveal()) == value:
+        slips.append("the user:password part is percent-encoded, but tooz does not decode it: "
+                     "write the password there as it is")
+    raw = url.raw_option("sentinel_password")
+    if url.sentinel_password and url.sentinel_password != password and raw == value:
+        slips.append("sentinel_password is written as it is, but tooz percent-decodes query values "
+                     "('+' becomes a space, %XX a byte): percent-encode it")
+    return slips
+
+
 def passwords_match(configs: list[ServiceConfig], password: Secret, password_key: str) -> list[Finding]:
     found = []
     for c in configs:
         if c.url is None:
+            continue
+        slips = encoding_slips(c.url, password)
+        if slips:
+            fixed = urls.with_sentinel_password(c.url.raw, password) if c.url.sentinel_password else None
+            found.append(Finding("URL_ENCODING", c.where, evidence="; ".join(slips),
+                                 fix=f"{slips[0].rpartition(': ')[2]}" + (f"; corrected URL: {urls.mask(fixed)}" if fixed else "")))
             continue
         differ = [name for name, value in (("the user:password part", c.url.password),
                                            ("sentinel_password", c.url.sentinel_password))
@@ -302,6 +385,13 @@ def sentinel_password_present(configs: list[ServiceConfig], required: bool | Non
             found.append(Finding("SENTINEL_AUTH_MISSING", where_all(group),
                                  evidence="the sentinels answer NOAUTH without a password; backend_url has no sentinel_password",
                                  fix=fix))
+        elif not required and url.sentinel_password:
+            fix = url_fix(flavor, group, urls.without_option(raw, "sentinel_password"),
+                          "remove sentinel_password from backend_url (the sentinels have no password)")
+            found.append(Finding("SENTINEL_AUTH_UNEXPECTED", where_all(group), severity=WARN, fix=fix,
+                                 evidence="the sentinels answer without a password, backend_url sends one: redis-py >= 8 "
+                                          "accepts that, redis-py < 8 fails with 'AUTH <password> called without any "
+                                          "password configured'"))
     return found
 
 

@@ -1,4 +1,4 @@
-"""``coordcheck up | down | status | repro | fix`` for the local deployment.
+"""``coordcheck up | down | status | repro | fix | break`` for the local deployment.
 
     $ coordcheck up --dir /tmp/kolla
     up: 3 data nodes and 3 sentinels (redis, sentinels require a password) agree in 2.3 s
@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from coordcheck import kolla
+from coordcheck import kolla, scenarios
 from coordcheck.local import DeploymentError, LocalDeployment
 from coordcheck.secrets import Secret
 
@@ -29,6 +29,8 @@ def parser() -> argparse.ArgumentParser:
                        ("repro", "write the incident's backend_url (no sentinel_password) into every service config"),
                        ("fix", "write the fixed backend_url (with sentinel_password) into every service config")):
         verbs.add_parser(name, help=text)
+    broken = verbs.add_parser("break", help="inject a fault: the checklist must then report its catalogue id")
+    broken.add_argument("scenario", help="a catalogue id, e.g. SENTINEL_AUTH_MISSING (see `coordcheck break list`)")
     for sub in verbs.choices.values():
         sub.add_argument("--dir", default=DEFAULT_DIR, type=Path, help=f"deployment folder (default: ./{DEFAULT_DIR})")
     return top
@@ -49,6 +51,13 @@ def run(args: argparse.Namespace) -> None:
     elif args.verb == "status":
         for proc, running in deployment.processes():
             print(f"{proc.name:14} pid {proc.pid:<8} {'running' if running else 'stopped'}")
+    elif args.verb == "break":
+        if args.scenario == "list":
+            for scenario in scenarios.SCENARIOS.values():
+                print(f"{scenario.name:32} {scenario.description}")
+            return
+        scenario = scenarios.apply(deployment, args.scenario)
+        print(f"break: {scenario.description}; the checklist now reports {scenario.finding}")
     else:
         paths = deployment.repro() if args.verb == "repro" else deployment.fix()
         what = "without" if args.verb == "repro" else "with"

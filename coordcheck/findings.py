@@ -12,6 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+FAIL, WARN = "fail", "warn"
+
+
 @dataclass(frozen=True)
 class Entry:
     id: str
@@ -33,6 +36,8 @@ CATALOGUE = _entries(
      "make backend_url's sentinel= name match the sentinels' `sentinel monitor` name (Kolla: kolla)"),
     ("SENTINEL_SEES_MASTER_DOWN", "sentinel", "the sentinel flags the master as down or not a master",
      "check the master (INFO replication) and the sentinels' `sentinel auth-pass`; see the sentinel logs"),
+    ("SENTINEL_CANNOT_AUTH_MASTER", "sentinel", "the sentinels' auth-pass is wrong, so they see the master as down",
+     "set `sentinel auth-pass kolla <master password>` on every sentinel (SENTINEL SET kolla auth-pass ...), from passwords.yml"),
     ("QUORUM_LOST", "sentinel", "SENTINEL CKQUORUM fails: too few sentinels agree to elect a failover",
      "bring the missing sentinels back; a Kolla cluster needs 2 of 3"),
     ("SENTINEL_TOPOLOGY_INCOMPLETE", "sentinel", "the sentinel does not see every replica and every other sentinel",
@@ -67,6 +72,8 @@ CATALOGUE = _entries(
      "check node_config_directory and that the services were deployed here"),
     ("URL_INVALID", "config", "backend_url cannot be used by tooz",
      "write it as redis://default:PASSWORD@HOST:26379?sentinel=kolla&sentinel_fallback=HOST:26379..."),
+    ("URL_ENCODING", "config", "a password in backend_url is written so that tooz reads another string",
+     "netloc: write the password as it is (tooz does not percent-decode it); query (sentinel_password): percent-encode it"),
     ("URL_UNKNOWN_OPTION", "config", "backend_url has an option tooz silently ignores",
      "correct the option name (tooz reads only its own option list)"),
     ("PASSWORD_MISMATCH", "config", "a password in backend_url differs from passwords.yml",
@@ -102,6 +109,9 @@ class Where:
             lines += [f"{service or '':18} {path}" for service, path in files]
         return "\n            ".join(lines)
 
+    def one_line(self) -> str:
+        return " ".join(str(self).split())
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -111,6 +121,7 @@ class Finding:
     where: Where
     evidence: str
     fix: str | None = None   # a specific fix; the catalogue's otherwise
+    severity: str = FAIL     # WARN: degraded or risky, the suite still passes
 
     def __post_init__(self) -> None:
         if self.id not in CATALOGUE:
@@ -122,7 +133,8 @@ class Finding:
 
     def render(self) -> str:
         fix = self.fix or self.entry.fix
-        return (f"{self.id}: {self.entry.cause}\n  where:    {self.where}\n"
+        label = f"{self.id} (warning)" if self.severity == WARN else self.id
+        return (f"{label}: {self.entry.cause}\n  where:    {self.where}\n"
                 f"  evidence: {self.evidence}\n  fix:      {fix}")
 
 

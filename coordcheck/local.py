@@ -31,6 +31,7 @@ import yaml
 
 from coordcheck import kolla
 from coordcheck.probe import Address, observe_node, observe_sentinel
+from coordcheck.probe import client as probe_client
 from coordcheck.secrets import Secret
 from coordcheck.url import with_sentinel_password
 
@@ -282,11 +283,24 @@ class LocalDeployment:
             time.sleep(0.05)
 
     # -- changes ---------------------------------------------------------------
-    def write_backend_url(self, url: Secret) -> list[Path]:
-        paths = self.service_config_paths()
+    def write_backend_url(self, url: Secret, paths: list[Path] | None = None) -> list[Path]:
+        paths = self.service_config_paths() if paths is None else paths
         for path in paths:
             path.write_text(service_config_text(url))
         return paths
+
+    def client(self, host: str, kind: str) -> "redis.Redis":
+        """An authenticated client of a host's ``server`` or ``sentinel``."""
+        port = kolla.SENTINEL_PORT if kind == "sentinel" else kolla.DATA_PORT
+        return probe_client(Address(HOSTS[host], port), password=self.password())
+
+    def signal(self, host: str, kind: str, signum: int) -> None:
+        """Send ``signum`` to a host's ``server`` or ``sentinel`` (only ours)."""
+        for proc in self.state()["processes"]:
+            if proc["name"] == f"{host} {kind}" and _is_ours(proc["pid"], proc["config"]):
+                os.kill(proc["pid"], signum)
+                return
+        raise DeploymentError(f"{host} {kind} is not running")
 
     def repro(self) -> list[Path]:
         """Write the incident's URL (no sentinel_password) into every service config."""
@@ -318,6 +332,7 @@ class LocalDeployment:
         free then), SIGKILL what is still alive after 5 s."""
         running = [p for p in state["processes"] if _is_ours(p["pid"], p["config"])]
         for proc in running:
+            os.kill(proc["pid"], signal.SIGCONT)  # a paused server (coordcheck break) must hear SIGTERM
             os.kill(proc["pid"], signal.SIGTERM)
         deadline = time.monotonic() + 5
         for proc in running:

@@ -11,6 +11,7 @@ observations into findings.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -231,9 +232,14 @@ def discover(url, timeout: float = DEFAULT_TIMEOUT) -> Discovery:
     redis-py's own discovery and PING the master, as tooz would."""
     from redis.sentinel import Sentinel
 
-    answers = [ask_sentinel(Address(*s), url.master_name, url.sentinel_username,
-                            url.sentinel_password, timeout) for s in url.sentinels]
+    with ThreadPoolExecutor(max_workers=len(url.sentinels)) as pool:
+        answers = list(pool.map(lambda s: ask_sentinel(Address(*s), url.master_name, url.sentinel_username,
+                                                        url.sentinel_password, timeout), url.sentinels))
     found = Discovery(answers)
+    if all(a.error for a in answers):
+        # redis-py would ask the same sentinels the same way: it cannot succeed
+        found.error = f"No master found for {url.master_name!r}: no sentinel of the URL gave one"
+        return found
     bounded = dict(socket_timeout=timeout, socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 0))
     sentinel_kwargs = dict(bounded, password=reveal(url.sentinel_password), username=url.sentinel_username)
     secrets = (url.password, url.sentinel_password)

@@ -84,8 +84,11 @@ class BackendURL:
         """Options tooz silently ignores (typos such as ``sentinel_pasword``)."""
         return sorted(set(self.options) - KNOWN_OPTIONS)
 
-    def float_option(self, name: str, default: float) -> float:
-        return float(self.options.get(name, default))
+    def raw_option(self, name: str) -> str | None:
+        """The last value of ``name`` as written, before tooz decodes it."""
+        query = self.raw.partition("?")[2]
+        values = [v for k, _, v in (p.partition("=") for p in query.split("&")) if k == name]
+        return values[-1] if values else None
 
 
 def parse_host_port(text: str, what: str) -> tuple[str, int]:

@@ -100,3 +100,13 @@ def assert_no_secret(text: str, *secrets: Secret) -> None:
     for secret in secrets:
         for spelling in spellings(secret):
             assert spelling not in text, "a password appears in the output"
+
+
+def reported(run: Run) -> dict[str, list[str]]:
+    """finding id -> the places (junit properties) the checklist reported it at."""
+    found: dict[str, list[str]] = {}
+    for prop in ET.fromstring(run.junit).iter("property"):
+        if prop.get("name") == "finding":
+            finding_id, _, where = prop.get("value").partition(" at ")
+            found.setdefault(finding_id, []).append(where)
+    return found

@@ -20,7 +20,8 @@ def test_sentinels_agree_on_requiring_a_password(observer):
 
 def test_passwords_yml_opens_sentinel(observer, sentinel_address, target):
     login = observer.sentinel(sentinel_address).login
-    expect_none(checks.password_authenticates(login, "sentinel", target.flavor.password_key))
+    severity = checks.lost_sentinel_severity(observer.sentinels())
+    expect_none(checks.password_authenticates(login, "sentinel", target.flavor.password_key, severity))
 
 
 def test_passwords_yml_opens_data_node(observer, data_node_address, target):

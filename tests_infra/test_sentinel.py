@@ -18,16 +18,16 @@ def sentinel(observer, sentinel_address):
     return observer.sentinel(sentinel_address)
 
 
-def test_sentinel_answers(sentinel, target):
-    expect_none(checks.sentinel_answers(sentinel, target.flavor.password_key))
+def test_sentinel_answers(sentinel, observer, target):
+    expect_none(checks.sentinel_answers(sentinel, observer.sentinels(), target.flavor.password_key))
 
 
 def test_sentinel_monitors_master(sentinel):
     expect_none(checks.sentinel_monitors_master(sentinel))
 
 
-def test_master_flags_healthy(sentinel):
-    expect_none(checks.master_flags_healthy(sentinel))
+def test_master_flags_healthy(sentinel, observer):
+    expect_none(checks.master_flags_healthy(sentinel, observer.monitored_master(sentinel)))
 
 
 def test_ckquorum_passes(sentinel):

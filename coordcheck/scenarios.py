@@ -1,0 +1,303 @@
+"""Faults to inject into a running local deployment, one per catalogue entry:
+``coordcheck break ID --dir DIR``. Each says what the checklist must then
+report (its finding, and the consequences it may also report) and where.
+
+    $ coordcheck up --dir /tmp/kolla
+    $ coordcheck break SENTINEL_CANNOT_AUTH_MASTER --dir /tmp/kolla
+    $ pytest --hosts=controllers --inventory /tmp/kolla/multinode --configdir /tmp/kolla
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import redis
+
+from coordcheck import kolla
+from coordcheck import url as urls
+from coordcheck.kolla import backend_url_of
+from coordcheck.local import HOSTS, DeploymentError, LocalDeployment
+from coordcheck.secrets import Secret
+
+SETTLE_TIMEOUT = 15.0
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    finding: str                       # the catalogue id the checklist must report
+    description: str
+    apply: Callable[[LocalDeployment], None]
+    related: frozenset[str] = frozenset()  # consequences it may also report
+    where: tuple[str, ...] = ()         # text the finding's where must hold (host, file, address)
+    passes: bool = False                # only warnings: pytest exits 0
+    sentinel_auth: bool = True          # needs `coordcheck up` with (or --no-sentinel-auth without) it
+
+
+def config_path(d: LocalDeployment, host: str, service: str) -> Path:
+    project = next(s for s in kolla.LOCAL_SERVICES if s.service == service)
+    return d.root / host / service / project.config_name
+
+
+def edit_urls(d: LocalDeployment, change: Callable[[str], str], paths: list[Path] | None = None) -> None:
+    """Rewrite backend_url in the given service configs (all by default)."""
+    for path in d.service_config_paths() if paths is None else paths:
+        text = backend_url_of(path.read_text(), str(path))
+        d.write_backend_url(Secret(change(text)), [path])
+
+
+def on_sentinels(d: LocalDeployment, *command: str, hosts=tuple(HOSTS)) -> None:
+    for host in hosts:
+        d.client(host, "sentinel").execute_command(*command)
+
+
+def settle(d: LocalDeployment, what: str, ready: Callable[[], bool]) -> None:
+    """Wait until the fault shows, so the checklist sees it at once."""
+    deadline = time.monotonic() + SETTLE_TIMEOUT
+    d.wait_for(lambda: [] if ready() else [f"fault {what} did not show"], deadline)
+
+
+def master_flags(d: LocalDeployment, host: str = "ctl1") -> str:
+    return d.client(host, "sentinel").sentinel_master(kolla.MASTER_NAME)["flags"]
+
+
+def link_status(d: LocalDeployment, host: str) -> str:
+    return d.client(host, "server").info("replication").get("master_link_status")
+
+
+def _wrong(text: str) -> str:
+    return "not-" + text
+
+
+# -- the faults ------------------------------------------------------------
+def sentinel_auth_missing(d):
+    d.repro()
+
+
+def sentinel_auth_wrong(d):
+    edit_urls(d, lambda u: urls.with_option(u, "sentinel_password", "not-the-password"))
+
+
+def sentinel_auth_unexpected(d):
+    d.fix()  # the fixed URL, on sentinels that have no password
+
+
+def master_auth_wrong(d):
+    password = d.password().reveal()
+    edit_urls(d, lambda u: u.replace(f":{password}@", f":{_wrong(password)}@", 1))
+
+
+def master_user_wrong(d):
+    edit_urls(d, lambda u: u.replace("redis://default:", "redis://admin:", 1))
+
+
+def password_mismatch(d):
+    password = d.password().reveal()
+    edit_urls(d, lambda u: u.replace(password, _wrong(password)))
+
+
+def sentinel_unreachable(d, hosts=("ctl3",)):
+    for host in hosts:
+        d.signal(host, "sentinel", signal.SIGKILL)
+    settle(d, "sentinel down", lambda: all(not _answers(HOSTS[h]) for h in hosts))
+
+
+def _answers(ip: str) -> bool:
+    import socket
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((ip, kolla.SENTINEL_PORT)) == 0
+
+
+def sentinels_silent(d):
+    """Every sentinel accepts TCP (the kernel does) and never answers."""
+    for host in HOSTS:
+        d.signal(host, "sentinel", signal.SIGSTOP)
+
+
+def sentinel_unknown_master(d):
+    edit_urls(d, lambda u: u.replace("sentinel=kolla", "sentinel=kola", 1))
+
+
+def quorum_lost(d):
+    on_sentinels(d, "SENTINEL", "SET", kolla.MASTER_NAME, "quorum", "4")
+
+
+def sentinel_cannot_auth_master(d):
+    on_sentinels(d, "SENTINEL", "SET", kolla.MASTER_NAME, "auth-pass", "not-the-password")
+    on_sentinels(d, "SENTINEL", "SET", kolla.MASTER_NAME, "down-after-milliseconds", "1000")
+    settle(d, "master s_down", lambda: all("s_down" in master_flags(d, h) for h in HOSTS))
+
+
+def sentinel_sees_master_down(d):
+    for host in ("ctl2", "ctl3"):  # no replica may be promoted: the master stays down
+        d.client(host, "server").config_set("replica-priority", 0)
+    on_sentinels(d, "SENTINEL", "SET", kolla.MASTER_NAME, "down-after-milliseconds", "1000")
+    d.signal("ctl1", "server", signal.SIGSTOP)
+    settle(d, "master s_down", lambda: all("s_down" in master_flags(d, h) for h in HOSTS))
+
+
+def master_unreachable(d):
+    # sentinels keep announcing the master (they would notice only after 10 min)
+    on_sentinels(d, "SENTINEL", "SET", kolla.MASTER_NAME, "down-after-milliseconds", "600000")
+    d.signal("ctl1", "server", signal.SIGSTOP)
+
+
+def replication_broken(d):
+    replica = d.client("ctl3", "server")
+    replica.config_set("masterauth", "not-the-password")
+    replica.client_kill_filter(_type="master")
+    settle(d, "replica link down", lambda: link_status(d, "ctl3") == "down")
+
+
+def node_unreachable(d):
+    d.signal("ctl3", "server", signal.SIGKILL)
+
+
+def fallback_mismatch(d):
+    edit_urls(d, lambda u: u.replace("127.0.2.112:26379", "127.0.2.113:26379"))
+
+
+def url_invalid(d):
+    edit_urls(d, lambda u: u.replace("sentinel_fallback=127.0.2.111:26379", "sentinel_fallback=127.0.2.111", 1))
+
+
+def url_unknown_option(d):
+    edit_urls(d, lambda u: u + "&socket_timout=5")
+
+
+def url_encoding(d):
+    password = d.password().reveal()
+    encoded = "%{:02X}".format(ord(password[0])) + password[1:]
+    edit_urls(d, lambda u: u.replace(f":{password}@", f":{encoded}@", 1))
+
+
+def url_drift(d):
+    edit_urls(d, lambda u: u.replace("&retry_on_timeout=yes", ""), [config_path(d, "ctl2", "designate-worker")])
+
+
+def config_world_readable(d):
+    os.chmod(config_path(d, "ctl1", "cinder-volume"), 0o644)
+
+
+def sentinel_auth_inconsistent(d):
+    d.client("ctl3", "sentinel").execute_command("ACL", "SETUSER", "default", "nopass")
+
+
+def password_rejected(d):
+    passwords = d.passwords.read_text()
+    d.passwords.write_text(passwords.replace(d.password().reveal(), "not-the-deployed-password"))
+
+
+def master_disagreement(d):
+    remonitor(d, ("ctl3",), "127.0.2.111")
+
+
+def master_role_wrong(d):
+    remonitor(d, tuple(HOSTS), "127.0.2.111")
+
+
+def remonitor(d, hosts, ip):
+    """Make sentinels monitor ``ip`` (a replica) as the master."""
+    password = d.password().reveal()
+    for host in hosts:
+        sentinel = d.client(host, "sentinel")
+        sentinel.execute_command("SENTINEL", "REMOVE", kolla.MASTER_NAME)
+        sentinel.execute_command("SENTINEL", "MONITOR", kolla.MASTER_NAME, ip, kolla.DATA_PORT, kolla.QUORUM)
+        sentinel.execute_command("SENTINEL", "SET", kolla.MASTER_NAME, "auth-pass", password)
+        sentinel.execute_command("SENTINEL", "SET", kolla.MASTER_NAME, "down-after-milliseconds", "600000")
+
+
+CLIENT_FAILS = frozenset({"TOOZ_HANDSHAKE_FAILED"})
+LOOKS_DEGRADED = frozenset({"SENTINEL_TOPOLOGY_INCOMPLETE"})
+CONFIGS = "/ctl1/cinder-volume/cinder.conf"
+
+
+def _all(*rows: Scenario) -> dict[str, Scenario]:
+    return {row.name: row for row in rows}
+
+
+SCENARIOS = _all(
+    Scenario("SENTINEL_AUTH_MISSING", "SENTINEL_AUTH_MISSING", "the incident: no sentinel_password in backend_url",
+             sentinel_auth_missing, CLIENT_FAILS, ("host ctl1", CONFIGS)),
+    Scenario("SENTINEL_AUTH_WRONG", "SENTINEL_AUTH_WRONG", "backend_url's sentinel_password is not the sentinels'",
+             sentinel_auth_wrong, CLIENT_FAILS | {"PASSWORD_MISMATCH"}, ("host ctl1", CONFIGS)),
+    Scenario("SENTINEL_AUTH_UNEXPECTED", "SENTINEL_AUTH_UNEXPECTED",
+             "sentinel_password sent to sentinels without a password (stock Kolla)",
+             sentinel_auth_unexpected, frozenset(), ("host ctl1", CONFIGS), passes=True, sentinel_auth=False),
+    Scenario("MASTER_AUTH_WRONG", "MASTER_AUTH_WRONG", "backend_url's user:password is not the data nodes'",
+             master_auth_wrong, CLIENT_FAILS | {"PASSWORD_MISMATCH"}, ("host ctl1", "address 127.0.2.110:6379")),
+    Scenario("MASTER_USER_WRONG", "MASTER_USER_WRONG", "backend_url's user is admin, unknown to the data nodes",
+             master_user_wrong, CLIENT_FAILS, ("host ctl1", "address 127.0.2.110:6379")),
+    Scenario("PASSWORD_MISMATCH", "PASSWORD_MISMATCH", "backend_url holds an old password everywhere",
+             password_mismatch, CLIENT_FAILS | {"SENTINEL_AUTH_WRONG"}, ("host ctl1", CONFIGS)),
+    Scenario("SENTINEL_UNREACHABLE", "SENTINEL_UNREACHABLE", "one sentinel down: degraded, a quorum remains",
+             sentinel_unreachable, LOOKS_DEGRADED, ("127.0.2.112:26379",), passes=True),
+    Scenario("SENTINEL_UNREACHABLE_NO_QUORUM", "SENTINEL_UNREACHABLE", "two sentinels down: no quorum",
+             lambda d: sentinel_unreachable(d, ("ctl2", "ctl3")), LOOKS_DEGRADED | {"QUORUM_LOST"},
+             ("127.0.2.111:26379",)),
+    Scenario("SENTINELS_SILENT", "SENTINEL_UNREACHABLE", "every sentinel hangs (SIGSTOP): TCP accepts, no reply",
+             sentinels_silent, CLIENT_FAILS, ("127.0.2.111:26379",)),
+    Scenario("SENTINEL_UNKNOWN_MASTER", "SENTINEL_UNKNOWN_MASTER", "backend_url asks for sentinel=kola",
+             sentinel_unknown_master, CLIENT_FAILS, ("127.0.2.110:26379",)),
+    Scenario("QUORUM_LOST", "QUORUM_LOST", "the sentinels' quorum (4) exceeds the sentinels (3)",
+             quorum_lost, frozenset(), ("127.0.2.110:26379",)),
+    Scenario("SENTINEL_CANNOT_AUTH_MASTER", "SENTINEL_CANNOT_AUTH_MASTER", "the sentinels' auth-pass is wrong",
+             sentinel_cannot_auth_master, CLIENT_FAILS | LOOKS_DEGRADED | {"SENTINEL_SEES_MASTER_DOWN", "QUORUM_LOST"},
+             ("127.0.2.110:26379",)),
+    Scenario("SENTINEL_SEES_MASTER_DOWN", "SENTINEL_SEES_MASTER_DOWN",
+             "the master hangs (SIGSTOP) and no replica may replace it",
+             sentinel_sees_master_down, CLIENT_FAILS | LOOKS_DEGRADED | {"MASTER_UNREACHABLE", "NODE_UNREACHABLE",
+                                                                          "QUORUM_LOST", "REPLICATION_BROKEN"},
+             ("127.0.2.110:26379",)),
+    Scenario("MASTER_UNREACHABLE", "MASTER_UNREACHABLE", "the announced master hangs (SIGSTOP): TCP accepts, no reply",
+             master_unreachable, CLIENT_FAILS | {"NODE_UNREACHABLE", "REPLICATION_BROKEN"},
+             ("127.0.2.110:6379",)),
+    Scenario("REPLICATION_BROKEN", "REPLICATION_BROKEN", "a replica's masterauth is wrong",
+             replication_broken, LOOKS_DEGRADED, ("127.0.2.112:6379",)),
+    Scenario("NODE_UNREACHABLE", "NODE_UNREACHABLE", "a replica's server is down",
+             node_unreachable, LOOKS_DEGRADED | {"REPLICATION_BROKEN"}, ("127.0.2.112:6379",)),
+    Scenario("FALLBACK_MISMATCH", "FALLBACK_MISMATCH", "backend_url lists 127.0.2.113 instead of 127.0.2.112",
+             fallback_mismatch, frozenset(), ("host ctl1", CONFIGS)),
+    Scenario("URL_INVALID", "URL_INVALID", "a sentinel_fallback without a port",
+             url_invalid, frozenset(), ("host ctl1", CONFIGS)),
+    Scenario("URL_UNKNOWN_OPTION", "URL_UNKNOWN_OPTION", "socket_timout=5, an option tooz ignores",
+             url_unknown_option, frozenset(), ("host ctl1", CONFIGS)),
+    Scenario("URL_ENCODING", "URL_ENCODING", "the user:password part percent-encoded (tooz does not decode it)",
+             url_encoding, CLIENT_FAILS, ("host ctl1", CONFIGS)),
+    Scenario("URL_DRIFT", "URL_DRIFT", "one service on one host has another URL",
+             url_drift, frozenset(), ("host ctl2", "/ctl2/designate-worker/designate.conf")),
+    Scenario("CONFIG_WORLD_READABLE", "CONFIG_WORLD_READABLE", "a service config is mode 0644",
+             config_world_readable, frozenset(), ("host ctl1", CONFIGS)),
+    Scenario("SENTINEL_AUTH_INCONSISTENT", "SENTINEL_AUTH_INCONSISTENT", "one sentinel lost its password",
+             sentinel_auth_inconsistent, frozenset(), ("127.0.2.112:26379",)),
+    Scenario("PASSWORD_REJECTED", "PASSWORD_REJECTED", "passwords.yml holds another password than the servers",
+             password_rejected, frozenset({"PASSWORD_MISMATCH", "MASTER_DISAGREEMENT"}), ("127.0.2.110:26379",)),
+    Scenario("MASTER_DISAGREEMENT", "MASTER_DISAGREEMENT", "one sentinel monitors a replica as the master",
+             master_disagreement, LOOKS_DEGRADED | {"SENTINEL_SEES_MASTER_DOWN", "QUORUM_LOST"},
+             ("127.0.2.112:26379",)),
+    Scenario("MASTER_ROLE_WRONG", "MASTER_ROLE_WRONG", "every sentinel monitors a replica as the master",
+             master_role_wrong, CLIENT_FAILS | LOOKS_DEGRADED | {"SENTINEL_SEES_MASTER_DOWN", "REPLICATION_BROKEN",
+                                                                  "QUORUM_LOST"},
+             ("127.0.2.111:6379",)),
+)
+
+
+def apply(d: LocalDeployment, name: str) -> Scenario:
+    """Inject scenario ``name`` into the running deployment ``d``."""
+    if name not in SCENARIOS:
+        raise DeploymentError(f"unknown scenario {name!r} (known: {', '.join(SCENARIOS)})")
+    scenario = SCENARIOS[name]
+    if d.state()["sentinel_auth"] != scenario.sentinel_auth:
+        needs = "`coordcheck up`" if scenario.sentinel_auth else "`coordcheck up --no-sentinel-auth`"
+        raise DeploymentError(f"scenario {name} needs a deployment made by {needs}")
+    try:
+        scenario.apply(d)
+    except redis.RedisError as exc:
+        raise DeploymentError(f"scenario {name}: the deployment refused the fault: {exc}") from None
+    return scenario

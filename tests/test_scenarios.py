@@ -1,0 +1,40 @@
+"""Every catalogue entry, reproduced on a fresh local deployment
+(`coordcheck up` + `coordcheck break ID`) and diagnosed by the checklist:
+exactly that id, at the right place, nothing unrelated, no password shown."""
+
+import pytest
+
+from coordcheck.scenarios import SCENARIOS
+from tests.conftest import Deployment, assert_no_secret, reported, run_checklist, run_cli
+
+
+@pytest.fixture
+def deployment_for(tmp_path):
+    made = []
+
+    def up(scenario):
+        root = tmp_path / "kolla"
+        run_cli("up", "--dir", str(root), *([] if scenario.sentinel_auth else ["--no-sentinel-auth"]))
+        made.append(root)
+        return Deployment(root)
+
+    yield up
+    for root in made:
+        run_cli("down", "--dir", str(root))
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_scenario_is_diagnosed(name, deployment_for, tmp_path):
+    scenario = SCENARIOS[name]
+    deployment = deployment_for(scenario)
+    assert scenario.finding in run_cli("break", scenario.name, "--dir", str(deployment.root)).stdout
+    run = run_checklist(*deployment.checklist_args(), "-vv", tmp_path=tmp_path, cwd=tmp_path)
+    found = reported(run)
+    warning = f"{scenario.finding} (warning)"
+    main = found.get(warning if scenario.passes else scenario.finding)
+    assert main, f"{scenario.finding} not reported; reported: {sorted(found)}\n{run.stdout[-4000:]}"
+    assert any(all(part in where for part in scenario.where) for where in main), main
+    unrelated = {f.replace(" (warning)", "") for f in found} - {scenario.finding} - scenario.related
+    assert not unrelated, f"unrelated findings: {unrelated}\n{run.stdout[-4000:]}"
+    assert run.returncode == (0 if scenario.passes else 1), run.stdout[-4000:]
+    assert_no_secret(run.output, deployment.password)
