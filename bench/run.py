@@ -5,7 +5,8 @@
 Prints: `coordcheck up` time to agreement, the checklist's wall time on a
 healthy deployment and on the incident, the time coordcheck needs to name
 SENTINEL_AUTH_MISSING, and, side by side, the time tooz itself takes to fail
-on the same URL with one sentinel (capped: tooz retries for minutes).
+on the same URL with one sentinel (capped: tooz retries for minutes), and
+the checklist's wall time when every sentinel accepts TCP but never answers.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from coordcheck import checks, kolla, probe, tooz_probe  # noqa: E402
+from coordcheck import checks, kolla, probe, scenarios, tooz_probe  # noqa: E402
 from coordcheck import url as urls  # noqa: E402
 from coordcheck.local import LocalDeployment  # noqa: E402
 from coordcheck.secrets import Secret  # noqa: E402
@@ -93,6 +94,8 @@ def main() -> None:
                 if round_ == args.rounds - 1:
                     tooz = tooz_alone(broken, args.tooz_cap)
                     handshake = tooz_probe.handshake(broken, deadline=5.0)
+                    scenarios.apply(deployment, "SENTINELS_SILENT")
+                    silent = checklist(deployment)
             finally:
                 deployment.down()
 
@@ -106,6 +109,7 @@ def main() -> None:
     show("probing until SENTINEL_AUTH_MISSING is named", verdicts)
     print(f"{'coordcheck tooz handshake on the incident URL (bounded)':58} {handshake.seconds:.1f} s, timed_out={handshake.timed_out}")
     print(f"{'tooz itself on the incident URL, one sentinel':58} {tooz}")
+    print(f"{'checklist wall time, every sentinel silent (SIGSTOP)':58} {silent[0]:.1f} s (pytest exit {silent[1]})")
     if len(healthy) != args.rounds or len(broken_runs) != args.rounds:
         raise SystemExit("a checklist run ended with an unexpected exit code")
 

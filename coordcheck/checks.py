@@ -20,21 +20,36 @@ from coordcheck.tooz_probe import Handshake
 
 
 # -- fixes -------------------------------------------------------------------
-def url_fix(flavor: kolla.Flavor, configs: list[ServiceConfig], fixed_url: str | None, change: str) -> str:
-    """How to apply a URL change in Kolla: once for all services (preferred),
-    or per service, then reconfigure."""
+def url_fix(flavor: kolla.Flavor, configs: list[ServiceConfig], fixed_url: str | None, change: str,
+            with_sentinel_password: bool = True) -> str:
+    """How to apply a URL change in Kolla: once for all services through
+    ``<flavor>_connection_string_extras`` (preferred), or per service, then
+    reconfigure."""
     projects = sorted({c.project for c in configs})
+    extras = kolla.DEFAULT_EXTRAS
+    if with_sentinel_password:
+        extras += f"&sentinel_password={{{{ {flavor.password_key} }}}}"
     lines = [change]
     if fixed_url:
         lines.append(f"corrected URL: {urls.mask(fixed_url)}")
     lines += [
-        f"in Kolla, once for every service: globals.yml: {flavor.extras_key}: "
-        f"\"{kolla.DEFAULT_EXTRAS}&sentinel_password={{{{ {flavor.password_key} }}}}\"",
+        f"in Kolla, once for every service: globals.yml: {flavor.extras_key}: \"{extras}\"",
         f"or per service: config/<project>.conf ({', '.join(f'config/{p}.conf' for p in projects)}) "
         "[coordination] backend_url = <corrected URL>",
         f"then: kolla-ansible -i INVENTORY reconfigure --tags {','.join(projects)}",
     ]
     return "\n            ".join(lines)
+
+
+def add_sentinel_password(flavor: kolla.Flavor, configs: list[ServiceConfig], password: Secret) -> str:
+    return url_fix(flavor, configs, urls.with_sentinel_password(configs[0].url.raw, password),
+                   "add &sentinel_password=<the sentinels' password> to backend_url")
+
+
+def remove_sentinel_password(flavor: kolla.Flavor, configs: list[ServiceConfig]) -> str:
+    return url_fix(flavor, configs, urls.without_option(configs[0].url.raw, "sentinel_password"),
+                   "remove sentinel_password from backend_url (the sentinels have no password)",
+                   with_sentinel_password=False)
 
 
 def short_reply(text: str) -> str:
@@ -264,11 +279,9 @@ def discovery_findings(configs: list[ServiceConfig], found: Discovery, flavor: k
     for kind, evidence in reasons.items():
         fix = None
         if kind == "SENTINEL_AUTH_MISSING":
-            fix = url_fix(flavor, configs, urls.with_sentinel_password(url.raw, password),
-                          "add &sentinel_password=<the sentinels' password> to backend_url")
+            fix = add_sentinel_password(flavor, configs, password)
         elif kind == "SENTINEL_AUTH_UNEXPECTED":
-            fix = url_fix(flavor, configs, urls.without_option(url.raw, "sentinel_password"),
-                          "remove sentinel_password from backend_url (the sentinels have no password)")
+            fix = remove_sentinel_password(flavor, configs)
         shown = "; ".join(f"{', '.join(addrs)} answered {reply}" for reply, addrs in evidence.items())
         findings.append(Finding(kind, where, evidence=shown, fix=fix))
     if found.master_error:
@@ -377,17 +390,15 @@ def sentinel_password_present(configs: list[ServiceConfig], required: bool | Non
         return [Finding("SENTINEL_UNREACHABLE", where_all(configs) if configs else Where(),
                         evidence="no sentinel answered, so whether they require a password is unknown")]
     found = []
-    for raw, group in by_url(configs).items():
+    for group in by_url(configs).values():
         url = group[0].url
         if required and not url.sentinel_password:
-            fix = url_fix(flavor, group, urls.with_sentinel_password(raw, password),
-                          "add &sentinel_password=<the sentinels' password> to backend_url")
+            fix = add_sentinel_password(flavor, group, password)
             found.append(Finding("SENTINEL_AUTH_MISSING", where_all(group),
                                  evidence="the sentinels answer NOAUTH without a password; backend_url has no sentinel_password",
                                  fix=fix))
         elif not required and url.sentinel_password:
-            fix = url_fix(flavor, group, urls.without_option(raw, "sentinel_password"),
-                          "remove sentinel_password from backend_url (the sentinels have no password)")
+            fix = remove_sentinel_password(flavor, group)
             found.append(Finding("SENTINEL_AUTH_UNEXPECTED", where_all(group), severity=WARN, fix=fix,
                                  evidence="the sentinels answer without a password, backend_url sends one: redis-py >= 8 "
                                           "accepts that, redis-py < 8 fails with 'AUTH <password> called without any "

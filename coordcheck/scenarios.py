@@ -301,3 +301,12 @@ def apply(d: LocalDeployment, name: str) -> Scenario:
     except redis.RedisError as exc:
         raise DeploymentError(f"scenario {name}: the deployment refused the fault: {exc}") from None
     return scenario
+
+
+def markdown_table() -> str:
+    """The README's scenario table (tests/test_readme.py keeps them equal)."""
+    rows = ["| `coordcheck break` | reproduces | fault | pytest exit |", "|---|---|---|---|"]
+    rows += [f"| `{s.name}` | `{s.finding}` | {s.description}"
+             f"{'' if s.sentinel_auth else ' (needs `up --no-sentinel-auth`)'} | {0 if s.passes else 1} |"
+             for s in SCENARIOS.values()]
+    return "\n".join(rows)

@@ -44,6 +44,8 @@ def test_incident_fails_exactly_the_sentinel_auth_checks(incident, tmp_path):
         assert "SENTINEL_AUTH_MISSING" in message and "sentinel_password" in message
         assert f"host {host}" in message
         assert str(incident.root / host / "cinder-volume" / "cinder.conf") in message
+    tooz = failures["test_python_client::test_tooz_takes_a_lock_with_service_url[ansible://ctl2]"]
+    assert tooz.startswith("Failed: TOOZ_HANDSHAKE_FAILED") and "cause: SENTINEL_AUTH_MISSING" in tooz
     # testinfra logs every command it runs on a host at DEBUG: they are in the output, password-free
     assert "RUN CommandResult(" in run.stdout and "/dev/tcp/127.0.2.110/26379" in run.stdout
     assert "cinder.conf (output withheld: it holds passwords)" in run.stdout

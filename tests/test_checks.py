@@ -102,3 +102,21 @@ def test_every_finding_renders_what_where_evidence_fix():
         text = render([Finding(entry.id, Where(host="ctl1", address="10.0.2.110:26379"), evidence="e")])
         assert text.startswith(f"{entry.id}: {entry.cause}")
         assert "where:    host ctl1, address 10.0.2.110:26379" in text and "fix:      " in text
+
+
+def test_discovery_failed_when_no_sentinel_gives_a_reason():
+    found = Discovery([SentinelAnswer(SENTINELS[0], master_addr=Address("10.0.2.110", 6379))],
+                      error="MasterNotFoundError: No master found for 'kolla'")
+    assert ids(checks.discovery_findings([config()], found, kolla.FLAVORS["redis"], PW)) == ["DISCOVERY_FAILED"]
+
+
+def test_sentinel_topology_incomplete_is_a_warning_while_quorum_holds():
+    from coordcheck.probe import SentinelObservation
+    obs = SentinelObservation(Login(SENTINELS[0], requires_password=True, password_ok=True), "kolla",
+                              master={"flags": "master"}, replicas=[{"ip": "10.0.2.111", "port": 6379, "flags": "slave"}],
+                              sentinels=[{"ip": "10.0.2.111", "port": 26379, "flags": "sentinel"}])
+    [finding] = checks.topology_complete(obs, replicas=2, other_sentinels=2)
+    assert finding.id == "SENTINEL_TOPOLOGY_INCOMPLETE" and finding.severity == "warn"
+    assert "1 of 2 healthy replicas and 1 of 2 healthy other sentinels" in finding.evidence
+    obs.ckquorum_error = "ResponseError: NOQUORUM"
+    assert checks.topology_complete(obs, replicas=2, other_sentinels=2)[0].severity == "fail"

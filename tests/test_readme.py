@@ -20,3 +20,21 @@ def test_every_checklist_module_is_in_the_runbook_table():
 def test_two_commands():
     assert "make demo" in README and "make test" in README
     assert "make test" in (PROJECT / ".ci" / "run").read_text()
+
+
+def test_scenario_table_is_the_code_table():
+    from coordcheck.scenarios import markdown_table as scenario_table
+    assert scenario_table() in README
+
+
+def test_every_catalogue_entry_has_a_scenario_or_named_test():
+    from coordcheck.findings import CATALOGUE
+    from coordcheck.scenarios import SCENARIOS
+    reproduced = {s.finding for s in SCENARIOS.values()}
+    covered_elsewhere = {"CONFIG_MISSING": "tests/test_checklist.py", "DISCOVERY_FAILED": "tests/test_checks.py",
+                         "SENTINEL_TOPOLOGY_INCOMPLETE": "tests/test_checks.py",
+                         "TOOZ_HANDSHAKE_FAILED": "tests/test_checklist.py"}
+    for entry in CATALOGUE:
+        assert entry in reproduced or entry in covered_elsewhere, entry
+    for entry, path in covered_elsewhere.items():
+        assert entry in (PROJECT / path).read_text(), (entry, path)

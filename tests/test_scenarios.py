@@ -5,6 +5,7 @@ exactly that id, at the right place, nothing unrelated, no password shown."""
 import pytest
 
 from coordcheck.scenarios import SCENARIOS
+from coordcheck.service_config import read_service_config
 from tests.conftest import Deployment, assert_no_secret, reported, run_checklist, run_cli
 
 
@@ -28,7 +29,8 @@ def test_scenario_is_diagnosed(name, deployment_for, tmp_path):
     scenario = SCENARIOS[name]
     deployment = deployment_for(scenario)
     assert scenario.finding in run_cli("break", scenario.name, "--dir", str(deployment.root)).stdout
-    run = run_checklist(*deployment.checklist_args(), "-vv", tmp_path=tmp_path, cwd=tmp_path)
+    run = run_checklist(*deployment.checklist_args(), "-vv", "-o", "log_cli=true", "--log-cli-level=DEBUG",
+                        tmp_path=tmp_path, cwd=tmp_path)
     found = reported(run)
     warning = f"{scenario.finding} (warning)"
     main = found.get(warning if scenario.passes else scenario.finding)
@@ -37,4 +39,14 @@ def test_scenario_is_diagnosed(name, deployment_for, tmp_path):
     unrelated = {f.replace(" (warning)", "") for f in found} - {scenario.finding} - scenario.related
     assert not unrelated, f"unrelated findings: {unrelated}\n{run.stdout[-4000:]}"
     assert run.returncode == (0 if scenario.passes else 1), run.stdout[-4000:]
-    assert_no_secret(run.output, deployment.password)
+    assert_no_secret(run.output, deployment.password, *url_passwords(deployment))
+
+
+def url_passwords(deployment):
+    """Every password the broken service configs hold, right or wrong."""
+    found = []
+    for path in deployment.root.glob("ctl*/*/*.conf"):
+        config = read_service_config("ctl", str(path), path.read_text(), 0)
+        if config.url:
+            found += [p for p in (config.url.password, config.url.sentinel_password) if p]
+    return found
