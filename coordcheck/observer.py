@@ -11,7 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property, lru_cache
 from typing import Callable
 
-from coordcheck import checks, probe, service_config, tooz_probe
+from coordcheck import checks, config_checks, probe, service_config, tooz_probe
+from coordcheck.fixes import Expected
 from coordcheck.findings import Finding
 from coordcheck.kolla import KollaError
 from coordcheck.target import Target
@@ -100,11 +101,17 @@ class Observer:
         """Discovery (and optionally the tooz handshake) for every distinct URL
         on a host; a host with no usable URL is a finding too, never a pass."""
         configs = list(self.configs(host_name))
-        found: list[Finding] = checks.urls_parse(configs) + checks.configs_present(
+        found: list[Finding] = config_checks.urls_parse(configs, self.expected) + config_checks.configs_present(
             host_name, configs, self.target.inventory.node_config_directory(host_name),
             self.config_errors.get(host_name))
-        for group in checks.by_url(configs).values():
+        for group in config_checks.by_url(configs).values():
             url = group[0].url
-            cause = checks.discovery_findings(group, self.discovery(url), self.target.flavor, self.target.password)
-            found += checks.handshake_findings(group, self.handshake(url), cause) if with_handshake else cause
+            cause = config_checks.discovery_findings(group, self.discovery(url), self.expected)
+            found += config_checks.handshake_findings(group, self.handshake(url), cause) if with_handshake else cause
         return found
+
+    @cached_property
+    def expected(self) -> Expected:
+        """The URL Kolla would render here: the reference of every URL fix."""
+        hosts = tuple(self.target.inventory.address(h) for h in self.target.backend_hosts)
+        return Expected(self.target.flavor, self.target.password, hosts, self.sentinels_require_password)

@@ -1,8 +1,11 @@
 """Checks are pure: findings from hand-made observations, no servers."""
 
-from coordcheck import checks, kolla
+import pytest
+
+from coordcheck import checks, config_checks, kolla
 from coordcheck import url as urls
 from coordcheck.findings import CATALOGUE, Finding, Where, render
+from coordcheck.fixes import Expected
 from coordcheck.probe import Address, Discovery, Login, SentinelAnswer
 from coordcheck.secrets import Secret
 from coordcheck.service_config import ServiceConfig
@@ -11,6 +14,8 @@ PW = Secret("s3cret")
 URL = ("redis://default:s3cret@10.0.2.110:26379?sentinel=kolla&sentinel_fallback=10.0.2.111:26379"
        "&sentinel_fallback=10.0.2.112:26379&db=0&sentinel_password=s3cret")
 SENTINELS = [Address(f"10.0.2.11{i}", 26379) for i in range(3)]
+EXPECTED = Expected(kolla.FLAVORS["redis"], PW, ("10.0.2.110", "10.0.2.111", "10.0.2.112"), True)
+NO_SENTINEL_AUTH = Expected(kolla.FLAVORS["redis"], PW, EXPECTED.sentinel_hosts, False)
 
 
 def config(url=URL, host="ctl1", service="cinder-volume", mode=0o600):
@@ -24,15 +29,16 @@ def ids(findings):
 
 def test_healthy_config_has_no_findings():
     configs = [config(), config(service="mistral-api")]
-    assert checks.passwords_match(configs, PW, "redis_master_password") == []
-    assert checks.sentinel_password_present(configs, True, kolla.FLAVORS["redis"], PW) == []
-    assert checks.sentinels_match_inventory(configs, SENTINELS, "redis") == []
-    assert checks.urls_identical(configs) == [] and checks.configs_private(configs) == []
+    assert config_checks.passwords_match(configs, EXPECTED) == []
+    assert config_checks.sentinel_password_present(configs, EXPECTED) == []
+    assert config_checks.sentinels_match_inventory(configs, EXPECTED) == []
+    assert config_checks.urls_identical(configs, EXPECTED) == [] and config_checks.configs_private(configs) == []
 
 
 def test_missing_sentinel_password_gives_the_fixed_url_masked():
     broken = config(urls.without_option(URL, "sentinel_password"))
-    [finding] = checks.sentinel_password_present([broken], True, kolla.FLAVORS["valkey"], PW)
+    valkey = Expected(kolla.FLAVORS["valkey"], PW, EXPECTED.sentinel_hosts, True)
+    [finding] = config_checks.sentinel_password_present([broken], valkey)
     assert finding.id == "SENTINEL_AUTH_MISSING"
     assert "valkey_connection_string_extras" in finding.fix and "{{ valkey_master_password }}" in finding.fix
     assert "s3cret" not in finding.render() and "&sentinel_password=***" in finding.fix
@@ -40,35 +46,64 @@ def test_missing_sentinel_password_gives_the_fixed_url_masked():
 
 def test_no_finding_when_sentinels_need_no_password():
     broken = config(urls.without_option(URL, "sentinel_password"))
-    assert checks.sentinel_password_present([broken], False, kolla.FLAVORS["redis"], PW) == []
+    assert config_checks.sentinel_password_present([broken], NO_SENTINEL_AUTH) == []
+
+
+def test_sentinel_password_to_sentinels_without_one_is_a_warning_with_the_fix():
+    [finding] = config_checks.sentinel_password_present([config()], NO_SENTINEL_AUTH)
+    assert finding.id == "SENTINEL_AUTH_UNEXPECTED" and finding.severity == "warn"
+    assert 'redis_connection_string_extras: "&db=0&socket_timeout=60&retry_on_timeout=yes"' in finding.fix
+    assert "sentinel_password=***" not in finding.fix
 
 
 def test_unknown_sentinel_auth_is_not_a_pass():
-    assert ids(checks.sentinel_password_present([config()], None, kolla.FLAVORS["redis"], PW)) == ["SENTINEL_UNREACHABLE"]
+    unknown = Expected(kolla.FLAVORS["redis"], PW, EXPECTED.sentinel_hosts, None)
+    assert ids(config_checks.sentinel_password_present([config()], unknown)) == ["SENTINEL_UNREACHABLE"]
 
 
 def test_password_mismatch_names_the_part():
-    [finding] = checks.passwords_match([config(URL.replace(":s3cret@", ":other@"))], PW, "redis_master_password")
+    [finding] = config_checks.passwords_match([config(URL.replace(":s3cret@", ":other@"))], EXPECTED)
     assert finding.id == "PASSWORD_MISMATCH" and "user:password part" in finding.evidence
+    assert "corrected URL: redis://default:***@10.0.2.110:26379?sentinel=kolla" in finding.fix
+
+
+@pytest.mark.parametrize("url, says", [
+    (URL.replace(":s3cret@", ":%73%33cret@"), "the user:password part is percent-encoded"),
+    (URL, None),
+])
+def test_url_encoding_slips(url, says):
+    found = config_checks.passwords_match([config(url)], EXPECTED)
+    assert ids(found) == (["URL_ENCODING"] if says else [])
+    if says:
+        assert says in found[0].evidence
+
+
+def test_plus_in_a_query_password_is_a_space_to_tooz():
+    plus = Secret("s3c+ret")
+    url = URL.replace(":s3cret@", ":s3c+ret@").replace("sentinel_password=s3cret", "sentinel_password=s3c+ret")
+    expected = Expected(kolla.FLAVORS["redis"], plus, EXPECTED.sentinel_hosts, True)
+    [finding] = config_checks.passwords_match([config(url)], expected)
+    assert finding.id == "URL_ENCODING" and "'+' becomes a space" in finding.evidence
+    assert "s3c+ret" not in finding.render()
 
 
 def test_fallback_mismatch():
     wrong = config(URL.replace("10.0.2.112", "10.0.2.113"))
-    assert ids(checks.sentinels_match_inventory([wrong], SENTINELS, "redis")) == ["FALLBACK_MISMATCH"]
+    assert ids(config_checks.sentinels_match_inventory([wrong], EXPECTED)) == ["FALLBACK_MISMATCH"]
 
 
 def test_drift_that_only_a_password_makes_is_named():
     configs = [config(), config(service="mistral-api"), config(URL.replace(":s3cret@", ":old@"), host="ctl2")]
-    [finding] = checks.urls_identical(configs)
+    [finding] = config_checks.urls_identical(configs, EXPECTED)
     assert finding.id == "URL_DRIFT" and "only in a password" in finding.evidence and finding.where.host == "ctl2"
 
 
 def test_world_readable_config():
-    assert ids(checks.configs_private([config(mode=0o644)])) == ["CONFIG_WORLD_READABLE"]
+    assert ids(config_checks.configs_private([config(mode=0o644)])) == ["CONFIG_WORLD_READABLE"]
 
 
 def test_unknown_option():
-    [finding] = checks.url_options_known([config(URL + "&sentinel_pasword=x")])
+    [finding] = config_checks.url_options_known([config(URL + "&sentinel_pasword=x")], EXPECTED)
     assert finding.id == "URL_UNKNOWN_OPTION" and "sentinel_pasword" in finding.evidence
 
 
@@ -78,7 +113,7 @@ def test_discovery_reasons_are_classified():
                        SentinelAnswer(SENTINELS[1], error="ConnectionError: Error 111 connecting. Connection refused."),
                        SentinelAnswer(SENTINELS[2], error="ResponseError: AUTH <password> called without any password configured for the default user")],
                       error="MasterNotFoundError: No master found for 'kolla'")
-    assert sorted(ids(checks.discovery_findings(configs, found, kolla.FLAVORS["redis"], PW))) == [
+    assert sorted(ids(config_checks.discovery_findings(configs, found, EXPECTED))) == [
         "SENTINEL_AUTH_UNEXPECTED", "SENTINEL_AUTH_WRONG", "SENTINEL_UNREACHABLE"]
 
 
@@ -87,7 +122,7 @@ def test_master_user_wrong():
                       master_addr=Address("10.0.2.110", 6379),
                       master_error="AuthenticationError: WRONGPASS invalid username-password pair")
     admin = config(URL.replace("default:", "admin:"))
-    assert ids(checks.discovery_findings([admin], found, kolla.FLAVORS["redis"], PW)) == ["MASTER_USER_WRONG"]
+    assert ids(config_checks.discovery_findings([admin], found, EXPECTED)) == ["MASTER_USER_WRONG"]
 
 
 def test_password_rejected_only_when_required():
@@ -107,7 +142,7 @@ def test_every_finding_renders_what_where_evidence_fix():
 def test_discovery_failed_when_no_sentinel_gives_a_reason():
     found = Discovery([SentinelAnswer(SENTINELS[0], master_addr=Address("10.0.2.110", 6379))],
                       error="MasterNotFoundError: No master found for 'kolla'")
-    assert ids(checks.discovery_findings([config()], found, kolla.FLAVORS["redis"], PW)) == ["DISCOVERY_FAILED"]
+    assert ids(config_checks.discovery_findings([config()], found, EXPECTED)) == ["DISCOVERY_FAILED"]
 
 
 def test_sentinel_topology_incomplete_is_a_warning_while_quorum_holds():

@@ -6,7 +6,7 @@ node_config_directory carries a usable ``[coordination] backend_url``.
 
 import pytest
 
-from coordcheck import checks
+from coordcheck import config_checks as checks
 from fixtures.checklist import expect_none
 
 pytestmark = pytest.mark.config
@@ -17,21 +17,21 @@ def test_service_configs_found(observer, host_name, service_configs, target):
     expect_none(checks.configs_present(host_name, service_configs, directory, observer.config_errors.get(host_name)))
 
 
-def test_backend_url_parses(service_configs):
-    expect_none(checks.urls_parse(service_configs) + checks.url_options_known(service_configs))
+def test_backend_url_parses(service_configs, observer):
+    expect_none(checks.urls_parse(service_configs, observer.expected)
+                + checks.url_options_known(service_configs, observer.expected))
 
 
-def test_passwords_match_passwords_yml(service_configs, target):
-    expect_none(checks.passwords_match(service_configs, target.password, target.flavor.password_key))
+def test_passwords_match_passwords_yml(service_configs, observer):
+    expect_none(checks.passwords_match(service_configs, observer.expected))
 
 
-def test_backend_url_carries_sentinel_password(observer, service_configs, target):
-    expect_none(checks.sentinel_password_present(service_configs, observer.sentinels_require_password,
-                                                 target.flavor, target.password))
+def test_backend_url_carries_sentinel_password(observer, service_configs):
+    expect_none(checks.sentinel_password_present(service_configs, observer.expected))
 
 
-def test_sentinels_match_inventory(service_configs, target):
-    expect_none(checks.sentinels_match_inventory(service_configs, target.sentinels, target.flavor.group))
+def test_sentinels_match_inventory(service_configs, observer):
+    expect_none(checks.sentinels_match_inventory(service_configs, observer.expected))
 
 
 def test_config_not_world_readable(service_configs):
@@ -39,4 +39,4 @@ def test_config_not_world_readable(service_configs):
 
 
 def test_backend_url_same_everywhere(observer):
-    expect_none(checks.urls_identical(observer.all_configs()))
+    expect_none(checks.urls_identical(observer.all_configs(), observer.expected))
