@@ -110,3 +110,25 @@ def test_host_without_service_configs_is_a_finding_not_a_traceback(deployment, t
     message = failures["test_container_config::test_service_configs_found[ansible://ctl3]"]
     assert "CONFIG_MISSING" in message and "node_config_directory /nonexistent/kolla does not exist on host ctl3" in message
     assert "Traceback" not in run.stdout
+
+
+def test_summary_matrix_and_findings_by_id(incident, tmp_path):
+    run = run_checklist(*incident.checklist_args(), tmp_path=tmp_path, cwd=tmp_path)
+    summary = run.stdout.split("coordcheck summary", 1)[1]
+    lines = [line.split() for line in summary.splitlines()]
+    assert ["network", "sentinel", "auth", "master", "client", "config"] in lines
+    assert ["ctl2", "pass", "-", "-", "-", "fail", "fail"] in lines
+    assert ["(cluster)", "-", "pass", "pass", "pass", "-", "pass"] in lines
+    assert ["SENTINEL_AUTH_MISSING", "fail", "6x", "ctl1,", "ctl2,", "ctl3"] in lines
+
+
+@pytest.mark.parametrize("broken, status, code", [(False, "OK", 0), (True, "CRITICAL", 2)])
+def test_nagios_line(deployment, tmp_path, broken, status, code):
+    if broken:
+        run_cli("repro", "--dir", str(deployment.root))
+    try:
+        run = run_checklist(*deployment.checklist_args(), "--nagios", tmp_path=tmp_path, cwd=tmp_path)
+    finally:
+        run_cli("fix", "--dir", str(deployment.root))
+    assert run.returncode == code
+    assert run.stdout.startswith(f"TESTINFRA {status} - ")
