@@ -172,7 +172,7 @@ def sentinel_password_present(configs: list[ServiceConfig], expected: Expected) 
         if required and not url.sentinel_password:
             fix = expected.add_sentinel_password(group)
             found.append(Finding("SENTINEL_AUTH_MISSING", where_all(group),
-                                 evidence="the sentinels answer NOAUTH without a password; backend_url has no sentinel_password",
+                                 evidence=f"{expected.sentinel_auth_reason}; backend_url has no sentinel_password",
                                  fix=fix))
         elif not required and url.sentinel_password:
             fix = expected.remove_sentinel_password(group)
@@ -210,7 +210,7 @@ def urls_identical(configs: list[ServiceConfig], expected: Expected) -> list[Fin
 
 def configs_private(configs: list[ServiceConfig]) -> list[Finding]:
     return [Finding("CONFIG_WORLD_READABLE", c.where, evidence=f"mode {c.mode:04o}")
-            for c in configs if c.mode & 0o004]
+            for c in configs if c.mode is not None and c.mode & 0o004]
 
 
 def _client_fix(kind: str, configs: list[ServiceConfig], expected: Expected) -> str | None:
@@ -223,3 +223,20 @@ def _client_fix(kind: str, configs: list[ServiceConfig], expected: Expected) -> 
         user = "the user `default` and " if kind == "MASTER_USER_WRONG" else ""
         return expected.fix(configs, f"use {user}{expected.flavor.password_key} from passwords.yml")
     return None
+
+
+def users_default(configs: list[ServiceConfig], expected: Expected) -> list[Finding]:
+    """Kolla's data nodes know one user, ``default``: another is rejected."""
+    return [Finding("MASTER_USER_WRONG", c.where, evidence=f"backend_url names the user {c.url.username!r}",
+                    fix=expected.fix([c], "use the user `default`"))
+            for c in configs if c.url and c.url.username not in (None, "", "default")]
+
+
+def passwords_encrypted(path, text: str) -> list[Finding]:
+    """A passwords.yml in a repository is ansible-vault encrypted (else: a warning)."""
+    from coordcheck.vault import is_encrypted
+
+    if is_encrypted(text):
+        return []
+    return [Finding("PASSWORDS_PLAINTEXT", Where(file=f"{path}:1"), severity=WARN,
+                    evidence="the file does not start with $ANSIBLE_VAULT")]

@@ -82,6 +82,8 @@ CATALOGUE = _entries(
      "list every host of the redis/valkey group, first in the netloc, the others as sentinel_fallback"),
     ("URL_DRIFT", "config", "backend_url differs between services or hosts",
      "render every service from the same <flavor>_connection_string; remove stale per-service overrides"),
+    ("PASSWORDS_PLAINTEXT", "config", "passwords.yml is committed unencrypted",
+     "ansible-vault encrypt passwords.yml, and give kolla-ansible and coordcheck --vault-password-file"),
     ("CONFIG_WORLD_READABLE", "config", "a file holding a password is readable by every user on the host",
      "chmod o-rwx the file (Kolla writes service configs 0660)"),
 )

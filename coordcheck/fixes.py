@@ -28,6 +28,7 @@ class Expected:
     password: Secret
     sentinel_hosts: tuple[str, ...]     # the redis/valkey group's addresses, in inventory order
     sentinel_auth: bool | None          # the sentinels require a password (None: unknown)
+    sentinel_auth_reason: str = "the sentinels answer NOAUTH without a password"
 
     def __repr__(self) -> str:
         return f"Expected({self.flavor.name}, {self.sentinel_hosts}, sentinel_auth={self.sentinel_auth})"

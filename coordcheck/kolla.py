@@ -71,6 +71,24 @@ class CoordinationService:
         return f"{self.project}.conf"
 
 
+#: Kolla services whose config template renders ``[coordination] backend_url``
+#: from ``<flavor>_connection_string`` when ``enable_<project>`` and the flavor
+#: are enabled (the gate renders these; a live run discovers its own).
+KOLLA_COORDINATION = {
+    "cinder": ("cinder-api", "cinder-scheduler", "cinder-volume", "cinder-backup"),
+    "designate": ("designate-api", "designate-central", "designate-mdns", "designate-producer",
+                  "designate-worker", "designate-sink"),
+    "masakari": ("masakari-api", "masakari-engine"),
+    "mistral": ("mistral-api", "mistral-engine", "mistral-executor", "mistral-event-engine"),
+}
+
+
+def coordination_groups(groups: set[str], globals_yml: dict) -> list[str]:
+    """The inventory groups of enabled services that use coordination."""
+    return [g for project, services in KOLLA_COORDINATION.items() if truthy(globals_yml.get(f"enable_{project}"))
+            for g in services if g in groups]
+
+
 #: Services the local deployment renders (a live run discovers its own).
 LOCAL_SERVICES = (
     CoordinationService("cinder-volume", "cinder"),
@@ -89,16 +107,19 @@ def connection_string(flavor: Flavor, addresses: list[str], password: Secret,
     return Secret(url + extras)
 
 
-def load_yaml_mapping(path: Path, what: str) -> dict:
-    """Read a YAML file that must hold a mapping; one-line errors otherwise."""
+def load_yaml_mapping(path: Path, what: str, vault_password: Secret | None = None) -> dict:
+    """Read a YAML file (ansible-vault encrypted or not) that must hold a
+    mapping; one-line errors otherwise."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise KollaError(f"{what} {path} does not exist") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise KollaError(f"{what} {path} cannot be read: {exc.__class__.__name__}") from None
-    if text.lstrip().startswith("$ANSIBLE_VAULT"):
-        raise KollaError(f"{what} {path} is ansible-vault encrypted; vault support is not available yet")
+    from coordcheck import vault
+
+    if vault.is_encrypted(text):
+        text = vault.decrypt(text, f"{what} {path}", vault_password)
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -124,7 +145,7 @@ def master_password(passwords: dict, flavor: Flavor, path: Path) -> Secret:
 def flavor_of(globals_yml: dict, group_names: set[str], passwords: dict) -> Flavor:
     """Valkey when globals.yml enables it, else the group/password that exists."""
     for flavor in (FLAVORS["valkey"], FLAVORS["redis"]):
-        if _truthy(globals_yml.get(flavor.enable_key)):
+        if truthy(globals_yml.get(flavor.enable_key)):
             return flavor
     for flavor in (FLAVORS["valkey"], FLAVORS["redis"]):
         if flavor.group in group_names or flavor.password_key in passwords:
@@ -132,7 +153,7 @@ def flavor_of(globals_yml: dict, group_names: set[str], passwords: dict) -> Flav
     return FLAVORS["redis"]
 
 
-def _truthy(value: object) -> bool:
+def truthy(value: object) -> bool:
     return str(value).strip().lower() in {"yes", "true", "1", "on"}
 
 

@@ -15,14 +15,20 @@ from coordcheck import checks, config_checks, probe, service_config, tooz_probe
 from coordcheck.fixes import Expected
 from coordcheck.findings import Finding
 from coordcheck.kolla import KollaError
+from coordcheck.render import Renderer
 from coordcheck.target import Target
 from coordcheck.url import BackendURL
 
 
 class Observer:
     def __init__(self, target: Target, probe_timeout: float, tooz_deadline: float,
-                 host_for: Callable[[str], object]) -> None:
+                 host_for: Callable[[str], object], renderer: Renderer | None = None,
+                 sentinel_auth: tuple[bool, str] | None = None) -> None:
+        """With a ``renderer`` (the gate) configs are rendered from the config
+        repository and ``sentinel_auth`` says whether sentinels need a password."""
         self.target = target
+        self.renderer = renderer
+        self.static_sentinel_auth = sentinel_auth
         self.timeout = probe_timeout
         self.tooz_deadline = tooz_deadline
         self.host_for = host_for       # inventory host name -> testinfra host
@@ -50,6 +56,8 @@ class Observer:
         is kept in ``config_errors`` and reported by CONFIG_MISSING)."""
         directory = self.target.inventory.node_config_directory(host_name)
         try:
+            if self.renderer is not None:
+                return tuple(self.renderer.configs(host_name))
             return tuple(service_config.discover(self.host_for(host_name), host_name, directory))
         except KollaError as exc:
             self.config_errors[host_name] = str(exc)
@@ -69,6 +77,8 @@ class Observer:
 
     @cached_property
     def sentinels_require_password(self) -> bool | None:
+        if self.renderer is not None:
+            return self.static_sentinel_auth[0]
         return checks.sentinels_require_password(self.sentinels())
 
     def master_address(self) -> probe.Address | None:
@@ -114,4 +124,6 @@ class Observer:
     def expected(self) -> Expected:
         """The URL Kolla would render here: the reference of every URL fix."""
         hosts = tuple(self.target.inventory.address(h) for h in self.target.backend_hosts)
+        if self.renderer is not None:
+            return Expected(self.target.flavor, self.target.password, hosts, *self.static_sentinel_auth)
         return Expected(self.target.flavor, self.target.password, hosts, self.sentinels_require_password)

@@ -41,8 +41,8 @@ class ServiceConfig:
     host: str
     service: str
     project: str
-    path: str
-    mode: int
+    path: str                       # the file (and line) the URL comes from
+    mode: int | None                # None: rendered, not read from a host
     url: urls.BackendURL | None = None
     error: str | None = None        # why the URL is unusable (masked)
 
@@ -54,6 +54,15 @@ class ServiceConfig:
         return Where(host=self.host, service=self.service, file=self.path)
 
 
+def parse_url_into(config: ServiceConfig, raw: str) -> ServiceConfig:
+    """Set ``config.url``, or ``config.error`` when tooz could not use it."""
+    try:
+        config.url = urls.parse(raw)
+    except urls.URLError as exc:
+        config.error = str(exc)
+    return config
+
+
 def read_service_config(host_name: str, path: str, text: str, mode: int) -> ServiceConfig | None:
     """Parse one file's text; None when it has no [coordination] backend_url."""
     service = posixpath.basename(posixpath.dirname(path))
@@ -61,12 +70,10 @@ def read_service_config(host_name: str, path: str, text: str, mode: int) -> Serv
     config = ServiceConfig(host_name, service, project, path, mode)
     try:
         raw = backend_url_of(text, path)
-        if raw is None:
-            return None
-        config.url = urls.parse(raw)
-    except (KollaError, urls.URLError) as exc:
+    except KollaError as exc:
         config.error = str(exc)
-    return config
+        return config
+    return None if raw is None else parse_url_into(config, raw)
 
 
 def discover(host, host_name: str, directory: str) -> list[ServiceConfig]:

@@ -7,7 +7,7 @@ inventory, configdir, passwords.yml, hosts, flavor and addresses.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from coordcheck import kolla
@@ -25,28 +25,38 @@ class Target:
     flavor: kolla.Flavor
     password: Secret
     backend_hosts: list[str]
+    globals_data: dict = field(default_factory=dict)
+    passwords_data: dict = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return f"Target({self.inventory.path}, hosts={self.hosts}, flavor={self.flavor.name})"
 
     @classmethod
     def load(cls, inventory: str | Path, configdir: str | Path, passwords: str | Path | None = None,
-             hosts: str = "controllers") -> "Target":
+             hosts: str | None = "controllers", vault_password: Secret | None = None) -> "Target":
+        """``hosts=None``: every host that runs a service using coordination."""
         inv = Inventory.load(inventory)
         configdir = Path(configdir)
         if not configdir.is_dir():
             raise kolla.KollaError(f"--configdir {configdir} is not a directory")
         passwords_file = Path(passwords) if passwords else configdir / "passwords.yml"
-        password_data = kolla.load_yaml_mapping(passwords_file, "passwords file")
+        password_data = kolla.load_yaml_mapping(passwords_file, "passwords file", vault_password)
         globals_file = configdir / "globals.yml"
-        globals_data = kolla.load_yaml_mapping(globals_file, "globals file") if globals_file.exists() else {}
+        globals_data = (kolla.load_yaml_mapping(globals_file, "globals file", vault_password)
+                        if globals_file.exists() else {})
         flavor = kolla.flavor_of(globals_data, inv.groups, password_data)
         backend_hosts = inv.group_hosts(flavor.group)
         if not backend_hosts:
             raise kolla.KollaError(f"inventory {inv.path} has no hosts in group {flavor.group!r} "
                                    f"(the {flavor.name} sentinels)")
-        return cls(inv, configdir, passwords_file, inv.resolve(hosts), flavor,
-                   kolla.master_password(password_data, flavor, passwords_file), backend_hosts)
+        password = kolla.master_password(password_data, flavor, passwords_file)
+        if hosts is None:
+            hosts = ",".join(kolla.coordination_groups(inv.groups, globals_data))
+            if not hosts:
+                raise kolla.KollaError(f"no enabled service that uses coordination has hosts in inventory {inv.path} "
+                                       f"(enable_<project> in {globals_file} and the service groups)")
+        selected = inv.resolve(hosts)
+        return cls(inv, configdir, passwords_file, selected, flavor, password, backend_hosts, globals_data, password_data)
 
     @property
     def sentinels(self) -> list[Address]:

@@ -74,7 +74,7 @@ def test_bad_inventories(tmp_path, text, says):
     ("ok: 1\na: b: c\n", "line 2 is not valid YAML"),
     ("- a\n- b\n", "must hold a YAML mapping, not list"),
     (b"\xff\xfe\x00junk", "cannot be read"),
-    ("$ANSIBLE_VAULT;1.1;AES256\n3132\n", "ansible-vault encrypted"),
+    ("$ANSIBLE_VAULT;1.1;AES256\n3132\n", "is ansible-vault encrypted: give --vault-password-file"),
 ])
 def test_bad_yaml(tmp_path, text, says):
     path = tmp_path / "passwords.yml"

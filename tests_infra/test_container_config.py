@@ -1,5 +1,7 @@
 """Runbook step 7 — container config: every service config under the host's
-node_config_directory carries a usable ``[coordination] backend_url``.
+node_config_directory carries a usable ``[coordination] backend_url``. In the
+gate (`-m config` without --hosts) the same checks run on the URLs Kolla would
+render from the config repository.
 
     grep -r backend_url /etc/kolla/*/*.conf   # what this automates
 """
@@ -20,6 +22,10 @@ def test_service_configs_found(observer, host_name, service_configs, target):
 def test_backend_url_parses(service_configs, observer):
     expect_none(checks.urls_parse(service_configs, observer.expected)
                 + checks.url_options_known(service_configs, observer.expected))
+
+
+def test_backend_url_user_is_default(service_configs, observer):
+    expect_none(checks.users_default(service_configs, observer.expected))
 
 
 def test_passwords_match_passwords_yml(service_configs, observer):

@@ -1,0 +1,16 @@
+"""Gate only — the config repository itself: what a merge request must not
+commit. Runs with `-m config` without --hosts (or --gate).
+
+    pytest -m config --configdir REPO/etc/kolla --inventory REPO/multinode
+"""
+
+import pytest
+
+from coordcheck import config_checks
+from fixtures.checklist import expect_none
+
+pytestmark = [pytest.mark.config, pytest.mark.gate]
+
+
+def test_passwords_yml_is_vault_encrypted(target):
+    expect_none(config_checks.passwords_encrypted(target.passwords_file, target.passwords_file.read_text()))
