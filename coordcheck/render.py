@@ -55,11 +55,13 @@ class Renderer:
         self.globals_text = self.globals_file.read_text() if self.globals_file.exists() else ""
         self.env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
         self.env.filters["bool"] = truthy
+        self.compiled = lru_cache(maxsize=4096)(self.env.from_string)
+        self.read_override = lru_cache(maxsize=None)(self._read_override)
+        self.shared_url = lru_cache(maxsize=None)(self._shared_url)
         self.context = {**target.globals_data, **target.passwords_data}
         self.default = self._default_url()
         if self.default:
             self.context[f"{target.flavor.name}_connection_string"] = self.default[0].reveal()
-        self.read_override = lru_cache(maxsize=None)(self._read_override)
 
     # -- templates --------------------------------------------------------------
     def template(self, text: str, where: str, host: str | None = None) -> str:
@@ -68,7 +70,7 @@ class Renderer:
             if "{{" not in text and "{%" not in text:
                 return text
             try:
-                text = self.env.from_string(text).render(context)
+                text = self.compiled(text).render(context)
             except jinja2.UndefinedError as exc:
                 raise KollaError(f"{where}: {exc.message}") from None
             except jinja2.TemplateError as exc:
@@ -119,15 +121,25 @@ class Renderer:
         except (OSError, UnicodeDecodeError) as exc:
             raise KollaError(f"override {path} cannot be read: {exc.__class__.__name__}") from None
 
-    def _override_url(self, path: Path, host: str) -> tuple[str, int | None] | None:
+    def _shared_url(self, path: Path) -> tuple[str, int | None] | None | KollaError:
+        """An override's URL when it needs no host variables (rendered once
+        for every host), else the error that says it does."""
         text = self.read_override(path)
         if text is None or "backend_url" not in text:
             return None
         try:
             rendered = self.template(text, f"override {path}")
-        except KollaError:
-            rendered = self.template(text, f"override {path}", host)  # needs host variables
+        except KollaError as exc:
+            return exc
         url = backend_url_of(rendered, str(path))
+        return None if url is None else (url, option_line(text, "coordination", "backend_url"))
+
+    def _override_url(self, path: Path, host: str) -> tuple[str, int | None] | None:
+        shared = self.shared_url(path)
+        if not isinstance(shared, KollaError):
+            return shared
+        text = self.read_override(path)
+        url = backend_url_of(self.template(text, f"override {path}", host), str(path))  # host variables
         return None if url is None else (url, option_line(text, "coordination", "backend_url"))
 
     # -- results ------------------------------------------------------------------
