@@ -5,7 +5,11 @@ VENV   ?= .venv
 BIN    := $(abspath $(VENV))/bin
 export PATH := $(BIN):$(PATH)
 
-.PHONY: demo test bench packages venv clean
+.PHONY: demo test gate bench packages venv clean
+
+# make gate CONFIGDIR=REPO/etc/kolla INVENTORY=REPO/multinode [VAULT=file] [JUNIT=file]
+CONFIGDIR ?= examples/config-repos/healthy/etc/kolla
+INVENTORY ?= examples/config-repos/healthy/multinode
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +32,13 @@ demo: packages venv
 test: packages venv
 	$(BIN)/pytest tests --doctest-modules coordcheck
 
+gate: venv
+	$(BIN)/pytest -m config --configdir $(CONFIGDIR) --inventory $(INVENTORY) \
+	  $(if $(VAULT),--vault-password-file $(VAULT)) $(if $(JUNIT),--junitxml $(JUNIT))
+
 bench: packages venv
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/gate.py
 
 clean:
 	rm -rf $(VENV) *.egg-info

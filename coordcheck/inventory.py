@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 os.environ.setdefault("ANSIBLE_INVENTORY_UNPARSED_FAILED", "True")
@@ -30,6 +30,7 @@ class Inventory:
     path: Path
     _manager: InventoryManager
     _variables: VariableManager
+    _members: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: str | Path) -> "Inventory":
@@ -56,6 +57,12 @@ class Inventory:
         if group not in self._manager.groups:
             return []
         return [h.name for h in self._manager.groups[group].get_hosts()]
+
+    def in_group(self, host: str, group: str) -> bool:
+        members = self._members.get(group)
+        if members is None:
+            members = self._members[group] = frozenset(self.group_hosts(group))
+        return host in members
 
     def resolve(self, pattern: str) -> list[str]:
         """``--hosts`` value -> host names. ``controllers`` means ``control``

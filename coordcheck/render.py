@@ -166,7 +166,7 @@ class Renderer:
             if not truthy(self.target.globals_data.get(f"enable_{project}")):
                 continue
             for service in services:
-                if host in inventory.group_hosts(service):
+                if inventory.in_group(host, service):
                     config = self.effective(host, service, project)
                     if config is not None:
                         found.append(config)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import urllib.parse
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from oslo_utils import netutils
@@ -103,10 +104,15 @@ def parse_host_port(text: str, what: str) -> tuple[str, int]:
 
 
 def parse(text: str) -> BackendURL:
-    """Parse a tooz Redis Sentinel URL, or raise `URLError` (masked)."""
+    """Parse a tooz Redis Sentinel URL, or raise `URLError` (masked). The
+    same text is parsed once (a gate renders the same URL for many hosts)."""
     if not isinstance(text, str) or not text.strip():
         raise URLError("backend_url is empty")
-    text = text.strip()
+    return _parse(text.strip())
+
+
+@lru_cache(maxsize=1024)
+def _parse(text: str) -> BackendURL:
     try:
         split = netutils.urlsplit(text)
         port = split.port
