@@ -68,8 +68,7 @@ def binary_version(binary: str) -> tuple[int, ...]:
     return tuple(int(x) for x in found.groups()) if found else (0, 0)
 
 
-def server_config(host: str, ip: str, run: Path, password: Secret, replica_of: str | None,
-                  bind_source: bool) -> str:
+def server_config(ip: str, run: Path, password: Secret, replica_of: str | None, bind_source: bool) -> str:
     lines = [
         f"bind {ip}", f"port {kolla.DATA_PORT}", "daemonize no", "protected-mode no",
         f"dir {run}", f"logfile {run / 'server.log'}", 'save ""', "appendonly no", "repl-diskless-sync-delay 0",
@@ -181,7 +180,7 @@ class LocalDeployment:
         master_ip = HOSTS["ctl1"]
         for host, ip in HOSTS.items():
             run = self.state_dir / host
-            put(run / "server.conf", server_config(host, ip, run, password, None if host == "ctl1" else master_ip, bind_source), 0o600)
+            put(run / "server.conf", server_config(ip, run, password, None if host == "ctl1" else master_ip, bind_source), 0o600)
             put(run / "sentinel.conf", sentinel_config(ip, master_ip, run, password, sentinel_auth, bind_source), 0o600)
         put(self.inventory, inventory_text(flavor, self.root))
         put(self.passwords, yaml.safe_dump({flavor.password_key: password.reveal()}), 0o600)

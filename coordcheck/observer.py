@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property, lru_cache
 from typing import Callable
 
-from coordcheck import checks, config_checks, probe, service_config, tooz_probe
+from coordcheck import checks, config_checks, kolla, probe, service_config, tooz_probe
 from coordcheck.fixes import Expected
 from coordcheck.findings import Finding
 from coordcheck.kolla import KollaError
@@ -21,6 +21,9 @@ from coordcheck.url import BackendURL
 
 
 class Observer:
+    """The run's single point of contact with the deployment (or, in the gate,
+    with the config repository)."""
+
     def __init__(self, target: Target, probe_timeout: float, tooz_deadline: float,
                  host_for: Callable[[str], object], renderer: Renderer | None = None,
                  sentinel_auth: tuple[bool, str] | None = None) -> None:
@@ -43,7 +46,7 @@ class Observer:
     def master_name(self) -> str:
         """The master the services ask for (their URLs' sentinel=), Kolla's by default."""
         names = {c.url.master_name for h in self.target.hosts for c in self.configs(h) if c.url}
-        return names.pop() if len(names) == 1 else "kolla"
+        return names.pop() if len(names) == 1 else kolla.MASTER_NAME
 
     def _sentinel(self, addr: probe.Address) -> probe.SentinelObservation:
         return probe.observe_sentinel(addr, self.master_name, self.target.password, self.timeout)
