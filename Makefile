@@ -5,6 +5,8 @@ VENV   ?= .venv
 BIN    := $(abspath $(VENV))/bin
 export PATH := $(BIN):$(PATH)
 
+DEBIAN_PACKAGES := redis-server redis-sentinel openssh-server openssh-client
+
 .PHONY: demo test gate bench packages venv clean
 
 # make gate CONFIGDIR=REPO/etc/kolla INVENTORY=REPO/multinode [VAULT=file] [JUNIT=file]
@@ -20,11 +22,11 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 venv: $(VENV)/.installed
 
 packages:
-	@command -v redis-server >/dev/null || { \
+	@{ command -v redis-server && [ -x /usr/sbin/sshd ] && command -v ssh-keygen; } >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server redis-sentinel >/dev/null; \
-	  else echo "redis-server is missing: sudo apt-get install redis-server redis-sentinel" >&2; exit 1; fi; }
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBIAN_PACKAGES) >/dev/null; \
+	  else echo "missing: sudo apt-get install $(DEBIAN_PACKAGES)" >&2; exit 1; fi; }
 
 demo: packages venv
 	$(BIN)/pytest

@@ -24,6 +24,8 @@ def parser() -> argparse.ArgumentParser:
     up.add_argument("--flavor", choices=sorted(kolla.FLAVORS), default="redis")
     up.add_argument("--password", help="master and sentinel password (default: random)")
     up.add_argument("--no-sentinel-auth", action="store_true", help="sentinels without requirepass (stock Kolla)")
+    up.add_argument("--ssh", action="store_true",
+                    help=f"reach the hosts over real SSH (an sshd of its own on port 2222, key login)")
     for name, text in (("down", "stop what `up` started and remove what it created"),
                        ("status", "show what runs"),
                        ("repro", "write the incident's backend_url (no sentinel_password) into every service config"),
@@ -40,7 +42,7 @@ def run(args: argparse.Namespace) -> None:
     deployment = LocalDeployment(args.dir)
     if args.verb == "up":
         seconds = deployment.up(kolla.FLAVORS[args.flavor], Secret(args.password) if args.password else None,
-                                sentinel_auth=not args.no_sentinel_auth)
+                                sentinel_auth=not args.no_sentinel_auth, ssh=args.ssh)
         auth = "no sentinel password" if args.no_sentinel_auth else "sentinels require a password"
         print(f"up: 3 data nodes and 3 sentinels ({args.flavor}, {auth}) agree in {seconds:.1f} s")
         print(f"inventory: {deployment.inventory}\nconfigdir: {deployment.root}")

@@ -15,6 +15,7 @@ so ``down`` removes exactly that and nothing else):
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import re
@@ -36,6 +37,7 @@ from coordcheck.secrets import Secret
 from coordcheck.url import with_sentinel_password
 
 HOSTS = {"ctl1": "127.0.2.110", "ctl2": "127.0.2.111", "ctl3": "127.0.2.112"}
+SSH_PORT = 2222
 AGREEMENT_TIMEOUT = 15.0
 STATE_DIR = ".coordcheck"
 
@@ -99,13 +101,31 @@ def sentinel_config(ip: str, master_ip: str, run: Path, password: Secret, sentin
     return "\n".join(lines) + "\n"
 
 
-def inventory_text(flavor: kolla.Flavor, root: Path) -> str:
+def inventory_text(flavor: kolla.Flavor, root: Path, ssh: Path | None = None) -> str:
+    """``ssh``: the folder of the deployment's sshd, whose key reaches the hosts."""
+    def connection(ip: str) -> str:
+        if ssh is None:
+            return "ansible_connection=local"
+        options = (f"-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR "
+                   f"-o ControlMaster=auto -o ControlPersist=30 -o ControlPath={ssh}/cm-%h")
+        return (f"ansible_connection=ssh ansible_host={ip} ansible_port={SSH_PORT} ansible_user={getpass.getuser()} "
+                f"ansible_ssh_private_key_file={ssh / 'id_ed25519'} ansible_ssh_common_args='{options}'")
+
     hosts = "\n".join(
-        f"{h} ansible_connection=local api_interface_address={ip} node_config_directory={root / h}"
+        f"{h} {connection(ip)} api_interface_address={ip} node_config_directory={root / h}"
         for h, ip in HOSTS.items())
     groups = [flavor.group] + [s.service for s in kolla.LOCAL_SERVICES]
     children = "\n".join(f"\n[{g}:children]\ncontrol" for g in groups)
     return f"# coordcheck local deployment ({flavor.name})\n[control]\n{hosts}\n{children}\n"
+
+
+def sshd_config(folder: Path) -> str:
+    """One sshd listening on every host's address, key login only."""
+    listen = "".join(f"ListenAddress {ip}\n" for ip in HOSTS.values())
+    return (f"Port {SSH_PORT}\n{listen}HostKey {folder / 'host_ed25519'}\n"
+            f"AuthorizedKeysFile {folder / 'authorized_keys'}\nPidFile {folder / 'sshd.pid'}\n"
+            "PermitRootLogin prohibit-password\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
+            "UsePAM no\nStrictModes no\nPrintMotd no\n")
 
 
 def service_config_text(url: Secret) -> str:
@@ -151,9 +171,10 @@ class LocalDeployment:
         return [self.root / h / s.service / s.config_name for h in HOSTS for s in kolla.LOCAL_SERVICES]
 
     # -- up ------------------------------------------------------------------
-    def write(self, flavor: kolla.Flavor, password: Secret | None, sentinel_auth: bool) -> dict:
+    def write(self, flavor: kolla.Flavor, password: Secret | None, sentinel_auth: bool, ssh: bool = False) -> dict:
         """Write the Kolla files and server configs (random password by
-        default); start nothing."""
+        default); start nothing. ``ssh``: the hosts are reached over SSH
+        (an sshd of the deployment's own, key login) instead of locally."""
         password = password or Secret(random.token_hex(16))
         if self.state_file.exists():
             raise DeploymentError(f"{self.root} already holds a coordcheck deployment (run `coordcheck down --dir {self.root}` first)")
@@ -161,7 +182,7 @@ class LocalDeployment:
         self.root.mkdir(parents=True, exist_ok=True)
         self.state_dir.mkdir()
         state = {"flavor": flavor.name, "sentinel_auth": sentinel_auth, "created_root": created_root,
-                 "files": [], "dirs": [str(self.state_dir)], "processes": []}
+                 "files": [], "dirs": [str(self.state_dir)], "processes": [], "ssh": ssh}
         binary = server_binary(flavor)
         bind_source = binary_version(binary) >= (7, 0)
         state["binary"] = binary
@@ -182,7 +203,9 @@ class LocalDeployment:
             run = self.state_dir / host
             put(run / "server.conf", server_config(ip, run, password, None if host == "ctl1" else master_ip, bind_source), 0o600)
             put(run / "sentinel.conf", sentinel_config(ip, master_ip, run, password, sentinel_auth, bind_source), 0o600)
-        put(self.inventory, inventory_text(flavor, self.root))
+        if ssh:
+            self._write_ssh(put)
+        put(self.inventory, inventory_text(flavor, self.root, self.ssh_dir if ssh else None))
         put(self.passwords, yaml.safe_dump({flavor.password_key: password.reveal()}), 0o600)
         put(self.root / "globals.yml", yaml.safe_dump({flavor.enable_key: "yes", "kolla_base_distro": "debian"}))
         url = self.fixed_url(flavor, password)
@@ -191,17 +214,33 @@ class LocalDeployment:
         self._save(state)
         return state
 
+    @property
+    def ssh_dir(self) -> Path:
+        return self.state_dir / "ssh"
+
+    def _write_ssh(self, put) -> None:
+        """A client key, a host key and an sshd config in .coordcheck/ssh."""
+        for tool in ("sshd", "ssh", "ssh-keygen"):
+            if not (shutil.which(tool) or Path(f"/usr/sbin/{tool}").exists()):
+                raise DeploymentError(f"{tool} not found: install it with `apt-get install openssh-server openssh-client`")
+        self.ssh_dir.mkdir(mode=0o700)
+        for key in ("id_ed25519", "host_ed25519"):
+            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "coordcheck", "-f",
+                            str(self.ssh_dir / key)], check=True, capture_output=True, timeout=30)
+        put(self.ssh_dir / "authorized_keys", (self.ssh_dir / "id_ed25519.pub").read_text(), 0o600)
+        put(self.ssh_dir / "sshd_config", sshd_config(self.ssh_dir), 0o600)
+
     def fixed_url(self, flavor: kolla.Flavor, password: Secret) -> Secret:
         broken = kolla.connection_string(flavor, list(HOSTS.values()), password)
         return Secret(with_sentinel_password(broken.reveal(), password))
 
     def up(self, flavor: kolla.Flavor, password: Secret | None = None, sentinel_auth: bool = True,
-           timeout: float = AGREEMENT_TIMEOUT) -> float:
+           timeout: float = AGREEMENT_TIMEOUT, ssh: bool = False) -> float:
         """Write and start; returns the seconds until all sentinels agreed.
         On failure nothing is left behind."""
         server_binary(flavor)
-        self._check_ports_free()
-        self.write(flavor, password, sentinel_auth)
+        self._check_ports_free(ssh)
+        self.write(flavor, password, sentinel_auth, ssh)
         try:
             return self.start(timeout)
         except BaseException:
@@ -213,8 +252,10 @@ class LocalDeployment:
         started = time.monotonic()
         deadline = started + timeout
         state, password = self.state(), self.password()
-        self._check_ports_free()
+        self._check_ports_free(state.get("ssh", False))
         try:
+            if state.get("ssh"):
+                self._start_sshd(state, deadline)
             self._start(state, "server")
             self.wait_for(lambda: self.replication_lag(password), deadline)
             self._start(state, "sentinel")
@@ -224,13 +265,11 @@ class LocalDeployment:
             raise
         return time.monotonic() - started
 
-    def _check_ports_free(self) -> None:
+    def _check_ports_free(self, ssh: bool = False) -> None:
         for ip in HOSTS.values():
-            for port in (kolla.DATA_PORT, kolla.SENTINEL_PORT):
-                with socket.socket() as sock:
-                    sock.settimeout(0.2)
-                    if sock.connect_ex((ip, port)) == 0:
-                        raise DeploymentError(f"{ip}:{port} is already in use (another deployment? `coordcheck down --dir DIR`)")
+            for port in (kolla.DATA_PORT, kolla.SENTINEL_PORT) + ((SSH_PORT,) if ssh else ()):
+                if accepts(ip, port):
+                    raise DeploymentError(f"{ip}:{port} is already in use (another deployment? `coordcheck down --dir DIR`)")
 
     def _start(self, state: dict, kind: str) -> None:
         """Start one ``kind`` (server or sentinel) process per host."""
@@ -243,6 +282,25 @@ class LocalDeployment:
                                     stderr=subprocess.DEVNULL, start_new_session=True)
             state["processes"].append({"name": f"{host} {kind}", "pid": proc.pid, "config": str(conf)})
             self._save(state)
+
+    def _start_sshd(self, state: dict, deadline: float) -> None:
+        """One sshd for the three hosts; ready when every address accepts."""
+        privsep = Path("/run/sshd")  # sshd refuses to start without it
+        if not privsep.exists():
+            privsep.mkdir(mode=0o755)
+            state["dirs"].append(str(privsep))
+        sshd = shutil.which("sshd") or "/usr/sbin/sshd"
+        config = self.ssh_dir / "sshd_config"
+        proc = subprocess.Popen([sshd, "-D", "-e", "-f", str(config)], cwd=self.ssh_dir, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=open(self.ssh_dir / "sshd.log", "w"),
+                                start_new_session=True)
+        state["processes"].append({"name": "ssh sshd", "pid": proc.pid, "config": str(config)})
+        self._save(state)
+
+        def closed() -> list[str]:
+            return [f"sshd does not answer on {ip}:{SSH_PORT}" for ip in HOSTS.values() if not accepts(ip, SSH_PORT)]
+
+        self.wait_for(closed, deadline)
 
     def replication_lag(self, password: Secret) -> list[str]:
         """Replicas not yet online at the master ([] when all are). Sentinels
@@ -344,6 +402,12 @@ class LocalDeployment:
         return [p["name"] for p in running]
 
 
+def accepts(ip: str, port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.2)
+        return sock.connect_ex((ip, port)) == 0
+
+
 def _alive(pid: int) -> bool:
     """The process exists and is not a zombie."""
     try:
@@ -354,14 +418,15 @@ def _alive(pid: int) -> bool:
 
 
 def _is_ours(pid: int, config: str) -> bool:
-    """True while ``pid`` is alive and is the server started with ``config``:
-    it runs in that config's folder (servers rewrite their command line, not
-    their working directory), so a recycled pid is never signalled."""
+    """True while ``pid`` is alive and is the process started with ``config``,
+    so a recycled pid is never signalled: redis servers run in that config's
+    folder (they rewrite their command line), sshd names it in its title."""
     try:
         cwd = os.readlink(f"/proc/{pid}/cwd")
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return False
-    return _alive(pid) and cwd == str(Path(config).parent)
+    return _alive(pid) and (cwd == str(Path(config).parent) or config.encode() in cmdline)
 
 
 def _rmdir_if_empty(path: Path) -> None:

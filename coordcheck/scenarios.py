@@ -21,7 +21,7 @@ import redis
 from coordcheck import kolla
 from coordcheck import url as urls
 from coordcheck.kolla import backend_url_of
-from coordcheck.local import HOSTS, DeploymentError, LocalDeployment
+from coordcheck.local import HOSTS, DeploymentError, LocalDeployment, accepts
 from coordcheck.secrets import Secret
 
 SETTLE_TIMEOUT = 15.0
@@ -104,14 +104,7 @@ def password_mismatch(d):
 def sentinel_unreachable(d, hosts=("ctl3",)):
     for host in hosts:
         d.signal(host, "sentinel", signal.SIGKILL)
-    settle(d, "sentinel down", lambda: all(not _answers(HOSTS[h]) for h in hosts))
-
-
-def _answers(ip: str) -> bool:
-    import socket
-    with socket.socket() as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex((ip, kolla.SENTINEL_PORT)) == 0
+    settle(d, "sentinel down", lambda: all(not accepts(HOSTS[h], kolla.SENTINEL_PORT) for h in hosts))
 
 
 def sentinels_silent(d):
