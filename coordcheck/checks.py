@@ -89,7 +89,7 @@ def master_flags_healthy(obs: SentinelObservation, master: NodeObservation | Non
     refused = last_ok - last_reply > REFUSED_AFTER_MS
     if refused and master is not None and master.login.password_ok:
         return [Finding("SENTINEL_CANNOT_AUTH_MASTER", where,
-                        evidence=evidence + f"; the master accepts the password from passwords.yml from here",
+                        evidence=evidence + "; the master accepts the password from passwords.yml from here",
                         fix=f"set the sentinels' password for the master: SENTINEL SET {obs.master_name} auth-pass "
                             "<master password> on each sentinel (Kolla: sentinel auth-pass in the sentinel "
                             "config from passwords.yml; kolla-ansible reconfigure --tags redis)")]

@@ -25,7 +25,7 @@ def parser() -> argparse.ArgumentParser:
     up.add_argument("--password", help="master and sentinel password (default: random)")
     up.add_argument("--no-sentinel-auth", action="store_true", help="sentinels without requirepass (stock Kolla)")
     up.add_argument("--ssh", action="store_true",
-                    help=f"reach the hosts over real SSH (an sshd of its own on port 2222, key login)")
+                    help="reach the hosts over real SSH (an sshd of its own on port 2222, key login)")
     for name, text in (("down", "stop what `up` started and remove what it created"),
                        ("status", "show what runs"),
                        ("repro", "write the incident's backend_url (no sentinel_password) into every service config"),

@@ -22,11 +22,13 @@ from coordcheck.tooz_probe import Handshake
 
 
 def by_url(configs: list[ServiceConfig]) -> dict[str, list[ServiceConfig]]:
+    """Usable configs grouped by their exact URL (one probe per URL)."""
     groups: dict[str, list[ServiceConfig]] = defaultdict(list)
     for config in configs:
         if config.url is not None:
             groups[config.url.raw].append(config)
     return groups
+
 
 def where_all(configs: list[ServiceConfig], address: str | None = None) -> Where:
     """One place for several service configs of a host (same URL, same finding)."""
@@ -34,11 +36,13 @@ def where_all(configs: list[ServiceConfig], address: str | None = None) -> Where
     return Where(host=first.host, service=first.service, file=first.path, address=address,
                  more_files=tuple((c.service, c.path) for c in others))
 
+
 def short_reply(text: str) -> str:
     """Redis's long HELLO refusal is NOAUTH by another name: say so, briefly."""
     if "HELLO must be called with the client already authenticated" in text:
         return "NOAUTH (HELLO must be called with the client already authenticated)"
     return text
+
 
 def _auth_reason(text: str | None) -> str:
     """Classify a server's auth reply: noauth | wrongpass | unexpected | other."""
@@ -53,6 +57,7 @@ def _auth_reason(text: str | None) -> str:
     if "AuthenticationError" in text:
         return "wrongpass"
     return "other"
+
 
 def discovery_findings(configs: list[ServiceConfig], found: Discovery, expected: Expected) -> list[Finding]:
     """Why redis-py discovery with these configs' URL fails, per cause."""
@@ -77,6 +82,7 @@ def discovery_findings(configs: list[ServiceConfig], found: Discovery, expected:
         findings.append(Finding("DISCOVERY_FAILED", where, evidence=found.error or "no master address"))
     return findings
 
+
 def _answer_kind(error: str, url: urls.BackendURL, password: Secret) -> str:
     reason = _auth_reason(error)
     if reason == "noauth" and not url.sentinel_password:
@@ -91,12 +97,14 @@ def _answer_kind(error: str, url: urls.BackendURL, password: Secret) -> str:
         return "SENTINEL_SEES_MASTER_DOWN"
     return "SENTINEL_UNREACHABLE"
 
+
 def _master_kind(error: str, url: urls.BackendURL, password: Secret) -> str:
     if _auth_reason(error) in ("wrongpass", "noauth"):
         if url.username not in (None, "", "default"):
             return "MASTER_USER_WRONG"
         return "URL_ENCODING" if encoding_slips(url, password) else "MASTER_AUTH_WRONG"
     return "MASTER_UNREACHABLE"
+
 
 def handshake_findings(configs: list[ServiceConfig], result: Handshake, cause: list[Finding]) -> list[Finding]:
     if result.ok:
@@ -107,15 +115,18 @@ def handshake_findings(configs: list[ServiceConfig], result: Handshake, cause: l
                     evidence=f"{versions}stage {result.stage}: {result.error}{because}",
                     fix=(cause[0].fix or cause[0].entry.fix) if cause else None)]
 
+
 def configs_present(host: str, configs: list[ServiceConfig], directory: str, error: str | None) -> list[Finding]:
     if configs:
         return []
     return [Finding("CONFIG_MISSING", Where(host=host, file=directory), evidence=error or
                     f"no <service>/<project>.conf under {directory} has [coordination] backend_url")]
 
+
 def urls_parse(configs: list[ServiceConfig], expected: Expected) -> list[Finding]:
     return [Finding("URL_INVALID", c.where, evidence=c.error,
                     fix=expected.fix([c], "write backend_url as Kolla renders it")) for c in configs if c.error]
+
 
 def url_options_known(configs: list[ServiceConfig], expected: Expected) -> list[Finding]:
     return [Finding("URL_UNKNOWN_OPTION", c.where,
@@ -123,6 +134,7 @@ def url_options_known(configs: list[ServiceConfig], expected: Expected) -> list[
                     fix=expected.fix([c], f"rename or remove {', '.join(c.url.unknown_options)}; tooz reads only: "
                                           f"{', '.join(sorted(urls.KNOWN_OPTIONS))}"))
             for c in configs if c.url and c.url.unknown_options]
+
 
 def encoding_slips(url: urls.BackendURL, password: Secret) -> list[str]:
     """Parts of ``url`` that hold ``password`` but that tooz reads as another
@@ -138,6 +150,7 @@ def encoding_slips(url: urls.BackendURL, password: Secret) -> list[str]:
         slips.append("sentinel_password is written as it is, but tooz percent-decodes query values "
                      "('+' becomes a space, %XX a byte): percent-encode it")
     return slips
+
 
 def passwords_match(configs: list[ServiceConfig], expected: Expected) -> list[Finding]:
     password, password_key = expected.password, expected.flavor.password_key
@@ -161,6 +174,7 @@ def passwords_match(configs: list[ServiceConfig], expected: Expected) -> list[Fi
                                  fix=expected.fix([c], f"use {password_key} from passwords.yml")))
     return found
 
+
 def sentinel_password_present(configs: list[ServiceConfig], expected: Expected) -> list[Finding]:
     required = expected.sentinel_auth
     if required is None:
@@ -182,6 +196,7 @@ def sentinel_password_present(configs: list[ServiceConfig], expected: Expected) 
                                           "password configured'"))
     return found
 
+
 def sentinels_match_inventory(configs: list[ServiceConfig], expected: Expected) -> list[Finding]:
     want = sorted(str(Address(h, kolla.SENTINEL_PORT)) for h in expected.sentinel_hosts)
     group = expected.flavor.group
@@ -191,6 +206,7 @@ def sentinels_match_inventory(configs: list[ServiceConfig], expected: Expected) 
                     fix=expected.fix([c], f"list the hosts of the {group} group: the first in the netloc, "
                                           "the others as sentinel_fallback"))
             for c in configs if c.url and sorted(str(Address(*s)) for s in c.url.sentinels) != want]
+
 
 def urls_identical(configs: list[ServiceConfig], expected: Expected) -> list[Finding]:
     groups = by_url(configs)
@@ -207,6 +223,7 @@ def urls_identical(configs: list[ServiceConfig], expected: Expected) -> list[Fin
     return [Finding("URL_DRIFT", c.where, evidence=difference(c.url),
                     fix=expected.fix([c], "render it from the same connection string as every other service"))
             for group in groups.values() if group is not common for c in group]
+
 
 def configs_private(configs: list[ServiceConfig]) -> list[Finding]:
     return [Finding("CONFIG_WORLD_READABLE", c.where, evidence=f"mode {c.mode:04o}")

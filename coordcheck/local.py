@@ -28,6 +28,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import redis
 import yaml
 
 from coordcheck import kolla
@@ -346,7 +347,7 @@ class LocalDeployment:
             path.write_text(service_config_text(url))
         return paths
 
-    def client(self, host: str, kind: str) -> "redis.Redis":
+    def client(self, host: str, kind: str) -> redis.Redis:
         """An authenticated client of a host's ``server`` or ``sentinel``."""
         port = kolla.SENTINEL_PORT if kind == "sentinel" else kolla.DATA_PORT
         return probe_client(Address(HOSTS[host], port), password=self.password())
