@@ -65,6 +65,14 @@ def server_binary(flavor: kolla.Flavor) -> str:
         f"`apt-get install {kolla.FLAVORS['redis'].debian_packages}`")
 
 
+def ssh_tool(name: str) -> str:
+    """The path of an OpenSSH program (sshd lives in /usr/sbin, often off PATH)."""
+    found = shutil.which(name) or (f"/usr/sbin/{name}" if Path(f"/usr/sbin/{name}").exists() else None)
+    if found is None:
+        raise DeploymentError(f"{name} not found: install it with `apt-get install openssh-server openssh-client`")
+    return found
+
+
 def binary_version(binary: str) -> tuple[int, ...]:
     out = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=10).stdout
     found = re.search(r"v=(\d+)\.(\d+)", out)
@@ -221,12 +229,11 @@ class LocalDeployment:
 
     def _write_ssh(self, put) -> None:
         """A client key, a host key and an sshd config in .coordcheck/ssh."""
-        for tool in ("sshd", "ssh", "ssh-keygen"):
-            if not (shutil.which(tool) or Path(f"/usr/sbin/{tool}").exists()):
-                raise DeploymentError(f"{tool} not found: install it with `apt-get install openssh-server openssh-client`")
+        for tool in ("sshd", "ssh"):
+            ssh_tool(tool)
         self.ssh_dir.mkdir(mode=0o700)
         for key in ("id_ed25519", "host_ed25519"):
-            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "coordcheck", "-f",
+            subprocess.run([ssh_tool("ssh-keygen"), "-q", "-t", "ed25519", "-N", "", "-C", "coordcheck", "-f",
                             str(self.ssh_dir / key)], check=True, capture_output=True, timeout=30)
         put(self.ssh_dir / "authorized_keys", (self.ssh_dir / "id_ed25519.pub").read_text(), 0o600)
         put(self.ssh_dir / "sshd_config", sshd_config(self.ssh_dir), 0o600)
@@ -290,9 +297,8 @@ class LocalDeployment:
         if not privsep.exists():
             privsep.mkdir(mode=0o755)
             state["dirs"].append(str(privsep))
-        sshd = shutil.which("sshd") or "/usr/sbin/sshd"
         config = self.ssh_dir / "sshd_config"
-        proc = subprocess.Popen([sshd, "-D", "-e", "-f", str(config)], cwd=self.ssh_dir, stdin=subprocess.DEVNULL,
+        proc = subprocess.Popen([ssh_tool("sshd"), "-D", "-e", "-f", str(config)], cwd=self.ssh_dir, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.DEVNULL, stderr=open(self.ssh_dir / "sshd.log", "w"),
                                 start_new_session=True)
         state["processes"].append({"name": "ssh sshd", "pid": proc.pid, "config": str(config)})

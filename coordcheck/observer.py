@@ -69,7 +69,12 @@ class Observer:
         return ()
 
     def sentinels(self) -> list[probe.SentinelObservation]:
-        """Every sentinel, probed at once: silent sentinels cost one timeout, not three."""
+        return self._all_sentinels
+
+    @cached_property
+    def _all_sentinels(self) -> list[probe.SentinelObservation]:
+        """Every sentinel, probed at once (the first time only): silent
+        sentinels cost one timeout, not three."""
         with ThreadPoolExecutor(max_workers=len(self.target.sentinels) or 1) as pool:
             return list(pool.map(self.sentinel, self.target.sentinels))
 
@@ -127,6 +132,5 @@ class Observer:
     def expected(self) -> Expected:
         """The URL Kolla would render here: the reference of every URL fix."""
         hosts = tuple(self.target.inventory.address(h) for h in self.target.backend_hosts)
-        if self.renderer is not None:
-            return Expected(self.target.flavor, self.target.password, hosts, *self.static_sentinel_auth)
-        return Expected(self.target.flavor, self.target.password, hosts, self.sentinels_require_password)
+        sentinel_auth = self.static_sentinel_auth or (self.sentinels_require_password,)
+        return Expected(self.target.flavor, self.target.password, hosts, *sentinel_auth)

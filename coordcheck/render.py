@@ -128,18 +128,19 @@ class Renderer:
         if text is None or "backend_url" not in text:
             return None
         try:
-            rendered = self.template(text, f"override {path}")
+            return self._url_in(path, text, host=None)
         except KollaError as exc:
             return exc
-        url = backend_url_of(rendered, str(path))
-        return None if url is None else (url, option_line(text, "coordination", "backend_url"))
 
     def _override_url(self, path: Path, host: str) -> tuple[str, int | None] | None:
         shared = self.shared_url(path)
         if not isinstance(shared, KollaError):
             return shared
-        text = self.read_override(path)
-        url = backend_url_of(self.template(text, f"override {path}", host), str(path))  # host variables
+        return self._url_in(path, self.read_override(path), host)  # needs host variables
+
+    def _url_in(self, path: Path, text: str, host: str | None) -> tuple[str, int | None] | None:
+        """The URL an override file sets (templated) and the line that sets it."""
+        url = backend_url_of(self.template(text, f"override {path}", host), str(path))
         return None if url is None else (url, option_line(text, "coordination", "backend_url"))
 
     # -- results ------------------------------------------------------------------

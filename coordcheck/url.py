@@ -87,8 +87,7 @@ class BackendURL:
 
     def raw_option(self, name: str) -> str | None:
         """The last value of ``name`` as written, before tooz decodes it."""
-        query = self.raw.partition("?")[2]
-        values = [v for k, _, v in (p.partition("=") for p in query.split("&")) if k == name]
+        values = [v for k, _, v in (p.partition("=") for p in _split_query(self.raw)[1]) if k == name]
         return values[-1] if values else None
 
 
@@ -181,18 +180,22 @@ def mask(text: str) -> str:
     return _LOOSE_PASSWORD.sub(rf"\1{MASK}", f"{scheme}{sep}{netloc}{tail}")
 
 
-def with_option(text: str, name: str, value: str) -> str:
-    """Set query option ``name`` (percent-encoded), replacing earlier values."""
+def _split_query(text: str) -> tuple[str, list[str]]:
+    """``"redis://h?a=1&b=2"`` -> ``("redis://h", ["a=1", "b=2"])``, as written."""
     base, _, query = text.partition("?")
-    pairs = [p for p in query.split("&") if p and p.partition("=")[0] != name]
-    pairs.append(f"{name}={urllib.parse.quote(value, safe='')}")
-    return f"{base}?{'&'.join(pairs)}"
+    return base, [p for p in query.split("&") if p]
 
 
 def without_option(text: str, name: str) -> str:
-    base, _, query = text.partition("?")
-    pairs = [p for p in query.split("&") if p and p.partition("=")[0] != name]
+    base, pairs = _split_query(text)
+    pairs = [p for p in pairs if p.partition("=")[0] != name]
     return f"{base}?{'&'.join(pairs)}" if pairs else base
+
+
+def with_option(text: str, name: str, value: str) -> str:
+    """Set query option ``name`` (percent-encoded), replacing earlier values."""
+    kept = without_option(text, name)
+    return f"{kept}{'&' if '?' in kept else '?'}{name}={urllib.parse.quote(value, safe='')}"
 
 
 def with_sentinel_password(text: str, password: Secret) -> str:
