@@ -6,8 +6,10 @@ BIN    := $(abspath $(VENV))/bin
 export PATH := $(BIN):$(PATH)
 
 DEBIAN_PACKAGES := redis-server redis-sentinel openssh-server openssh-client
+# the service containers of the live suite's tests: engines and the image build
+CONTAINER_PACKAGES := docker.io docker-compose podman debootstrap
 
-.PHONY: demo test gate bench packages venv clean
+.PHONY: demo test gate bench packages container-packages engine images venv clean
 
 # make gate CONFIGDIR=REPO/etc/kolla INVENTORY=REPO/multinode [VAULT=file] [JUNIT=file]
 CONFIGDIR ?= examples/config-repos/healthy/etc/kolla
@@ -28,19 +30,42 @@ packages:
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBIAN_PACKAGES) >/dev/null; \
 	  else echo "missing: sudo apt-get install $(DEBIAN_PACKAGES)" >&2; exit 1; fi; }
 
+container-packages:
+	@{ [ -x /usr/sbin/dockerd ] && command -v docker-compose && command -v podman && command -v debootstrap; } >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(CONTAINER_PACKAGES) >/dev/null; \
+	  else echo "missing: sudo apt-get install $(CONTAINER_PACKAGES)" >&2; exit 1; fi; }
+
+# A Docker engine for the tests, if none runs: no bridge and no iptables, so
+# that containers only use host networking and nothing else on the machine changes.
+engine: container-packages
+	@docker info >/dev/null 2>&1 || { \
+	  [ "$$(id -u)" = 0 ] || { echo "no Docker engine runs, and starting one needs root" >&2; exit 1; }; \
+	  nohup dockerd --bridge=none --iptables=false --ip6tables=false >/tmp/coordcheck-dockerd.log 2>&1 & \
+	  for i in $$(seq 60); do docker info >/dev/null 2>&1 && exit 0; sleep 0.5; done; \
+	  echo "dockerd did not start: /tmp/coordcheck-dockerd.log" >&2; exit 1; }
+
+# The service images (Debian rootfs by debootstrap, no registry), for docker and podman.
+images: venv engine
+	$(BIN)/coordcheck images
+	$(BIN)/coordcheck images --engine podman
+
 demo: packages venv
 	$(BIN)/pytest
 
-test: packages venv
+test: packages venv images
 	$(BIN)/pytest tests --doctest-modules coordcheck
 
 gate: venv
 	$(BIN)/pytest -m config --configdir $(CONFIGDIR) --inventory $(INVENTORY) \
 	  $(if $(VAULT),--vault-password-file $(VAULT)) $(if $(JUNIT),--junitxml $(JUNIT))
 
-bench: packages venv
+bench: packages venv images
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/gate.py
+	$(BIN)/python bench/containers.py
+	$(BIN)/python bench/faults.py
 
 clean:
 	rm -rf $(VENV) *.egg-info

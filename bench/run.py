@@ -16,30 +16,14 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT))
+from common import checklist, timed
 
 from coordcheck import checks, kolla, probe, scenarios, tooz_probe  # noqa: E402
 from coordcheck import url as urls  # noqa: E402
 from coordcheck.local import LocalDeployment  # noqa: E402
 from coordcheck.secrets import Secret  # noqa: E402
-
-
-def timed(action) -> tuple[float, object]:
-    started = time.monotonic()
-    result = action()
-    return time.monotonic() - started, result
-
-
-def checklist(deployment: LocalDeployment) -> tuple[float, int]:
-    seconds, done = timed(lambda: subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--hosts=controllers",
-         "--inventory", str(deployment.inventory), "--configdir", str(deployment.root)],
-        cwd=PROJECT, capture_output=True, text=True))
-    return seconds, done.returncode
 
 
 def verdict_seconds(deployment: LocalDeployment, broken: urls.BackendURL, password: Secret) -> float:
@@ -88,8 +72,7 @@ def main() -> None:
                 password = deployment.password()
                 deployment.repro()
                 broken_runs.append(checklist(deployment))
-                broken = urls.parse(kolla.connection_string(deployment.flavor(), ["127.0.2.110", "127.0.2.111",
-                                                                                   "127.0.2.112"], password).reveal())
+                broken = urls.parse(deployment.incident_url().reveal())
                 verdicts.append(verdict_seconds(deployment, broken, password))
                 if round_ == args.rounds - 1:
                     tooz = tooz_alone(broken, args.tooz_cap)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from coordcheck import kolla
+from coordcheck.failover import Failover
 from coordcheck.findings import FAIL, WARN, Finding, Where
 from coordcheck.probe import Address, Login, NodeObservation, SentinelObservation
 
@@ -96,10 +97,19 @@ def master_flags_healthy(obs: SentinelObservation, master: NodeObservation | Non
     return [Finding("SENTINEL_SEES_MASTER_DOWN", where, evidence=evidence)]
 
 
-def quorum_reachable(obs: SentinelObservation) -> list[Finding]:
+def quorum_reachable(obs: SentinelObservation, everyone: list[SentinelObservation],
+                     quorum: int = kolla.QUORUM) -> list[Finding]:
+    """The sentinel's own CKQUORUM, and what this run sees: fewer answering
+    sentinels than the quorum cannot elect a failover, even before the
+    survivors notice (after their down-after time)."""
     if obs.ckquorum_error:
         return [Finding("QUORUM_LOST", Where(address=str(obs.address)),
                         evidence=f"SENTINEL CKQUORUM {obs.master_name} answered {obs.ckquorum_error}")]
+    answering = [o for o in everyone if o.login.reachable]
+    if obs.login.reachable and len(answering) < quorum:
+        return [Finding("QUORUM_LOST", Where(address=str(obs.address)), evidence=(
+            f"{len(answering)} of {len(everyone)} sentinels answer ({', '.join(str(o.address) for o in answering)}); "
+            f"a failover needs {quorum}"))]
     return []
 
 
@@ -162,6 +172,13 @@ def sentinels_agree_on_master(observations: list[SentinelObservation], password_
     return []
 
 
+def failover_seen(seen: Failover | None) -> list[Finding]:
+    """A failover during the run is reported, as a warning: the services follow it."""
+    if seen is None or seen.new is None:
+        return []
+    return [Finding("FAILOVER_SEEN", Where(address=f"{seen.old} -> {seen.new}"), evidence=str(seen), severity=WARN)]
+
+
 def master_is_master(obs: NodeObservation, password_key: str) -> list[Finding]:
     found = login_findings(obs.login, "master", password_key)
     if found:
@@ -172,14 +189,23 @@ def master_is_master(obs: NodeObservation, password_key: str) -> list[Finding]:
     return []
 
 
-def replicas_linked(master: NodeObservation, replicas: list[NodeObservation], password_key: str) -> list[Finding]:
+def replicas_linked(master: NodeObservation, replicas: list[NodeObservation], password_key: str,
+                    failed_over: Address | None = None) -> list[Finding]:
+    """Every replica answers and its link to the master is up. The old
+    master of a failover seen during the run (``failed_over``) being down is
+    a degradation the sentinels have handled: a warning."""
     found = []
     online = [v for k, v in master.replication.items()
               if k.startswith("slave") and isinstance(v, dict) and v.get("state") == "online"]
-    if master.login.reachable and len(online) < len(replicas):
+    expected = [r for r in replicas if not (r.address == failed_over and not r.login.reachable)]
+    if master.login.reachable and len(online) < len(expected):
         found.append(Finding("REPLICATION_BROKEN", Where(address=str(master.address)),
-                             evidence=f"master has {len(online)} of {len(replicas)} replicas online"))
+                             evidence=f"master has {len(online)} of {len(expected)} replicas online"))
     for replica in replicas:
+        if replica not in expected:
+            found.append(Finding("NODE_UNREACHABLE", Where(address=str(replica.address)), severity=WARN,
+                                 evidence=f"the master before the failover: {replica.login.error}"))
+            continue
         found += login_findings(replica.login, "replica", password_key)
         link = replica.replication.get("master_link_status")
         if replica.login.reachable and replica.login.password_ok is not False and link != "up":

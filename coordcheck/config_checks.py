@@ -34,7 +34,7 @@ def where_all(configs: list[ServiceConfig], address: str | None = None) -> Where
     """One place for several service configs of a host (same URL, same finding)."""
     first, *others = configs
     return Where(host=first.host, service=first.service, file=first.path, address=address,
-                 more_files=tuple((c.service, c.path) for c in others))
+                 more_files=tuple((c.service, c.path) for c in others), container=first.container)
 
 
 def short_reply(text: str) -> str:

@@ -48,6 +48,8 @@ CATALOGUE = _entries(
      "the deployed servers run with another password: re-deploy them from passwords.yml (kolla-ansible reconfigure --tags redis) or correct passwords.yml"),
     ("MASTER_DISAGREEMENT", "master", "the sentinels do not agree on the master's address",
      "wait for a running failover to finish; if it persists, check the sentinels' logs and their view of each other"),
+    ("FAILOVER_SEEN", "master", "the master stopped answering during the run and the sentinels failed over to another",
+     "nothing for the services (tooz follows the sentinels to the new master); bring the old master back: it rejoins as a replica"),
     ("MASTER_UNREACHABLE", "master", "the master address the sentinels announce does not answer",
      "check the announced address (replica-announce-ip) is reachable from the service hosts"),
     ("MASTER_ROLE_WRONG", "master", "the address the sentinels announce as master is not a master",
@@ -66,10 +68,20 @@ CATALOGUE = _entries(
      "use the user `default` (Kolla) or an ACL user that exists on the data nodes"),
     ("DISCOVERY_FAILED", "client", "redis-py Sentinel discovery with backend_url finds no master",
      "read the evidence: each sentinel's own answer is quoted"),
+    ("CLIENT_TOO_OLD", "client", "the service container's tooz is older than 6.1.0, which ignores sentinel_password, and the sentinels require a password",
+     "upgrade the service images to a Kolla release whose tooz is >= 6.1.0 (kolla-ansible pull, then upgrade), or run the sentinels without requirepass"),
     ("TOOZ_HANDSHAKE_FAILED", "client", "tooz cannot start a coordinator and take a lock with backend_url",
      "fix the discovery finding for the same URL first"),
     ("CONFIG_MISSING", "config", "no service config with [coordination] backend_url on this host",
      "check node_config_directory and that the services were deployed here"),
+    ("CONTAINER_ENGINE_UNUSABLE", "config", "the container engine (kolla_container_engine) cannot be used on this host",
+     "install and start docker or podman as globals.yml says, and let the SSH user use it (root or the docker group; or --sudo / ansible_become)"),
+    ("CONTAINER_NOT_RUNNING", "config", "a service container that uses coordination is not running on a host the inventory places it on",
+     "read `docker logs <container>`, then `docker start <container>` (or kolla-ansible deploy --tags <project>)"),
+    ("CONTAINER_CONFIG_STALE", "config", "the backend_url inside the container differs from the host's copy: the service runs an old config",
+     "restart the container so that it copies the host's config in (`docker restart <container>`, or kolla-ansible reconfigure --tags <project>)"),
+    ("SERVICE_LOG_ERRORS", "config", "the service logged coordination errors (ToozConnectionError, No master found) recently",
+     "fix the finding named as the cause, then restart the container; the newest such log line is quoted"),
     ("URL_INVALID", "config", "backend_url cannot be used by tooz",
      "write it as redis://default:PASSWORD@HOST:26379?sentinel=kolla&sentinel_fallback=HOST:26379..."),
     ("URL_ENCODING", "config", "a password in backend_url is written so that tooz reads another string",
@@ -98,9 +110,10 @@ class Where:
     file: str | None = None
     address: str | None = None
     more_files: tuple[tuple[str, str], ...] = ()   # further (service, file) pairs
+    container: str | None = None                    # file is then inside it
 
     def __str__(self) -> str:
-        head = [f"{k} {getattr(self, k)}" for k in ("host", "address") if getattr(self, k)]
+        head = [f"{k} {getattr(self, k)}" for k in ("host", "container", "address") if getattr(self, k)]
         files = [(self.service, self.file)] if self.file else []
         files += list(self.more_files)
         if len(files) == 1:

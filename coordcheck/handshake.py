@@ -1,8 +1,9 @@
 """The coordination handshake, as a self-contained script.
 
-Its source is sent on stdin to ``python3 -`` (locally, or later inside a
-service container with the container's own tooz and redis-py), followed by a
-line calling ``main()`` with the parameters. The backend URL therefore never
+Its source is sent on stdin to ``python3 -`` (locally, or inside a service
+container with the container's own Python, tooz and redis-py), followed by a
+line calling ``main()`` with the parameters: the URL itself, or (inside a
+container) the config file to read it from. The backend URL therefore never
 appears on a command line. It prints one JSON line:
 
     {"ok": true, "stage": "done", "tooz": "9.1.0", "redis": "8.1.0", "seconds": 0.01}
@@ -12,6 +13,7 @@ Pythons (no f-strings with ``=``, no walrus).
 """
 
 import json
+import platform
 import sys
 import time
 
@@ -24,14 +26,28 @@ def _version(module_name):
         return None
 
 
+def backend_url(params):
+    """``params["url"]``, or the [coordination] backend_url of ``params["config"]``."""
+    if "url" in params:
+        return params["url"]
+    import configparser
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    if not parser.read(params["config"]):
+        raise IOError("cannot read %s" % params["config"])
+    return parser.get("coordination", "backend_url")
+
+
 def main(params):
     """Start a coordinator, take and release a namespaced lock, stop."""
-    result = {"ok": False, "stage": "import", "tooz": _version("tooz"),
-              "redis": _version("redis"), "error": None}
+    result = {"ok": False, "stage": "import", "tooz": _version("tooz"), "redis": _version("redis"),
+              "python": platform.python_version(), "error": None}
     started = time.monotonic()
     coordinator = None
     try:
         from tooz import coordination
+
+        result["stage"] = "config"
+        url = backend_url(params)
 
         result["stage"] = "start"
         options = {
@@ -41,7 +57,7 @@ def main(params):
             "socket_connect_timeout": params["timeout"],
         }
         coordinator = coordination.get_coordinator(
-            params["url"], params["member"].encode(), **options)
+            url, params["member"].encode(), **options)
         coordinator.start(start_heart=False)
         result["stage"] = "lock"
         lock = coordinator.get_lock(params["lock"].encode())

@@ -15,6 +15,7 @@ so ``down`` removes exactly that and nothing else):
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import json
 import os
@@ -31,13 +32,14 @@ from pathlib import Path
 import redis
 import yaml
 
-from coordcheck import kolla
+from coordcheck import compose, images, kolla, local_compose
+from coordcheck import local_containers as containers
 from coordcheck.probe import Address, observe_node, observe_sentinel
 from coordcheck.probe import client as probe_client
 from coordcheck.secrets import Secret
+from coordcheck.templates import HOSTS, sentinel_config, server_config
 from coordcheck.url import with_sentinel_password
 
-HOSTS = {"ctl1": "127.0.2.110", "ctl2": "127.0.2.111", "ctl3": "127.0.2.112"}
 SSH_PORT = 2222
 AGREEMENT_TIMEOUT = 15.0
 STATE_DIR = ".coordcheck"
@@ -79,39 +81,11 @@ def binary_version(binary: str) -> tuple[int, ...]:
     return tuple(int(x) for x in found.groups()) if found else (0, 0)
 
 
-def server_config(ip: str, run: Path, password: Secret, replica_of: str | None, bind_source: bool) -> str:
-    lines = [
-        f"bind {ip}", f"port {kolla.DATA_PORT}", "daemonize no", "protected-mode no",
-        f"dir {run}", f"logfile {run / 'server.log'}", 'save ""', "appendonly no", "repl-diskless-sync-delay 0",
-        f"requirepass {password.reveal()}", f"masterauth {password.reveal()}",
-        f"replica-announce-ip {ip}",
-    ]
-    if bind_source:
-        lines.append(f"bind-source-addr {ip}")
-    if replica_of:
-        lines.append(f"replicaof {replica_of} {kolla.DATA_PORT}")
-    return "\n".join(lines) + "\n"
-
-
-def sentinel_config(ip: str, master_ip: str, run: Path, password: Secret, sentinel_auth: bool,
-                    bind_source: bool) -> str:
-    lines = [
-        f"bind {ip}", f"port {kolla.SENTINEL_PORT}", "daemonize no", "protected-mode no",
-        f"dir {run}", f"logfile {run / 'sentinel.log'}", f"sentinel announce-ip {ip}",
-        f"sentinel monitor {kolla.MASTER_NAME} {master_ip} {kolla.DATA_PORT} {kolla.QUORUM}",
-        f"sentinel auth-pass {kolla.MASTER_NAME} {password.reveal()}",
-        f"sentinel down-after-milliseconds {kolla.MASTER_NAME} 5000",
-        f"sentinel failover-timeout {kolla.MASTER_NAME} 60000",
-    ]
-    if bind_source:
-        lines.append(f"bind-source-addr {ip}")
-    if sentinel_auth:
-        lines += [f"requirepass {password.reveal()}", f"sentinel sentinel-pass {password.reveal()}"]
-    return "\n".join(lines) + "\n"
-
-
-def inventory_text(flavor: kolla.Flavor, root: Path, ssh: Path | None = None) -> str:
-    """``ssh``: the folder of the deployment's sshd, whose key reaches the hosts."""
+def inventory_text(flavor: kolla.Flavor, root: Path, ssh: Path | None = None,
+                   placement: dict[str, str] | None = None) -> str:
+    """``ssh``: the folder of the deployment's sshd, whose key reaches the hosts;
+    ``placement``: host -> the one service it runs (containers), else every
+    service on every host."""
     def connection(ip: str) -> str:
         if ssh is None:
             return "ansible_connection=local"
@@ -123,9 +97,10 @@ def inventory_text(flavor: kolla.Flavor, root: Path, ssh: Path | None = None) ->
     hosts = "\n".join(
         f"{h} {connection(ip)} api_interface_address={ip} node_config_directory={root / h}"
         for h, ip in HOSTS.items())
-    groups = [flavor.group] + [s.service for s in kolla.LOCAL_SERVICES]
+    groups = [flavor.group] + ([] if placement else [s.service for s in kolla.LOCAL_SERVICES])
     children = "\n".join(f"\n[{g}:children]\ncontrol" for g in groups)
-    return f"# coordcheck local deployment ({flavor.name})\n[control]\n{hosts}\n{children}\n"
+    placed = "".join(f"\n[{service}]\n{host}\n" for host, service in (placement or {}).items())
+    return f"# coordcheck local deployment ({flavor.name})\n[control]\n{hosts}\n{children}\n{placed}"
 
 
 def sshd_config(folder: Path) -> str:
@@ -176,14 +151,26 @@ class LocalDeployment:
         flavor = self.flavor()
         return kolla.master_password(kolla.load_yaml_mapping(self.passwords, "passwords file"), flavor, self.passwords)
 
+    def placement(self) -> list[tuple[str, kolla.CoordinationService]]:
+        """(host, service) pairs: one per host with containers, else all."""
+        if self.state().get("engine"):
+            return [(h, containers.service(s)) for h, s in containers.PLACEMENT.items()]
+        return [(h, s) for h in HOSTS for s in kolla.LOCAL_SERVICES]
+
     def service_config_paths(self) -> list[Path]:
-        return [self.root / h / s.service / s.config_name for h in HOSTS for s in kolla.LOCAL_SERVICES]
+        return [self.root / h / s.service / s.config_name for h, s in self.placement()]
 
     # -- up ------------------------------------------------------------------
-    def write(self, flavor: kolla.Flavor, password: Secret | None, sentinel_auth: bool, ssh: bool = False) -> dict:
+    def write(self, flavor: kolla.Flavor, password: Secret | None, sentinel_auth: bool, ssh: bool = False,
+              engine: str | None = None, servers: str = "processes", image: str | None = None) -> dict:
         """Write the Kolla files and server configs (random password by
         default); start nothing. ``ssh``: the hosts are reached over SSH
-        (an sshd of the deployment's own, key login) instead of locally."""
+        (an sshd of the deployment's own, key login) instead of locally.
+        ``engine`` (docker or podman): the services run in containers of
+        that engine (`coordcheck.local_containers`), else as no process at all
+        (their configs are there; the checklist's container checks are off).
+        ``servers="compose"``: the data nodes and sentinels run from
+        docker-compose.sentinel.yml (``image``), not as processes."""
         password = password or Secret(random.token_hex(16))
         if self.state_file.exists():
             raise DeploymentError(f"{self.root} already holds a coordcheck deployment (run `coordcheck down --dir {self.root}` first)")
@@ -191,10 +178,12 @@ class LocalDeployment:
         self.root.mkdir(parents=True, exist_ok=True)
         self.state_dir.mkdir()
         state = {"flavor": flavor.name, "sentinel_auth": sentinel_auth, "created_root": created_root,
-                 "files": [], "dirs": [str(self.state_dir)], "processes": [], "ssh": ssh}
-        binary = server_binary(flavor)
-        bind_source = binary_version(binary) >= (7, 0)
-        state["binary"] = binary
+                 "files": [], "dirs": [str(self.state_dir)], "processes": [], "ssh": ssh,
+                 "engine": engine, "servers": servers, "image": image}
+        if servers != "compose":
+            binary = server_binary(flavor)
+            bind_source = binary_version(binary) >= (7, 0)
+            state["binary"] = binary
 
         def put(path: Path, text: str, mode: int = 0o640) -> None:
             for parent in reversed(path.relative_to(self.root).parents[:-1]):
@@ -208,18 +197,26 @@ class LocalDeployment:
             state["files"].append(str(path))
 
         master_ip = HOSTS["ctl1"]
-        for host, ip in HOSTS.items():
+        for host, ip in HOSTS.items() if servers != "compose" else ():
             run = self.state_dir / host
             put(run / "server.conf", server_config(ip, run, password, None if host == "ctl1" else master_ip, bind_source), 0o600)
             put(run / "sentinel.conf", sentinel_config(ip, master_ip, run, password, sentinel_auth, bind_source), 0o600)
+        if servers == "compose":  # rendered from the same templates; the password comes from the environment
+            put(self.compose_file, compose.text(sentinel_auth), 0o644)
         if ssh:
             self._write_ssh(put)
-        put(self.inventory, inventory_text(flavor, self.root, self.ssh_dir if ssh else None))
+        put(self.inventory, inventory_text(flavor, self.root, self.ssh_dir if ssh else None,
+                                           containers.PLACEMENT if engine else None))
         put(self.passwords, yaml.safe_dump({flavor.password_key: password.reveal()}), 0o600)
-        put(self.root / "globals.yml", yaml.safe_dump({flavor.enable_key: "yes", "kolla_base_distro": "debian"}))
+        put(self.root / "globals.yml", yaml.safe_dump({
+            flavor.enable_key: "yes", "kolla_base_distro": "debian", "kolla_container_engine": engine or "docker",
+            "coordcheck_service_containers": "yes" if engine else "no"}))
+        self._save(state)  # placement() reads the engine from it
         url = self.fixed_url(flavor, password)
-        for path in self.service_config_paths():
-            put(path, service_config_text(url), 0o600)
+        for host, svc in self.placement():
+            put(self.root / host / svc.service / svc.config_name, service_config_text(url), 0o600)
+            if engine:
+                put(self.root / host / svc.service / "config.json", containers.config_json(svc), 0o600)
         self._save(state)
         return state
 
@@ -243,12 +240,21 @@ class LocalDeployment:
         return Secret(with_sentinel_password(broken.reveal(), password))
 
     def up(self, flavor: kolla.Flavor, password: Secret | None = None, sentinel_auth: bool = True,
-           timeout: float = AGREEMENT_TIMEOUT, ssh: bool = False) -> float:
-        """Write and start; returns the seconds until all sentinels agreed.
-        On failure nothing is left behind."""
-        server_binary(flavor)
+           timeout: float = AGREEMENT_TIMEOUT, ssh: bool = False, engine: str | None = None,
+           servers: str = "processes", image: str | None = None) -> float:
+        """Write and start; returns the seconds until all sentinels agreed
+        (and the service containers started). On failure nothing is left behind."""
+        if servers == "compose":
+            with engine_errors():
+                local_compose.command()
+            if image == images.SERVER:
+                self._containers_ready("docker", check_names=False, wanted=(images.BASE, images.SERVER))
+        else:
+            server_binary(flavor)
         self._check_ports_free(ssh)
-        self.write(flavor, password, sentinel_auth, ssh)
+        if engine:
+            self._containers_ready(engine)
+        self.write(flavor, password, sentinel_auth, ssh, engine, servers, image)
         try:
             return self.start(timeout)
         except BaseException:
@@ -268,10 +274,95 @@ class LocalDeployment:
             self.wait_for(lambda: self.replication_lag(password), deadline)
             self._start(state, "sentinel")
             self.wait_for(lambda: self.disagreement(password), deadline)
+            if state.get("engine"):
+                for host, svc in self.placement():
+                    self.run_container(host, svc.service, images.CURRENT)
         except BaseException:
+            self._stop_containers(state)
             self._stop_processes(state)
+            self._stop_compose(state)
             raise
         return time.monotonic() - started
+
+    # -- data nodes and sentinels from docker-compose.sentinel.yml ------------------
+    @property
+    def compose_file(self) -> Path:
+        return self.state_dir / compose.FILE_NAME
+
+    def _compose(self, *args: str, **env: str) -> str:
+        state = self.state()
+        variables = {"COORDCHECK_PASSWORD": self.password().reveal(), **env}
+        if state.get("image"):
+            variables["SENTINEL_IMAGE"] = state["image"]
+        with engine_errors():
+            return local_compose.compose(self.root, self.compose_file, variables, *args)
+
+    def _stop_compose(self, state: dict) -> list[str]:
+        if state.get("servers") != "compose":
+            return []
+        self._compose("down", "-t", "3")
+        return [compose.container(h, k) for k in ("sentinel", "server") for h in HOSTS]
+
+    def restart_server(self, host: str, masterauth: bool = True) -> None:
+        """Restart a host's data node, from its config with or without
+        masterauth (a data node restarted without it cannot replicate)."""
+        state = self.state()
+        if state.get("servers") == "compose":
+            self._compose("up", "-d", "--no-deps", "--force-recreate", f"{host}-server",
+                          **{compose.masterauth_variable(host): "yes" if masterauth else "no"})
+            return
+        proc = next(p for p in state["processes"] if p["name"] == f"{host} server")
+        self._stop_processes({"processes": [proc]})
+        conf = Path(proc["config"])
+        lines = [line for line in conf.read_text().splitlines() if masterauth or not line.startswith("masterauth ")]
+        conf.write_text("\n".join(lines) + "\n")
+        state["processes"].remove(proc)
+        self._start(state, "server", hosts=[host])
+
+    # -- service containers (`coordcheck.local_containers`) ------------------------
+    @staticmethod
+    def _containers_ready(engine: str, check_names: bool = True,
+                          wanted: tuple[str, ...] = (images.BASE, images.DEBIAN, images.CURRENT)) -> None:
+        with engine_errors():
+            containers.ensure_images(engine, wanted)
+            if check_names:
+                containers.check_free(engine)
+
+    def run_container(self, host: str, service: str, image: str) -> str:
+        """(Re)create ``service``'s container on ``host`` from ``image``."""
+        with engine_errors():
+            return containers.run(self.state()["engine"], self.root, host, service, image)
+
+    def container_log(self, service: str) -> str:
+        with engine_errors():
+            return containers.log(self.state()["engine"], containers.container_name(service))
+
+    def container(self, action: str, service: str) -> None:
+        """``start``, ``stop`` or ``restart`` a service's container."""
+        with engine_errors():
+            containers.control(self.state()["engine"], action, containers.container_name(service))
+
+    def container_status(self) -> list[tuple[str, str, str]]:
+        """(host, container, engine state) of each container: the servers of
+        docker-compose.sentinel.yml, then the service containers."""
+        state, found = self.state(), []
+        if state.get("servers") == "compose":
+            with engine_errors():
+                running = local_compose.states(self.root)
+            found += [(h, compose.container(h, k), running.get(compose.container(h, k), "absent"))
+                      for k in ("server", "sentinel") for h in HOSTS]
+        if state.get("engine"):
+            with engine_errors():
+                running = containers.states(state["engine"], self.root)
+            found += [(h, containers.container_name(s), running.get(containers.container_name(s), "absent"))
+                      for h, s in containers.PLACEMENT.items()]
+        return found
+
+    def _stop_containers(self, state: dict) -> list[str]:
+        if not state.get("engine"):
+            return []
+        with engine_errors():
+            return containers.remove(state["engine"], self.root)
 
     def _check_ports_free(self, ssh: bool = False) -> None:
         for ip in HOSTS.values():
@@ -279,9 +370,12 @@ class LocalDeployment:
                 if accepts(ip, port):
                     raise DeploymentError(f"{ip}:{port} is already in use (another deployment? `coordcheck down --dir DIR`)")
 
-    def _start(self, state: dict, kind: str) -> None:
-        """Start one ``kind`` (server or sentinel) process per host."""
-        for host in HOSTS:
+    def _start(self, state: dict, kind: str, hosts=tuple(HOSTS)) -> None:
+        """Start one ``kind`` (server or sentinel) process per host (or compose service)."""
+        if state.get("servers") == "compose":
+            self._compose("up", "-d", "--no-deps", *(f"{host}-{kind}" for host in hosts))
+            return
+        for host in hosts:
             run = self.state_dir / host
             conf = run / f"{kind}.conf"
             extra = ["--sentinel"] if kind == "sentinel" else []
@@ -336,7 +430,7 @@ class LocalDeployment:
                 problems.append(f"sentinel {obs.address} sees replicas as {[r.get('flags') for r in obs.replicas]}")
         return problems
 
-    def wait_for(self, problems_now, deadline: float) -> None:
+    def wait_for(self, problems_now, deadline: float, poll: float = 0.05) -> None:
         """Poll ``problems_now()`` until it returns [] or the deadline passes."""
         while True:
             problems = problems_now()
@@ -344,7 +438,7 @@ class LocalDeployment:
                 return
             if time.monotonic() > deadline:
                 raise DeploymentError(f"deployment not ready in time: {problems[0]} (logs: {self.state_dir}/*/*.log)")
-            time.sleep(0.05)
+            time.sleep(poll)
 
     # -- changes ---------------------------------------------------------------
     def write_backend_url(self, url: Secret, paths: list[Path] | None = None) -> list[Path]:
@@ -360,19 +454,35 @@ class LocalDeployment:
 
     def signal(self, host: str, kind: str, signum: int) -> None:
         """Send ``signum`` to a host's ``server`` or ``sentinel`` (only ours)."""
+        if self.state().get("servers") == "compose":
+            with engine_errors():
+                local_compose.signal(host, kind, signum)
+            return
         for proc in self.state()["processes"]:
             if proc["name"] == f"{host} {kind}" and _is_ours(proc["pid"], proc["config"]):
                 os.kill(proc["pid"], signum)
                 return
         raise DeploymentError(f"{host} {kind} is not running")
 
+    def incident_url(self) -> Secret:
+        """The URL Kolla renders, without sentinel_password: the incident's."""
+        return kolla.connection_string(self.flavor(), list(HOSTS.values()), self.password())
+
     def repro(self) -> list[Path]:
-        """Write the incident's URL (no sentinel_password) into every service config."""
-        return self.write_backend_url(kolla.connection_string(self.flavor(), list(HOSTS.values()), self.password()))
+        """Write the incident's URL (no sentinel_password) into every service
+        config (and restart the service containers, as reconfigure does)."""
+        return self._reconfigure(self.incident_url())
 
     def fix(self) -> list[Path]:
-        """Write the fixed URL (with sentinel_password) into every service config."""
-        return self.write_backend_url(self.fixed_url(self.flavor(), self.password()))
+        """Write the fixed URL (with sentinel_password) into every service config (and restart)."""
+        return self._reconfigure(self.fixed_url(self.flavor(), self.password()))
+
+    def _reconfigure(self, url: Secret) -> list[Path]:
+        paths = self.write_backend_url(url)
+        if self.state().get("engine"):
+            for _, svc in self.placement():
+                self.container("restart", svc.service)
+        return paths
 
     # -- status / down -----------------------------------------------------------
     def processes(self) -> list[tuple[Process, bool]]:
@@ -381,7 +491,7 @@ class LocalDeployment:
     def down(self) -> list[str]:
         """Stop what ``up`` started, remove what it created. Returns the stopped names."""
         state = self.state()
-        stopped = self._stop_processes(state)
+        stopped = self._stop_containers(state) + self._stop_processes(state) + self._stop_compose(state)
         for path in reversed(state["files"]):
             Path(path).unlink(missing_ok=True)
         shutil.rmtree(self.state_dir, ignore_errors=True)  # ours alone: configs, logs, data
@@ -407,6 +517,15 @@ class LocalDeployment:
                 while _alive(proc["pid"]):
                     time.sleep(0.02)
         return [p["name"] for p in running]
+
+
+@contextlib.contextmanager
+def engine_errors():
+    """A refusal of the container engine or of Compose is a `DeploymentError` (one line)."""
+    try:
+        yield
+    except (containers.ContainerError, local_compose.ComposeError) as exc:
+        raise DeploymentError(str(exc)) from None
 
 
 def accepts(ip: str, port: int) -> bool:

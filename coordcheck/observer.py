@@ -11,10 +11,13 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property, lru_cache
 from typing import Callable
 
-from coordcheck import checks, config_checks, kolla, probe, service_config, tooz_probe
+from coordcheck import checks, config_checks, failover, kolla, probe, service_config, tooz_probe
+from coordcheck.container_observer import ContainerObserver
+from coordcheck.failover import Failover
 from coordcheck.fixes import Expected
 from coordcheck.findings import Finding
 from coordcheck.kolla import KollaError
+from coordcheck.remote import Remote, RemoteError
 from coordcheck.render import Renderer
 from coordcheck.target import Target
 from coordcheck.url import BackendURL
@@ -26,10 +29,20 @@ class Observer:
 
     def __init__(self, target: Target, probe_timeout: float, tooz_deadline: float,
                  host_for: Callable[[str], object], renderer: Renderer | None = None,
-                 sentinel_auth: tuple[bool, str] | None = None) -> None:
+                 sentinel_auth: tuple[bool, str] | None = None, logs_since: str = "1h",
+                 probe_from: str = "controller", failover_wait: float = 30.0) -> None:
         """With a ``renderer`` (the gate) configs are rendered from the config
-        repository and ``sentinel_auth`` says whether sentinels need a password."""
+        repository and ``sentinel_auth`` says whether sentinels need a password.
+        ``probe_from="controller"``: sentinels and data nodes are probed from
+        inside a running service container of the first controller that has
+        one (its network, its redis-py); "runner": from this machine.
+        ``failover_wait``: how long a run follows the sentinels' failover
+        when the master stops answering during it."""
         self.target = target
+        self.failover_wait = failover_wait
+        self.failover: Failover | None = None
+        self.probe_from = probe_from
+        self.containers = ContainerObserver(self, target.container_engine, logs_since)
         self.renderer = renderer
         self.static_sentinel_auth = sentinel_auth
         self.timeout = probe_timeout
@@ -48,11 +61,39 @@ class Observer:
         names = {c.url.master_name for h in self.target.hosts for c in self.configs(h) if c.url}
         return names.pop() if len(names) == 1 else kolla.MASTER_NAME
 
+    @cached_property
+    def vantage(self) -> Remote | None:
+        """Where the server probes run: inside the first running service
+        container of the first controller that has one, or here (None)."""
+        if self.probe_from != "controller" or self.renderer is not None or not self.target.service_containers:
+            return None
+        for host in self.target.hosts:
+            for c in self.containers.running(host):
+                engine = self.containers.engine(host)
+                return Remote(lambda script, name=c.name: engine.python(name, script, 3 * self.timeout + 2),
+                              f"inside {c.name} on {host}")
+        return None
+
+    @property
+    def vantage_note(self) -> str:
+        """Where the server probes ran, for the run's summary."""
+        return self.vantage.where if self.vantage else "from this machine"
+
     def _sentinel(self, addr: probe.Address) -> probe.SentinelObservation:
-        return probe.observe_sentinel(addr, self.master_name, self.target.password, self.timeout)
+        if not self.vantage:
+            return probe.observe_sentinel(addr, self.master_name, self.target.password, self.timeout)
+        try:
+            return self.vantage.sentinel(addr, self.master_name, self.target.password, self.timeout)
+        except RemoteError as exc:
+            return probe.SentinelObservation(probe.Login(addr, error=str(exc)), self.master_name)
 
     def _node(self, addr: probe.Address) -> probe.NodeObservation:
-        return probe.observe_node(addr, self.target.password, self.timeout)
+        if not self.vantage:
+            return probe.observe_node(addr, self.target.password, self.timeout)
+        try:
+            return self.vantage.node(addr, self.target.password, self.timeout)
+        except RemoteError as exc:
+            return probe.NodeObservation(probe.Login(addr, error=str(exc)))
 
     def _configs(self, host_name: str) -> tuple[service_config.ServiceConfig, ...]:
         """The host's service configs; () when they cannot be read (the reason
@@ -75,8 +116,12 @@ class Observer:
     def _all_sentinels(self) -> list[probe.SentinelObservation]:
         """Every sentinel, probed at once (the first time only): silent
         sentinels cost one timeout, not three."""
+        return self.fresh_sentinels(self.sentinel)
+
+    def fresh_sentinels(self, observe=None) -> list[probe.SentinelObservation]:
+        """Every sentinel probed now, in parallel (``observe``: cached or not)."""
         with ThreadPoolExecutor(max_workers=len(self.target.sentinels) or 1) as pool:
-            return list(pool.map(self.sentinel, self.target.sentinels))
+            return list(pool.map(observe or self._sentinel, self.target.sentinels))
 
     def monitored_master(self, obs: probe.SentinelObservation) -> probe.NodeObservation | None:
         """The data node a sentinel monitors, as seen from here."""
@@ -95,8 +140,26 @@ class Observer:
         return max(set(answers), key=answers.count) if answers else None
 
     def master(self) -> probe.NodeObservation | None:
+        return self._master
+
+    @cached_property
+    def _master(self) -> probe.NodeObservation | None:
+        """The announced master, asked afresh when the master step starts; if
+        it stopped answering during the run, the one the sentinels failed
+        over to (`coordcheck.failover`), if any."""
         addr = self.master_address()
-        return self.node(addr) if addr else None
+        if addr is None:
+            return None
+        node = self._node(addr)
+        if node.login.reachable:
+            return node
+        self.failover = failover.follow(self.fresh_sentinels, addr, self.failover_wait)
+        if not self.failover.new:
+            return node
+        self.__dict__["_all_sentinels"] = self.failover.sentinels  # what every later check sees
+        self.sentinel.cache_clear()
+        self.node.cache_clear()
+        return self.node(self.failover.new)
 
     def replicas(self) -> list[probe.NodeObservation]:
         master = self.master_address()

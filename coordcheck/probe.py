@@ -11,6 +11,7 @@ observations into findings.
 
 from __future__ import annotations
 
+import inspect
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -22,6 +23,9 @@ from redis.retry import Retry
 from coordcheck.secrets import Secret, redact, reveal
 
 DEFAULT_TIMEOUT = 2.0
+#: redis-py >= 5 takes ``protocol=``; this module also runs, shipped by
+#: `coordcheck.remote`, with an older redis-py inside a service container.
+SPEAKS_RESP3 = "protocol" in inspect.signature(redis.Redis.__init__).parameters
 
 
 class Address(NamedTuple):
@@ -39,11 +43,11 @@ def client(addr: Address, password: Secret | None = None, username: str | None =
     ``protocol=2`` speaks like redis-cli (plain AUTH/PING); ``None`` keeps
     redis-py's own default, as tooz does.
     """
+    options = {"protocol": protocol} if SPEAKS_RESP3 else {}  # redis-py < 5 speaks RESP2 only
     return redis.Redis(
         host=addr.host, port=addr.port, username=username, password=reveal(password),
         socket_timeout=timeout, socket_connect_timeout=timeout,
-        retry=Retry(NoBackoff(), 0), protocol=protocol,
-        decode_responses=True,
+        retry=Retry(NoBackoff(), 0), decode_responses=True, **options,
     )
 
 
@@ -148,7 +152,7 @@ def observe_sentinel(addr: Address, master_name: str, password: Secret | None,
         obs.master_addr = Address(host_port[0], int(host_port[1])) if host_port else None
         obs.replicas = conn.sentinel_slaves(master_name)
         obs.sentinels = conn.sentinel_sentinels(master_name)
-        conn.sentinel_ckquorum(master_name)
+        conn.execute_command("SENTINEL CKQUORUM", master_name)  # sentinel_ckquorum() breaks on redis-py 4
     except redis.ResponseError as exc:
         obs.ckquorum_error = describe(exc, password)
     except UNREACHABLE as exc:

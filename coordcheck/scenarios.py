@@ -18,13 +18,14 @@ from typing import Callable
 
 import redis
 
-from coordcheck import kolla
+from coordcheck import images, kolla
 from coordcheck import url as urls
 from coordcheck.kolla import backend_url_of
 from coordcheck.local import HOSTS, DeploymentError, LocalDeployment, accepts
 from coordcheck.secrets import Secret
 
 SETTLE_TIMEOUT = 15.0
+LOG_TIMEOUT = 900.0   # tooz 9 + redis-py 8 log the incident's error after minutes
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class Scenario:
     where: tuple[str, ...] = ()         # text the finding's where must hold (host, file, address)
     passes: bool = False                # only warnings: pytest exits 0
     sentinel_auth: bool = True          # needs `coordcheck up` with (or --no-sentinel-auth without) it
+    containers: bool = False            # needs `coordcheck up --containers`
 
 
 def config_path(d: LocalDeployment, host: str, service: str) -> Path:
@@ -66,8 +68,12 @@ def master_flags(d: LocalDeployment, host: str = "ctl1") -> str:
     return d.client(host, "sentinel").sentinel_master(kolla.MASTER_NAME)["flags"]
 
 
-def link_status(d: LocalDeployment, host: str) -> str:
-    return d.client(host, "server").info("replication").get("master_link_status")
+def link_status(d: LocalDeployment, host: str) -> str | None:
+    """The replica's master_link_status (None while it does not answer)."""
+    try:
+        return d.client(host, "server").info("replication").get("master_link_status")
+    except (redis.ConnectionError, redis.TimeoutError):
+        return None
 
 
 def _wrong(text: str) -> str:
@@ -107,6 +113,11 @@ def sentinel_unreachable(d, hosts=("ctl3",)):
     settle(d, "sentinel down", lambda: all(not accepts(HOSTS[h], kolla.SENTINEL_PORT) for h in hosts))
 
 
+def sentinel_partitioned(d):
+    """ctl3's sentinel cut off: TCP still accepts (the kernel does), nothing answers."""
+    d.signal("ctl3", "sentinel", signal.SIGSTOP)
+
+
 def sentinels_silent(d):
     """Every sentinel accepts TCP (the kernel does) and never answers."""
     for host in HOSTS:
@@ -142,9 +153,8 @@ def master_unreachable(d):
 
 
 def replication_broken(d):
-    replica = d.client("ctl3", "server")
-    replica.config_set("masterauth", "not-the-password")
-    replica.client_kill_filter(_type="master")
+    """ctl3's data node restarted without masterauth: it cannot authenticate to the master."""
+    d.restart_server("ctl3", masterauth=False)
     settle(d, "replica link down", lambda: link_status(d, "ctl3") == "down")
 
 
@@ -206,6 +216,33 @@ def remonitor(d, hosts, ip):
         sentinel.execute_command("SENTINEL", "SET", kolla.MASTER_NAME, "down-after-milliseconds", "600000")
 
 
+# -- faults of the service containers (`coordcheck up --containers`) ----------
+def client_too_old(d):
+    """designate_worker (ctl2) on Debian's python3-tooz 3.1.0 and python3-redis 4.3.4."""
+    d.run_container("ctl2", "designate-worker", images.DEBIAN)
+
+
+def container_config_stale(d):
+    """The host's copy for cinder_volume (ctl1) changed; the container was not restarted."""
+    edit_urls(d, lambda u: u.replace("socket_timeout=60", "socket_timeout=30"), [config_path(d, "ctl1", "cinder-volume")])
+
+
+def container_not_running(d):
+    d.container("stop", "masakari-api")
+
+
+def service_log_errors(d, timeout: float = LOG_TIMEOUT):
+    """The incident in masakari_api (ctl3): the URL without sentinel_password,
+    the container restarted (as reconfigure does), until its log shows it —
+    tooz and redis-py retry for minutes before they log anything."""
+    path = config_path(d, "ctl3", "masakari-api")
+    d.write_backend_url(d.incident_url(), [path])
+    d.container("restart", "masakari-api")
+    deadline = time.monotonic() + timeout
+    d.wait_for(lambda: [] if "No master found" in d.container_log("masakari-api")
+               else ["masakari_api logged no coordination error"], deadline, poll=2.0)
+
+
 CLIENT_FAILS = frozenset({"TOOZ_HANDSHAKE_FAILED"})
 LOOKS_DEGRADED = frozenset({"SENTINEL_TOPOLOGY_INCOMPLETE"})
 CONFIGS = "/ctl1/cinder-volume/cinder.conf"
@@ -234,6 +271,8 @@ SCENARIOS = _all(
     Scenario("SENTINEL_UNREACHABLE_NO_QUORUM", "SENTINEL_UNREACHABLE", "two sentinels down: no quorum",
              lambda d: sentinel_unreachable(d, ("ctl2", "ctl3")), LOOKS_DEGRADED | {"QUORUM_LOST"},
              ("127.0.2.111:26379",)),
+    Scenario("SENTINEL_PARTITIONED", "SENTINEL_UNREACHABLE", "one sentinel hangs (SIGSTOP): degraded, a quorum remains",
+             sentinel_partitioned, LOOKS_DEGRADED, ("127.0.2.112:26379",), passes=True),
     Scenario("SENTINELS_SILENT", "SENTINEL_UNREACHABLE", "every sentinel hangs (SIGSTOP): TCP accepts, no reply",
              sentinels_silent, CLIENT_FAILS, ("127.0.2.111:26379",)),
     Scenario("SENTINEL_UNKNOWN_MASTER", "SENTINEL_UNKNOWN_MASTER", "backend_url asks for sentinel=kola",
@@ -251,7 +290,7 @@ SCENARIOS = _all(
     Scenario("MASTER_UNREACHABLE", "MASTER_UNREACHABLE", "the announced master hangs (SIGSTOP): TCP accepts, no reply",
              master_unreachable, CLIENT_FAILS | {"NODE_UNREACHABLE", "REPLICATION_BROKEN"},
              ("127.0.2.110:6379",)),
-    Scenario("REPLICATION_BROKEN", "REPLICATION_BROKEN", "a replica's masterauth is wrong",
+    Scenario("REPLICATION_BROKEN", "REPLICATION_BROKEN", "a replica restarted without masterauth",
              replication_broken, LOOKS_DEGRADED, ("127.0.2.112:6379",)),
     Scenario("NODE_UNREACHABLE", "NODE_UNREACHABLE", "a replica's server is down",
              node_unreachable, LOOKS_DEGRADED | {"REPLICATION_BROKEN"}, ("127.0.2.112:6379",)),
@@ -278,6 +317,17 @@ SCENARIOS = _all(
              master_role_wrong, CLIENT_FAILS | LOOKS_DEGRADED | {"SENTINEL_SEES_MASTER_DOWN", "REPLICATION_BROKEN",
                                                                   "QUORUM_LOST"},
              ("127.0.2.111:6379",)),
+    Scenario("CLIENT_TOO_OLD", "CLIENT_TOO_OLD", "designate_worker runs Debian's tooz 3.1.0 / redis-py 4.3.4",
+             client_too_old, CLIENT_FAILS | {"SERVICE_LOG_ERRORS"}, ("ctl2", "designate_worker"), containers=True),
+    Scenario("CONTAINER_CONFIG_STALE", "CONTAINER_CONFIG_STALE",
+             "cinder_volume's host copy changed, the container not restarted",
+             container_config_stale, frozenset({"URL_DRIFT"}), ("ctl1", "cinder_volume"), containers=True),
+    Scenario("CONTAINER_NOT_RUNNING", "CONTAINER_NOT_RUNNING", "masakari_api is stopped",
+             container_not_running, frozenset(), ("ctl3", "masakari_api"), containers=True),
+    Scenario("SERVICE_LOG_ERRORS", "SERVICE_LOG_ERRORS",
+             "the incident in masakari_api only, until its log shows it (minutes)",
+             service_log_errors, CLIENT_FAILS | {"SENTINEL_AUTH_MISSING", "URL_DRIFT"}, ("ctl3", "masakari_api"),
+             containers=True),
 )
 
 
@@ -286,6 +336,8 @@ def apply(d: LocalDeployment, name: str) -> Scenario:
     if name not in SCENARIOS:
         raise DeploymentError(f"unknown scenario {name!r} (known: {', '.join(SCENARIOS)})")
     scenario = SCENARIOS[name]
+    if scenario.containers and not d.state().get("engine"):
+        raise DeploymentError(f"scenario {name} needs a deployment made by `coordcheck up --containers`")
     if d.state()["sentinel_auth"] != scenario.sentinel_auth:
         needs = "`coordcheck up`" if scenario.sentinel_auth else "`coordcheck up --no-sentinel-auth`"
         raise DeploymentError(f"scenario {name} needs a deployment made by {needs}")
@@ -296,10 +348,15 @@ def apply(d: LocalDeployment, name: str) -> Scenario:
     return scenario
 
 
+def _needs(s: Scenario) -> str:
+    if s.containers:
+        return " (needs `up --containers`)"
+    return "" if s.sentinel_auth else " (needs `up --no-sentinel-auth`)"
+
+
 def markdown_table() -> str:
     """The README's scenario table (tests/test_readme.py keeps them equal)."""
     rows = ["| `coordcheck break` | reproduces | fault | pytest exit |", "|---|---|---|---|"]
-    rows += [f"| `{s.name}` | `{s.finding}` | {s.description}"
-             f"{'' if s.sentinel_auth else ' (needs `up --no-sentinel-auth`)'} | {0 if s.passes else 1} |"
+    rows += [f"| `{s.name}` | `{s.finding}` | {s.description}{_needs(s)} | {0 if s.passes else 1} |"
              for s in SCENARIOS.values()]
     return "\n".join(rows)

@@ -45,13 +45,14 @@ class ServiceConfig:
     mode: int | None                # None: rendered, not read from a host
     url: urls.BackendURL | None = None
     error: str | None = None        # why the URL is unusable (masked)
+    container: str | None = None    # read inside this container (path is then the container's)
 
     def __repr__(self) -> str:
-        return f"ServiceConfig({self.host}:{self.path})"
+        return f"ServiceConfig({self.host}:{self.container + ':' if self.container else ''}{self.path})"
 
     @property
     def where(self) -> Where:
-        return Where(host=self.host, service=self.service, file=self.path)
+        return Where(host=self.host, service=self.service, file=self.path, container=self.container)
 
 
 def parse_url_into(config: ServiceConfig, raw: str) -> ServiceConfig:
@@ -74,6 +75,20 @@ def read_service_config(host_name: str, path: str, text: str, mode: int) -> Serv
         config.error = str(exc)
         return config
     return None if raw is None else parse_url_into(config, raw)
+
+
+def read_in_container(host_config: ServiceConfig, container: str, path: str, text: str) -> ServiceConfig:
+    """The config a service's container holds at ``path`` (its URL, or why not)."""
+    inside = ServiceConfig(host_config.host, host_config.service, host_config.project, path, None, container=container)
+    try:
+        raw = backend_url_of(text, f"{container}:{path}")
+    except KollaError as exc:
+        inside.error = str(exc)
+        return inside
+    if raw is None:
+        inside.error = f"{path} inside {container} has no [coordination] backend_url"
+        return inside
+    return parse_url_into(inside, raw)
 
 
 def discover(host, host_name: str, directory: str) -> list[ServiceConfig]:

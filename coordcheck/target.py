@@ -59,6 +59,17 @@ class Target:
         return cls(inv, configdir, passwords_file, selected, flavor, password, backend_hosts, globals_data, password_data)
 
     @property
+    def container_engine(self) -> str:
+        """``kolla_container_engine`` (docker by default)."""
+        return str(self.globals_data.get("kolla_container_engine") or "docker")
+
+    @property
+    def service_containers(self) -> bool:
+        """False only for a `coordcheck up` deployment whose services are
+        processes (``coordcheck_service_containers: no`` in globals.yml)."""
+        return kolla.truthy(self.globals_data.get("coordcheck_service_containers", True))
+
+    @property
     def sentinels(self) -> list[Address]:
         return [Address(self.inventory.address(h), kolla.SENTINEL_PORT) for h in self.backend_hosts]
 

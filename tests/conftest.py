@@ -3,6 +3,7 @@ user would (subprocesses), and keep a local deployment up per module."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -18,9 +19,9 @@ PROJECT = Path(__file__).resolve().parent.parent
 CHECKLIST_IDS = ("SENTINEL_AUTH_MISSING",)
 
 
-def run_cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+def run_cli(*args: str, check: bool = True, timeout: float = 60) -> subprocess.CompletedProcess:
     done = subprocess.run([sys.executable, "-m", "coordcheck", *args], capture_output=True, text=True,
-                          timeout=60, cwd=PROJECT)
+                          timeout=timeout, cwd=PROJECT)
     if check and done.returncode != 0:
         raise AssertionError(f"coordcheck {' '.join(args)} exited {done.returncode}: {done.stderr}")
     return done
@@ -62,10 +63,12 @@ class Run:
         return found
 
 
-def run_checklist(*args: str, tmp_path: Path, cwd: Path = PROJECT, timeout: float = 180) -> Run:
+def run_checklist(*args: str, tmp_path: Path, cwd: Path = PROJECT, timeout: float = 180,
+                  env: dict[str, str] | None = None) -> Run:
     junit = tmp_path / "junit.xml"
     done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", f"--junitxml={junit}", *args],
-                          capture_output=True, text=True, timeout=timeout, cwd=cwd)
+                          capture_output=True, text=True, timeout=timeout, cwd=cwd,
+                          env=None if env is None else {**os.environ, **env})
     return Run(done.returncode, done.stdout, done.stderr, junit.read_text() if junit.exists() else "")
 
 

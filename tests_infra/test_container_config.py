@@ -1,9 +1,11 @@
 """Runbook step 7 — container config: every service config under the host's
-node_config_directory carries a usable ``[coordination] backend_url``. In the
-gate (`-m config` without --hosts) the same checks run on the URLs Kolla would
-render from the config repository.
+node_config_directory carries a usable ``[coordination] backend_url``; each
+service container runs, holds that same URL, and logged no coordination
+error lately. In the gate (`-m config` without --hosts) the config checks run
+on the URLs Kolla would render from the config repository.
 
     grep -r backend_url /etc/kolla/*/*.conf   # what this automates
+    docker exec cinder_volume grep backend_url /etc/cinder/cinder.conf
 """
 
 import pytest
@@ -46,3 +48,21 @@ def test_config_not_world_readable(service_configs):
 
 def test_backend_url_same_everywhere(observer):
     expect_none(checks.urls_identical(observer.all_configs(), observer.expected))
+
+
+@pytest.mark.containers
+def test_service_containers_running(observer, host_name):
+    """docker ps -a: every coordination service placed on this host runs."""
+    expect_none(observer.containers.running_findings(host_name))
+
+
+@pytest.mark.containers
+def test_container_holds_host_config(observer, host_name):
+    """docker exec cinder_volume cat /etc/cinder/cinder.conf: the same URL as the host's copy."""
+    expect_none(observer.containers.config_findings(host_name))
+
+
+@pytest.mark.containers
+def test_service_logs_free_of_coordination_errors(observer, host_name):
+    """docker logs --since 1h cinder_volume | grep -E 'ToozConnectionError|No master found'"""
+    expect_none(observer.containers.log_findings(host_name))

@@ -1,9 +1,11 @@
 """Runbook step 6 — python client: with each service's own backend_url,
 redis-py's Sentinel discovery finds the master and tooz starts a
 coordinator, takes and releases a lock (namespace ``coordcheck``, expiring),
-and stops — within seconds.
+and stops — within seconds; then the same inside each service container,
+with the container's own Python, tooz and redis-py.
 
     Sentinel(sentinels, sentinel_kwargs={"password": ...}).master_for("kolla", password=...).ping()
+    docker exec -i cinder_volume python3 - < handshake.py
 """
 
 import pytest
@@ -19,3 +21,8 @@ def test_redis_py_discovers_master_with_service_url(observer, host_name, service
 
 def test_tooz_takes_a_lock_with_service_url(observer, host_name, service_configs):
     expect_none(observer.client_findings(host_name, with_handshake=True))
+
+
+@pytest.mark.containers
+def test_tooz_takes_a_lock_inside_each_container(observer, host_name):
+    expect_none(observer.containers.client_findings(host_name))

@@ -30,8 +30,8 @@ def test_master_flags_healthy(sentinel, observer):
     expect_none(checks.master_flags_healthy(sentinel, observer.monitored_master(sentinel)))
 
 
-def test_ckquorum_passes(sentinel):
-    expect_none(checks.quorum_reachable(sentinel))
+def test_ckquorum_passes(sentinel, observer):
+    expect_none(checks.quorum_reachable(sentinel, observer.sentinels()))
 
 
 def test_sees_every_replica_and_sentinel(sentinel, target):
