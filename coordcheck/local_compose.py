@@ -3,7 +3,7 @@
 (`coordcheck.compose`): Compose v2 (`docker compose`) when the Docker CLI has
 it, else Compose v1 (`docker-compose`).
 
-    compose(root, "up", "-d", "ctl1-server")
+    compose(root, root / ".coordcheck/docker-compose.sentinel.yml", {"COORDCHECK_PASSWORD": "..."}, "up", "-d")
 """
 
 from __future__ import annotations

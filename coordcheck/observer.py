@@ -41,6 +41,7 @@ class Observer:
         self.target = target
         self.failover_wait = failover_wait
         self.failover: Failover | None = None
+        self.vantage_failed: str | None = None
         self.probe_from = probe_from
         self.containers = ContainerObserver(self, target.container_engine, logs_since)
         self.renderer = renderer
@@ -77,23 +78,28 @@ class Observer:
     @property
     def vantage_note(self) -> str:
         """Where the server probes ran, for the run's summary."""
-        return self.vantage.where if self.vantage else "from this machine"
+        if self.vantage:
+            return self.vantage.where
+        return "from this machine" + (f" ({self.vantage_failed})" if self.vantage_failed else "")
+
+    def _remote_or_here(self, remote_call, local_call):
+        """Probe from the vantage; if it cannot run the probe (no python3,
+        no redis-py in the container), from here for the rest of the run."""
+        if self.vantage:
+            try:
+                return remote_call(self.vantage)
+            except RemoteError as exc:
+                self.vantage_failed = f"{exc}; probed from here instead"
+                self.__dict__["vantage"] = None
+        return local_call()
 
     def _sentinel(self, addr: probe.Address) -> probe.SentinelObservation:
-        if not self.vantage:
-            return probe.observe_sentinel(addr, self.master_name, self.target.password, self.timeout)
-        try:
-            return self.vantage.sentinel(addr, self.master_name, self.target.password, self.timeout)
-        except RemoteError as exc:
-            return probe.SentinelObservation(probe.Login(addr, error=str(exc)), self.master_name)
+        args = (addr, self.master_name, self.target.password, self.timeout)
+        return self._remote_or_here(lambda remote: remote.sentinel(*args), lambda: probe.observe_sentinel(*args))
 
     def _node(self, addr: probe.Address) -> probe.NodeObservation:
-        if not self.vantage:
-            return probe.observe_node(addr, self.target.password, self.timeout)
-        try:
-            return self.vantage.node(addr, self.target.password, self.timeout)
-        except RemoteError as exc:
-            return probe.NodeObservation(probe.Login(addr, error=str(exc)))
+        args = (addr, self.target.password, self.timeout)
+        return self._remote_or_here(lambda remote: remote.node(*args), lambda: probe.observe_node(*args))
 
     def _configs(self, host_name: str) -> tuple[service_config.ServiceConfig, ...]:
         """The host's service configs; () when they cannot be read (the reason

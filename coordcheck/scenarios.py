@@ -39,6 +39,7 @@ class Scenario:
     passes: bool = False                # only warnings: pytest exits 0
     sentinel_auth: bool = True          # needs `coordcheck up` with (or --no-sentinel-auth without) it
     containers: bool = False            # needs `coordcheck up --containers`
+    also: frozenset[str] = frozenset()  # consequences it must also report
 
 
 def config_path(d: LocalDeployment, host: str, service: str) -> Path:
@@ -270,7 +271,7 @@ SCENARIOS = _all(
              sentinel_unreachable, LOOKS_DEGRADED, ("127.0.2.112:26379",), passes=True),
     Scenario("SENTINEL_UNREACHABLE_NO_QUORUM", "SENTINEL_UNREACHABLE", "two sentinels down: no quorum",
              lambda d: sentinel_unreachable(d, ("ctl2", "ctl3")), LOOKS_DEGRADED | {"QUORUM_LOST"},
-             ("127.0.2.111:26379",)),
+             ("127.0.2.111:26379",), also=frozenset({"QUORUM_LOST"})),
     Scenario("SENTINEL_PARTITIONED", "SENTINEL_UNREACHABLE", "one sentinel hangs (SIGSTOP): degraded, a quorum remains",
              sentinel_partitioned, LOOKS_DEGRADED, ("127.0.2.112:26379",), passes=True),
     Scenario("SENTINELS_SILENT", "SENTINEL_UNREACHABLE", "every sentinel hangs (SIGSTOP): TCP accepts, no reply",

@@ -102,3 +102,13 @@ def test_debian_mirror_from_deb822_and_one_line_sources(tmp_path):
     (tmp_path / "sources.list.d" / "debian.sources").unlink()
     (tmp_path / "sources.list").write_text("deb [arch=amd64] http://other.example/debian bookworm main\n")
     assert images.debian_mirror(str(tmp_path)) == "http://other.example/debian"
+
+
+def test_remote_failure_is_one_line_without_the_password():
+    failing = remote.Remote(lambda script: transport.Result(127, "", "sh: 1: python3: not found s3cret"), "inside x on h")
+    try:
+        failing.node(Address("127.0.2.110", 6379), Secret("s3cret"), 1.0)
+    except remote.RemoteError as exc:
+        assert str(exc) == "probe inside x on h exited 127: sh: 1: python3: not found ***"
+    else:
+        raise AssertionError("no RemoteError")

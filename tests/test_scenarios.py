@@ -39,7 +39,8 @@ def test_scenario_is_diagnosed(name, deployment_for, tmp_path):
 
 def assert_diagnosed(scenario, deployment, tmp_path):
     """Break ``deployment`` with ``scenario``, run the checklist: exactly its
-    finding, at its place, nothing unrelated, its exit code, no password."""
+    finding, at its place, what it must also report and nothing unrelated,
+    its exit code, no password."""
     assert scenario.finding in run_cli("break", scenario.name, "--dir", str(deployment.root),
                                        timeout=LOG_TIMEOUT + 60).stdout
     run = run_checklist(*deployment.checklist_args(), "-vv", "-o", "log_cli=true", "--log-cli-level=DEBUG",
@@ -49,8 +50,10 @@ def assert_diagnosed(scenario, deployment, tmp_path):
     main = found.get(warning if scenario.passes else scenario.finding)
     assert main, f"{scenario.finding} not reported; reported: {sorted(found)}\n{run.stdout[-4000:]}"
     assert any(all(part in where for part in scenario.where) for where in main), main
-    unrelated = {f.replace(" (warning)", "") for f in found} - {scenario.finding} - scenario.related
+    ids = {f.replace(" (warning)", "") for f in found}
+    unrelated = ids - {scenario.finding} - scenario.related
     assert not unrelated, f"unrelated findings: {unrelated}\n{run.stdout[-4000:]}"
+    assert scenario.also <= ids, f"{scenario.also - ids} not reported\n{run.stdout[-4000:]}"
     assert run.returncode == (0 if scenario.passes else 1), run.stdout[-4000:]
     assert_no_secret(run.output, deployment.password, *url_passwords(deployment))
     return run
