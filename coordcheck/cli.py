@@ -13,6 +13,7 @@ from pathlib import Path
 from coordcheck import compose, images, kolla, scenarios
 from coordcheck.local import DeploymentError, LocalDeployment
 from coordcheck.secrets import Secret
+from coordcheck.tools import ToolError
 
 DEFAULT_DIR = "coordcheck-deployment"
 
@@ -91,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         run(args)
-    except (DeploymentError, kolla.KollaError, images.ImageError) as exc:
+    except (DeploymentError, kolla.KollaError, ToolError) as exc:
         print(f"coordcheck {args.verb}: error: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from coordcheck import kolla
-from coordcheck.templates import HOSTS, sentinel_config, server_config
+from coordcheck.templates import HOSTS, MASTER_HOST, sentinel_config, server_config
 from coordcheck.secrets import Secret
 
 FILE_NAME = "docker-compose.sentinel.yml"
@@ -26,7 +26,6 @@ PASSWORD_DEFAULT = "coordcheck-demo-password"
 IMAGE_DEFAULT = "redis:7"
 DATA = Path("/data")
 _PLACEHOLDER = "\x00password\x00"
-MASTER_HOST = "ctl1"
 
 
 def container(host: str, kind: str) -> str:

@@ -13,7 +13,7 @@ from urllib.parse import unquote
 
 from coordcheck import kolla
 from coordcheck import url as urls
-from coordcheck.findings import WARN, Finding, Where
+from coordcheck.findings import WARN, Finding, Where, because
 from coordcheck.fixes import Expected
 from coordcheck.probe import Address, Discovery
 from coordcheck.secrets import Secret
@@ -109,11 +109,10 @@ def _master_kind(error: str, url: urls.BackendURL, password: Secret) -> str:
 def handshake_findings(configs: list[ServiceConfig], result: Handshake, cause: list[Finding]) -> list[Finding]:
     if result.ok:
         return []
-    because = f"; cause: {', '.join(sorted({f.id for f in cause}))}" if cause else ""
     versions = f"tooz {result.tooz}, redis-py {result.redis}: " if result.tooz else ""
     return [Finding("TOOZ_HANDSHAKE_FAILED", where_all(configs),
-                    evidence=f"{versions}stage {result.stage}: {result.error}{because}",
-                    fix=(cause[0].fix or cause[0].entry.fix) if cause else None)]
+                    evidence=f"{versions}stage {result.stage}: {result.error}{because(cause)}",
+                    fix=cause[0].advice if cause else None)]
 
 
 def configs_present(host: str, configs: list[ServiceConfig], directory: str, error: str | None) -> list[Finding]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from coordcheck import url as urls
 from coordcheck.engine import Container, config_in_container
-from coordcheck.findings import Finding, Where
+from coordcheck.findings import Finding, Where, because
 from coordcheck.secrets import Secret, redact
 from coordcheck.service_config import ServiceConfig
 from coordcheck.tooz_probe import Handshake
@@ -103,11 +103,10 @@ def log_errors(c: ServiceContainer, log: str, since: str, secrets: list[Secret |
     stamp, _, text = lines[-1].partition(" ")
     text = CLIENT_REPR.sub(" : <redis-py client>", " ".join(text.split()))
     quoted = urls.mask(redact(text, secrets))[:QUOTE_LIMIT]
-    because = f"; cause: {', '.join(sorted({f.id for f in causes}))}" if causes else ""
     return [Finding("SERVICE_LOG_ERRORS", c.where,
                     evidence=f"{len(lines)} error line(s) in the last {since} since the container started, "
-                             f"newest at {stamp}: {quoted}{because}",
-                    fix=(causes[0].fix or causes[0].entry.fix) + f"; then restart {c.name}" if causes else None)]
+                             f"newest at {stamp}: {quoted}{because(causes)}",
+                    fix=f"{causes[0].advice}; then restart {c.name}" if causes else None)]
 
 
 def client_too_old(c: ServiceContainer, result: Handshake, sentinels_need_password: bool | None) -> list[Finding]:

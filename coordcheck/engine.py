@@ -67,6 +67,15 @@ class Container:
         return self.state == "running"
 
 
+def parse_ps(command: str, listed: str) -> dict[str, Container]:
+    """What ``<command> ps -a --format PS_FORMAT[command]`` printed, by name."""
+    if command == "podman":
+        rows = [(c["Names"][0], c.get("State", ""), c.get("Image", "")) for c in json.loads(listed or "[]")]
+    else:
+        rows = [tuple((line.split("\t") + ["", ""])[:3]) for line in listed.splitlines()]
+    return {name: Container(name, str(state).lower(), image) for name, state, image in rows}
+
+
 class Engine:
     def __init__(self, host, command: str = "docker") -> None:
         if command not in ENGINES:
@@ -82,11 +91,7 @@ class Engine:
         if listed.rc != 0:
             raise EngineError(f"`{self.command} ps` failed: {' '.join(listed.stderr.split())[:200]} "
                               "(the SSH user needs the engine: root, the docker group, or --sudo / ansible_become)")
-        if self.command == "podman":
-            rows = [(c["Names"][0], c.get("State", ""), c.get("Image", "")) for c in json.loads(listed.stdout or "[]")]
-        else:
-            rows = [tuple((line.split("\t") + ["", ""])[:3]) for line in listed.stdout.splitlines()]
-        return {name: Container(name, str(state).lower(), image) for name, state, image in rows}
+        return parse_ps(self.command, listed.stdout)
 
     def read(self, container: str, path: str) -> str | None:
         """A file inside a container (None when it is not there); its text

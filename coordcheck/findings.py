@@ -146,11 +146,21 @@ class Finding:
     def entry(self) -> Entry:
         return CATALOGUE[self.id]
 
+    @property
+    def advice(self) -> str:
+        """Its specific fix, or the catalogue's."""
+        return self.fix or self.entry.fix
+
     def render(self) -> str:
-        fix = self.fix or self.entry.fix
+        fix = self.advice
         label = f"{self.id} (warning)" if self.severity == WARN else self.id
         return (f"{label}: {self.entry.cause}\n  where:    {self.where}\n"
                 f"  evidence: {self.evidence}\n  fix:      {fix}")
+
+
+def because(causes: list[Finding]) -> str:
+    """``; cause: ID, ...`` for a finding that follows from others ("" if none)."""
+    return f"; cause: {', '.join(sorted({f.id for f in causes}))}" if causes else ""
 
 
 def render(findings: list[Finding]) -> str:

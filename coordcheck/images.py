@@ -24,10 +24,15 @@ import tempfile
 import time
 from pathlib import Path
 
+from coordcheck import tools
+from coordcheck.tools import ToolError
+
 BASE = "coordcheck/debian:bookworm"
 DEBIAN = "coordcheck/service:debian"
 CURRENT = "coordcheck/service:current"
 SERVER = "coordcheck/redis:bookworm"
+SERVICE = (BASE, DEBIAN, CURRENT)    # what `coordcheck up --containers` needs
+ALL = (*SERVICE, SERVER)
 SUITE = "bookworm"
 BASE_PACKAGES = "python3,python3-tooz,python3-redis,redis-server"
 LABEL = "org.coordcheck.image=1"
@@ -55,7 +60,7 @@ ENV PATH=/var/lib/kolla/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/b
 """
 
 
-class ImageError(Exception):
+class ImageError(ToolError):
     """One line: what failed while building, and how to fix it."""
 
 
@@ -74,34 +79,17 @@ def debian_mirror(sources: str = "/etc/apt") -> str:
     raise ImageError(f"no apt source for Debian {SUITE} in {sources}: debootstrap needs one")
 
 
-def _run(command: list[str], what: str, timeout: float, **kwargs) -> None:
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, **kwargs)
-    except FileNotFoundError:
-        raise ImageError(f"{what}: {command[0]} is not installed") from None
-    except subprocess.TimeoutExpired:
-        raise ImageError(f"{what}: did not finish within {timeout:g} s") from None
-    if done.returncode != 0:
-        tail = " ".join((done.stderr or done.stdout).split()[-40:])
-        raise ImageError(f"{what} failed ({done.returncode}): {tail}")
-
-
 def exists(engine: str, image: str) -> bool:
     return subprocess.run([engine, "image", "inspect", image], capture_output=True, timeout=30).returncode == 0
 
 
 def build_base(engine: str, workdir: Path) -> None:
     rootfs = workdir / "rootfs"
-    _run(["debootstrap", "--variant=minbase", f"--include={BASE_PACKAGES}", SUITE, str(rootfs), debian_mirror()],
-         "debootstrap", timeout=900)
+    tools.run(["debootstrap", "--variant=minbase", f"--include={BASE_PACKAGES}", SUITE, str(rootfs),
+               debian_mirror()], "debootstrap", timeout=900)
     shutil.rmtree(rootfs / "var/cache/apt/archives", ignore_errors=True)
-    tar = subprocess.Popen(["tar", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE)
-    try:
-        _run([engine, "import", "--change", "CMD [\"/bin/bash\"]", "-", BASE], "import of the rootfs",
-             timeout=600, stdin=tar.stdout)
-    finally:
-        tar.stdout.close()
-        tar.wait()
+    tools.run([engine, "import", "--change", "CMD [\"/bin/bash\"]", "-", BASE], "import of the rootfs",
+              timeout=600, pipe_from=["tar", "-C", str(rootfs), "-c", "."])
 
 
 def build_service(engine: str, workdir: Path, image: str, dockerfile: str, with_site: bool) -> None:
@@ -114,20 +102,15 @@ def build_service(engine: str, workdir: Path, image: str, dockerfile: str, with_
         # pip resolves markers for this Python; Debian's 3.11.2 also needs
         # redis-py's python_full_version < "3.11.3" dependency
         pins.append("async-timeout>=4.0.3")
-        _run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-              "--target", str(context / "site"), *pins], "pip install " + " ".join(pins), timeout=900)
+        tools.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                   "--target", str(context / "site"), *pins], "pip install " + " ".join(pins), timeout=900)
     (context / "Dockerfile").write_text(dockerfile)
-    _run([engine, "build", "--network", "none", "-q", "-t", image, str(context)], f"build of {image}", timeout=600)
+    tools.run([engine, "build", "--network", "none", "-q", "-t", image, str(context)], f"build of {image}", timeout=600)
 
 
 def copy_from_docker(engine: str, image: str) -> None:
     """``docker save IMAGE | podman load``: one build serves both engines."""
-    save = subprocess.Popen(["docker", "save", image], stdout=subprocess.PIPE)
-    try:
-        _run([engine, "load", "-q"], f"{engine} load of {image}", timeout=600, stdin=save.stdout)
-    finally:
-        save.stdout.close()
-        save.wait()
+    tools.run([engine, "load", "-q"], f"{engine} load of {image}", timeout=600, pipe_from=["docker", "save", image])
 
 
 def usable(engine: str) -> bool:
@@ -142,29 +125,25 @@ def build(engine: str = "docker", rebuild: bool = False) -> dict[str, float]:
     if not usable(engine):
         raise ImageError(f"{engine} cannot be used (not installed, or its engine does not answer: "
                          f"`{engine} info` says why; is dockerd running?)")
-    if engine != "docker":
+    if engine == "docker":
+        seconds: dict[str, float] = {}
+        steps = {
+            BASE: lambda w: build_base(engine, w),
+            DEBIAN: lambda w: build_service(engine, w, DEBIAN, DEBIAN_DOCKERFILE, with_site=False),
+            CURRENT: lambda w: build_service(engine, w, CURRENT, CURRENT_DOCKERFILE, with_site=True),
+            SERVER: lambda w: build_service(engine, w, SERVER, SERVER_DOCKERFILE, with_site=False),
+        }
+    else:
         seconds = build("docker")  # docker's own images: built once, copied again on --rebuild
-        for image in (BASE, DEBIAN, CURRENT, SERVER):
-            if rebuild or not exists(engine, image):
-                started = time.monotonic()
-                copy_from_docker(engine, image)
-                seconds[f"{image} ({engine})"] = round(time.monotonic() - started, 1)
-        return seconds
-    steps = [
-        (BASE, lambda w: build_base(engine, w)),
-        (DEBIAN, lambda w: build_service(engine, w, DEBIAN, DEBIAN_DOCKERFILE, with_site=False)),
-        (CURRENT, lambda w: build_service(engine, w, CURRENT, CURRENT_DOCKERFILE, with_site=True)),
-        (SERVER, lambda w: build_service(engine, w, SERVER, SERVER_DOCKERFILE, with_site=False)),
-    ]
-    seconds: dict[str, float] = {}
+        steps = {image: lambda w, image=image: copy_from_docker(engine, image) for image in ALL}
     with tempfile.TemporaryDirectory(prefix="coordcheck-images-") as tmp:
-        for image, step in steps:
+        for image, step in steps.items():
             if rebuild or not exists(engine, image):
                 started = time.monotonic()
                 step(Path(tmp))
-                seconds[image] = round(time.monotonic() - started, 1)
+                seconds[image if engine == "docker" else f"{image} ({engine})"] = round(time.monotonic() - started, 1)
     return seconds
 
 
-def missing(engine: str = "docker", wanted: tuple[str, ...] = (BASE, DEBIAN, CURRENT)) -> list[str]:
+def missing(engine: str = "docker", wanted: tuple[str, ...] = SERVICE) -> list[str]:
     return [image for image in wanted if not exists(engine, image)]

@@ -37,7 +37,8 @@ from coordcheck import local_containers as containers
 from coordcheck.probe import Address, observe_node, observe_sentinel
 from coordcheck.probe import client as probe_client
 from coordcheck.secrets import Secret
-from coordcheck.templates import HOSTS, sentinel_config, server_config
+from coordcheck.templates import HOSTS, MASTER_HOST, sentinel_config, server_config
+from coordcheck.tools import ToolError
 from coordcheck.url import with_sentinel_password
 
 SSH_PORT = 2222
@@ -196,13 +197,15 @@ class LocalDeployment:
                 handle.write(text)
             state["files"].append(str(path))
 
-        master_ip = HOSTS["ctl1"]
-        for host, ip in HOSTS.items() if servers != "compose" else ():
-            run = self.state_dir / host
-            put(run / "server.conf", server_config(ip, run, password, None if host == "ctl1" else master_ip, bind_source), 0o600)
-            put(run / "sentinel.conf", sentinel_config(ip, master_ip, run, password, sentinel_auth, bind_source), 0o600)
         if servers == "compose":  # rendered from the same templates; the password comes from the environment
             put(self.compose_file, compose.text(sentinel_auth), 0o644)
+        else:
+            master_ip = HOSTS[MASTER_HOST]
+            for host, ip in HOSTS.items():
+                run = self.state_dir / host
+                replica_of = None if host == MASTER_HOST else master_ip
+                put(run / "server.conf", server_config(ip, run, password, replica_of, bind_source), 0o600)
+                put(run / "sentinel.conf", sentinel_config(ip, master_ip, run, password, sentinel_auth, bind_source), 0o600)
         if ssh:
             self._write_ssh(put)
         put(self.inventory, inventory_text(flavor, self.root, self.ssh_dir if ssh else None,
@@ -248,12 +251,14 @@ class LocalDeployment:
             with engine_errors():
                 local_compose.command()
             if image == images.SERVER:
-                self._containers_ready("docker", check_names=False, wanted=(images.BASE, images.SERVER))
+                self._images_ready("docker", (images.BASE, images.SERVER))
         else:
             server_binary(flavor)
         self._check_ports_free(ssh)
         if engine:
-            self._containers_ready(engine)
+            self._images_ready(engine, images.SERVICE)
+            with engine_errors():
+                containers.check_free(engine)
         self.write(flavor, password, sentinel_auth, ssh, engine, servers, image)
         try:
             return self.start(timeout)
@@ -321,12 +326,9 @@ class LocalDeployment:
 
     # -- service containers (`coordcheck.local_containers`) ------------------------
     @staticmethod
-    def _containers_ready(engine: str, check_names: bool = True,
-                          wanted: tuple[str, ...] = (images.BASE, images.DEBIAN, images.CURRENT)) -> None:
+    def _images_ready(engine: str, wanted: tuple[str, ...]) -> None:
         with engine_errors():
             containers.ensure_images(engine, wanted)
-            if check_names:
-                containers.check_free(engine)
 
     def run_container(self, host: str, service: str, image: str) -> str:
         """(Re)create ``service``'s container on ``host`` from ``image``."""
@@ -406,7 +408,7 @@ class LocalDeployment:
     def replication_lag(self, password: Secret) -> list[str]:
         """Replicas not yet online at the master ([] when all are). Sentinels
         start after this, so their first look at the master sees every replica."""
-        master = observe_node(Address(HOSTS["ctl1"], kolla.DATA_PORT), password, timeout=0.5)
+        master = observe_node(Address(HOSTS[MASTER_HOST], kolla.DATA_PORT), password, timeout=0.5)
         online = sum(1 for k, v in master.replication.items()
                      if k.startswith("slave") and isinstance(v, dict) and v.get("state") == "online")
         expected = len(HOSTS) - 1
@@ -524,7 +526,7 @@ def engine_errors():
     """A refusal of the container engine or of Compose is a `DeploymentError` (one line)."""
     try:
         yield
-    except (containers.ContainerError, local_compose.ComposeError) as exc:
+    except ToolError as exc:
         raise DeploymentError(str(exc)) from None
 
 

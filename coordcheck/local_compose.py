@@ -15,13 +15,15 @@ import subprocess
 from pathlib import Path
 
 from coordcheck import compose as files
-from coordcheck.templates import HOSTS
+from coordcheck import tools
+from coordcheck.local_containers import labelled
+from coordcheck.tools import ToolError
 
 PROJECT_PREFIX = "coordcheck"
 
 
-class ComposeError(Exception):
-    """Compose or the engine refused; one line."""
+class ComposeError(ToolError):
+    """No Compose to run the file with; one line."""
 
 
 def command() -> list[str]:
@@ -40,32 +42,16 @@ def project(root: Path) -> str:
 
 
 def compose(root: Path, file: Path, env: dict[str, str], *args: str, timeout: float = 180) -> str:
-    full = [*command(), "-f", str(file), "-p", project(root), *args]
-    try:
-        done = subprocess.run(full, capture_output=True, text=True, timeout=timeout, env={**os.environ, **env})
-    except subprocess.TimeoutExpired:
-        raise ComposeError(f"`{' '.join(full[:2])} {args[0]}` did not finish within {timeout:g} s") from None
-    if done.returncode != 0:
-        raise ComposeError(f"compose {args[0]} failed: {' '.join(done.stderr.split())[-300:]}")
-    return done.stdout
+    return tools.run([*command(), "-f", str(file), "-p", project(root), *args], f"compose {args[0]}", timeout,
+                     env={**os.environ, **env}).stdout
 
 
 def signal(host: str, kind: str, signum: int) -> None:
     """Send a signal to the server or sentinel of a host (its PID 1)."""
     name = files.container(host, kind)
-    done = subprocess.run(["docker", "kill", f"--signal={signum}", name], capture_output=True, text=True, timeout=30)
-    if done.returncode != 0:
-        raise ComposeError(f"docker kill {name} failed: {' '.join(done.stderr.split())[:200]}")
+    tools.run(["docker", "kill", f"--signal={signum}", name], f"docker kill {name}", timeout=30)
 
 
 def states(root: Path) -> dict[str, str]:
     """The project's containers: name -> state."""
-    done = subprocess.run(["docker", "ps", "-a", "--filter", f"label=com.docker.compose.project={project(root)}",
-                           "--format", "{{.Names}} {{.State}}"], capture_output=True, text=True, timeout=30)
-    if done.returncode != 0:
-        raise ComposeError(f"docker ps failed: {' '.join(done.stderr.split())[:200]}")
-    return dict(line.split(" ", 1) for line in done.stdout.splitlines() if " " in line)
-
-
-def services(kind: str) -> list[str]:
-    return [f"{host}-{kind}" for host in HOSTS]
+    return labelled("docker", f"com.docker.compose.project={project(root)}")

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import json
 import resource
-import subprocess
 from pathlib import Path
 
-from coordcheck import images, kolla
-from coordcheck.engine import config_in_container, container_name
+from coordcheck import images, kolla, tools
+from coordcheck.engine import PS_FORMAT, config_in_container, container_name, parse_ps
+from coordcheck.tools import ToolError
 
 #: Where each service runs, as an inventory would place it (names are unique per engine).
 PLACEMENT = {"ctl1": "cinder-volume", "ctl2": "designate-worker", "ctl3": "masakari-api"}
@@ -26,8 +26,8 @@ LABEL = "org.coordcheck.deployment"
 SERVICE_LOOP = "/usr/local/lib/coordcheck/service.py"
 
 
-class ContainerError(Exception):
-    """The engine refused; one line."""
+class ContainerError(ToolError):
+    """The engine cannot serve the deployment; one line."""
 
 
 def service(name: str) -> kolla.CoordinationService:
@@ -45,15 +45,7 @@ def config_json(svc: kolla.CoordinationService) -> str:
 
 
 def _engine(engine: str, *args: str, timeout: float = 60) -> str:
-    try:
-        done = subprocess.run([engine, *args], capture_output=True, text=True, timeout=timeout)
-    except FileNotFoundError:
-        raise ContainerError(f"{engine} is not installed") from None
-    except subprocess.TimeoutExpired:
-        raise ContainerError(f"`{engine} {args[0]}` did not finish within {timeout:g} s") from None
-    if done.returncode != 0:
-        raise ContainerError(f"`{engine} {' '.join(args[:2])}` failed: {' '.join(done.stderr.split())[:300]}")
-    return done.stdout
+    return tools.run([engine, *args], f"{engine} {args[0]}", timeout).stdout
 
 
 def run(engine: str, root: Path, host: str, service_name: str, image: str) -> str:
@@ -79,10 +71,15 @@ def limits(engine: str) -> list[str]:
     return ["--ulimit", f"nofile={files}:{files}", "--ulimit", f"nproc={processes - 1}:{processes - 1}"]
 
 
+def labelled(engine: str, label: str) -> dict[str, str]:
+    """The engine's containers carrying ``label`` (``key=value``): name -> state."""
+    listed = _engine(engine, "ps", "-a", "--filter", f"label={label}", "--format", PS_FORMAT[engine])
+    return {name: c.state for name, c in parse_ps(engine, listed).items()}
+
+
 def states(engine: str, root: Path) -> dict[str, str]:
-    """The containers this deployment started (by label): name -> state."""
-    listed = _engine(engine, "ps", "-a", "--filter", f"label={LABEL}={root}", "--format", "{{.Names}} {{.State}}")
-    return dict(line.split(" ", 1) for line in listed.splitlines() if " " in line)
+    """The containers this deployment started: name -> state."""
+    return labelled(engine, f"{LABEL}={root}")
 
 
 def ours(engine: str, root: Path) -> list[str]:
@@ -108,17 +105,12 @@ def check_free(engine: str) -> None:
 def ensure_images(engine: str, wanted: tuple[str, ...]) -> dict[str, float]:
     """Build the images if this engine lacks them (about a minute once);
     podman takes docker's copies when docker has them."""
-    try:
-        return images.build(engine) if images.missing(engine, wanted) else {}
-    except images.ImageError as exc:
-        raise ContainerError(f"images: {exc}") from None
+    return images.build(engine) if images.missing(engine, wanted) else {}
 
 
 def log(engine: str, name: str) -> str:
     """What the container logged since its creation (stdout and stderr)."""
-    done = subprocess.run([engine, "logs", name], capture_output=True, text=True, timeout=60)
-    if done.returncode != 0:
-        raise ContainerError(f"`{engine} logs {name}` failed: {' '.join(done.stderr.split())[:300]}")
+    done = tools.run([engine, "logs", name], f"{engine} logs {name}", timeout=60)
     return done.stdout + done.stderr
 
 

@@ -17,7 +17,7 @@ from typing import Callable
 
 from coordcheck import probe
 from coordcheck.secrets import Secret, redact
-from coordcheck.transport import Result
+from coordcheck.transport import Result, last_json
 
 PACKAGE = Path(__file__).parent
 SHIPPED = ("secrets", "probe")      # probe and the one module it imports
@@ -80,12 +80,12 @@ class Remote:
 
     def _call(self, call: dict, password: Secret | None) -> dict:
         done = self.run_python(script({**call, "password": password.reveal() if password else None}))
-        lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-        if done.rc != 0 or not lines:
+        data = last_json(done.stdout)
+        if done.rc != 0 or data is None:
             reason = "timed out" if done.timed_out else f"exited {done.rc}"
             tail = redact(" ".join(done.stderr.split()[-20:]), [password])
             raise RemoteError(f"probe {self.where} {reason}: {tail}")
-        return json.loads(lines[-1])
+        return data
 
     def sentinel(self, addr: probe.Address, master_name: str, password: Secret | None,
                  timeout: float) -> probe.SentinelObservation:

@@ -14,6 +14,8 @@ from coordcheck.secrets import Secret
 
 #: the incident's 10.0.2.110-112, on loopback
 HOSTS = {"ctl1": "127.0.2.110", "ctl2": "127.0.2.111", "ctl3": "127.0.2.112"}
+#: the data node that starts as master; the others replicate it
+MASTER_HOST = "ctl1"
 
 
 def server_config(ip: str, run: Path, password: Secret, replica_of: str | None, bind_source: bool) -> str:

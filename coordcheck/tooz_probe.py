@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from coordcheck.secrets import Secret, redact
+from coordcheck.transport import last_json
 
 SOURCE = (Path(__file__).with_name("handshake.py")).read_text(encoding="utf-8")
 NAMESPACE = "coordcheck"
@@ -48,10 +49,9 @@ def script(parameters: dict) -> str:
 
 
 def parse_result(stdout: str, secrets: list[Secret | None]) -> Handshake:
-    lines = [line for line in stdout.splitlines() if line.startswith("{")]
-    if not lines:
+    data = last_json(stdout)
+    if data is None:
         raise ValueError("handshake printed no result")
-    data = json.loads(lines[-1])
     return Handshake(ok=bool(data["ok"]), stage=data["stage"], seconds=float(data.get("seconds", 0)),
                      error=redact(data["error"], secrets) if data.get("error") else None,
                      tooz=data.get("tooz"), redis=data.get("redis"), python=data.get("python"))

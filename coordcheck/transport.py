@@ -9,6 +9,7 @@ options, its sudo), so it takes the same path as every other check.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -39,9 +40,9 @@ class Result:
         return self.rc is None
 
 
-def command_line(host, command: str) -> str:
-    """The local shell line that runs ``command`` on ``host`` (sudo included).
-    An ``ansible://`` host runs, as testinfra does, through the backend its
+def native(host, command: str):
+    """(testinfra backend, command as it runs there, sudo included). An
+    ``ansible://`` host runs, as testinfra does, through the backend its
     inventory variables name (ssh, local, ...)."""
     backend = host.backend
     remote = backend.get_command(command)
@@ -49,7 +50,16 @@ def command_line(host, command: str) -> str:
         inner = backend.ansible_runner.get_host(backend.host, ssh_config=backend.ssh_config,
                                                 ssh_identity_file=backend.ssh_identity_file)
         if inner is not None:
-            return command_line(inner, remote)
+            return native(inner, remote)
+    return backend, remote
+
+
+def command_line(host, command: str) -> str:
+    """The local shell line that runs ``command`` on ``host``."""
+    return _line(*native(host, command))
+
+
+def _line(backend, remote: str) -> str:
     if isinstance(backend, SshBackend):
         ssh, args = backend._build_ssh_command(remote)  # testinfra's own ssh line, options and all
         return backend.quote(" ".join(ssh), *args)
@@ -59,11 +69,18 @@ def command_line(host, command: str) -> str:
                          "use ansible_connection=ssh or local")
 
 
+def last_json(stdout: str) -> dict | None:
+    """The last line that is a JSON object: a shipped script's result."""
+    lines = [line for line in stdout.splitlines() if line.startswith("{")]
+    return json.loads(lines[-1]) if lines else None
+
+
 def run(host, command: str, stdin: str, timeout: float) -> Result:
     """Run ``command`` on ``host`` with ``stdin``; at ``timeout`` s the local
     end (ssh and all) is killed and ``rc`` is None."""
-    line = command_line(host, command)
-    password = getattr(getattr(host.backend, "host", None), "password", None)  # sshpass puts it on the line
+    backend, remote = native(host, command)
+    line = _line(backend, remote)
+    password = getattr(getattr(backend, "host", None), "password", None)  # sshpass puts it on the line
     LOG.debug("RUN %s (stdin withheld)", redact(line, [Secret(password)] if password else []))
     proc = subprocess.Popen(line, shell=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)

@@ -112,3 +112,13 @@ def test_remote_failure_is_one_line_without_the_password():
         assert str(exc) == "probe inside x on h exited 127: sh: 1: python3: not found ***"
     else:
         raise AssertionError("no RemoteError")
+
+
+def test_transport_masks_an_ssh_password_of_an_ansible_host(tmp_path, caplog):
+    inventory = tmp_path / "hosts"
+    inventory.write_text("ctl1 ansible_host=127.0.0.1 ansible_port=1 ansible_user=u ansible_ssh_pass=s3cret-pass\n")
+    host = testinfra.get_host("ansible://ctl1", ansible_inventory=str(inventory))
+    with caplog.at_level("DEBUG", logger="coordcheck.transport"):
+        transport.run(host, "true", "", timeout=10)
+    logged = caplog.text
+    assert "RUN sshpass -p *** ssh" in logged and "s3cret-pass" not in logged
