@@ -74,7 +74,7 @@ def _service(host: str, kind: str, text: str, depends: list[str]) -> dict:
 
 def text(sentinel_auth: bool = True) -> str:
     """The compose file (version 2.4: Compose v1 and v2 both read it)."""
-    password = Secret(_PLACEHOLDER)
+    password = Secret(_PLACEHOLDER, by_value=False)
     master_ip = HOSTS[MASTER_HOST]
     services = {}
     for host, ip in HOSTS.items():

@@ -14,8 +14,6 @@ import configparser
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from coordcheck.secrets import Secret
 
 SENTINEL_PORT = 26379
@@ -104,33 +102,7 @@ def connection_string(flavor: Flavor, addresses: list[str], password: Secret,
     first, *others = addresses
     url = f"redis://default:{password.reveal()}@{first}:{SENTINEL_PORT}?sentinel={MASTER_NAME}"
     url += "".join(f"&sentinel_fallback={a}:{SENTINEL_PORT}" for a in others)
-    return Secret(url + extras)
-
-
-def load_yaml_mapping(path: Path, what: str, vault_password: Secret | None = None) -> dict:
-    """Read a YAML file (ansible-vault encrypted or not) that must hold a
-    mapping; one-line errors otherwise."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise KollaError(f"{what} {path} does not exist") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise KollaError(f"{what} {path} cannot be read: {exc.__class__.__name__}") from None
-    from coordcheck import vault
-
-    if vault.is_encrypted(text):
-        text = vault.decrypt(text, f"{what} {path}", vault_password)
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise KollaError(f"{what} {path}{where} is not valid YAML") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise KollaError(f"{what} {path} must hold a YAML mapping, not {type(data).__name__}")
-    return data
+    return Secret(url + extras, by_value=False)
 
 
 def master_password(passwords: dict, flavor: Flavor, path: Path) -> Secret:

@@ -94,7 +94,7 @@ class Renderer:
             return None
         whole, overridden = self.value(f"{flavor.name}_connection_string", "")
         if overridden:
-            return Secret(whole), self._globals_source(f"{flavor.name}_connection_string")
+            return Secret(whole, by_value=False), self._globals_source(f"{flavor.name}_connection_string")
         extras, overridden = self.value(flavor.extras_key, kolla.DEFAULT_EXTRAS)
         addresses = [self.target.inventory.address(h) for h in self.target.backend_hosts]
         url = kolla.connection_string(flavor, addresses, self.target.password, extras)

@@ -1,27 +1,146 @@
-"""Passwords that never print.
+"""Passwords that never print: masked by value, once, where output leaves.
 
-    >>> pw = Secret("s3cret")
+Every secret the run learns (a `Secret`, every value of passwords.yml, the
+inventory's connection passwords, any password in a URL) is registered in
+`KNOWN`; `KNOWN.mask` replaces every form it can take in text — as written,
+percent-encoded or decoded, escaped for repr/JSON/XML, and the pieces a URL
+parser cuts it into at ``/ # ? & @ :``. The output boundary (log records,
+the terminal, test reports, junit and every file a run writes) applies it.
+
+    >>> pw = Secret("s3cret/pw")
     >>> f"{pw}", repr(pw), pw.reveal()
-    ('***', '***', 's3cret')
-    >>> redact("AUTH s3cret", [pw])
-    'AUTH ***'
+    ('***', '***', 's3cret/pw')
+    >>> redact("AUTH s3cret/pw; path /pw; s3cret%2Fpw")
+    'AUTH ***; path /pw; ***'
 """
 
 from __future__ import annotations
 
+import html
+import xml.sax.saxutils as xml_escape
+import json
+import logging
+import re
+import threading
 from typing import Iterable
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote, quote_plus, unquote, unquote_plus
 
 MASK = "***"
+#: Shorter values are not masked by value (they would mask ordinary words).
+MIN_SECRET = 3
+#: Pieces of a secret cut at URL delimiters are masked from this length on.
+MIN_FRAGMENT = 4
+URL_DELIMITERS = "/#?&@:;= +%"
+#: Inventory variables that hold connection secrets.
+INVENTORY_SECRETS = ("ansible_password", "ansible_ssh_pass", "ansible_ssh_password", "ansible_become_password",
+                     "ansible_become_pass", "ansible_sudo_pass", "ansible_sudo_password")
+
+
+def _pieces(value: str) -> set[str]:
+    """Substrings between URL delimiters (and across a few of them)."""
+    cuts = [i for i, c in enumerate(value) if c in URL_DELIMITERS][:24]
+    if not cuts:
+        return set()
+    starts = [0, *(i + 1 for i in cuts)]
+    ends = [*cuts, len(value)]
+    return {value[a:b] for a in starts for b in ends if b - a >= MIN_FRAGMENT and value[a:b] != value}
+
+
+def forms(value: str) -> set[str]:
+    """Every spelling of ``value`` that output may carry."""
+    whole = {value, value.strip(), quote(value, safe=""), quote(value), quote_plus(value), unquote(value),
+             unquote_plus(value), repr(value)[1:-1], ascii(value)[1:-1], json.dumps(value)[1:-1],
+             json.dumps(value, ensure_ascii=False)[1:-1], html.escape(value), html.escape(value, quote=False),
+             xml_escape.escape(value, {'"': "&quot;", "'": "&apos;", "\n": "&#10;"}),
+             value.encode("unicode_escape").decode("ascii")}
+    found = {w for w in whole if len(w) >= MIN_SECRET}
+    for spelling in (value, unquote(value), unquote_plus(value)):
+        found |= _pieces(spelling)
+    found |= {line.strip() for line in value.splitlines() if len(line.strip()) >= 8} if "\n" in value else set()
+    return {f for f in found if f.strip(URL_DELIMITERS)}
+
+
+def _trie_pattern(words: Iterable[str]) -> str:
+    """One regex for many literal words: a trie, so matching stays linear."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        end = "" in node
+        branches = [re.escape(c) + build(child) for c, child in sorted(node.items()) if c]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+        return f"(?:{body})?" if end else body
+
+    return build(trie)
+
+
+class Redactor:
+    """The run's secrets and the one function that masks them."""
+
+    def __init__(self) -> None:
+        self._values: set[str] = set()
+        self._words: set[str] = set()
+        self._pattern: re.Pattern | None = None
+        self._lock = threading.Lock()
+
+    def add(self, value: object) -> None:
+        """Register a secret (str), or every string in a mapping/list."""
+        if isinstance(value, dict):
+            for item in value.values():
+                self.add(item)
+        elif isinstance(value, (list, tuple, set)):
+            for item in value:
+                self.add(item)
+        elif isinstance(value, str):
+            value = str(value)  # AnsibleVaultEncryptedUnicode and friends: their plain text
+            if len(value) >= MIN_SECRET and value not in self._values:
+                with self._lock:
+                    self._values.add(value)
+                    new = forms(value) - self._words
+                    if new:
+                        self._words |= new
+                        self._pattern = None
+
+    def mask(self, text: str) -> str:
+        if not self._words or not text:
+            return text
+        pattern = self._pattern
+        if pattern is None:
+            with self._lock:
+                # longest first at every trie node: a regex alternation takes the first that matches
+                pattern = self._pattern = re.compile(_trie_pattern(self._words))
+        return _greedy(pattern, text)
+
+    def __contains__(self, value: str) -> bool:
+        return value in self._values
+
+
+def _greedy(pattern: re.Pattern, text: str) -> str:
+    return pattern.sub(MASK, text)
+
+
+#: Every secret this process knows.
+KNOWN = Redactor()
 
 
 class Secret:
-    """A password: shows as ``***`` in str, repr, f-strings and tracebacks."""
+    """A password: shows as ``***`` in str, repr, f-strings and tracebacks,
+    and is masked by value wherever output leaves the run."""
 
     __slots__ = ("_value",)
 
-    def __init__(self, value: str) -> None:
+    def __init__(self, value: str, by_value: bool = True) -> None:
+        """``by_value=False``: a text that holds passwords (a URL, a config)
+        rather than being one; its passwords are registered on their own."""
         self._value = value
+        if by_value:
+            KNOWN.add(value)
 
     def reveal(self) -> str:
         """The real value: pass it to a client library, never to a message."""
@@ -50,14 +169,42 @@ def reveal(secret: Secret | None) -> str | None:
 
 
 def spellings(secret: Secret) -> set[str]:
-    """Every way a password can appear in text: raw and URL-encoded."""
-    value = secret.reveal()
-    return {s for s in (value, quote(value, safe=""), quote_plus(value)) if s}
+    """Every way a password can appear in text (see `forms`)."""
+    return forms(secret.reveal())
 
 
-def redact(text: str, secrets: Iterable[Secret | None]) -> str:
-    """Replace every spelling of every secret in ``text`` with ``***``."""
-    words = {w for s in secrets if s for w in spellings(s)}
-    for word in sorted(words, key=len, reverse=True):
-        text = text.replace(word, MASK)
-    return text
+def redact(text: str, secrets: Iterable[Secret | None] = ()) -> str:
+    """Mask every known secret (and ``secrets``) in ``text``."""
+    for secret in secrets:
+        if secret:
+            KNOWN.add(secret.reveal())
+    return KNOWN.mask(text)
+
+
+class _MaskingRecords:
+    """A log record factory: every record of every logger leaves masked."""
+
+    def __init__(self, factory) -> None:
+        self.factory = factory
+
+    def __call__(self, *args, **kwargs) -> logging.LogRecord:
+        record = self.factory(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except Exception:  # a caller's bad format string: keep what it said
+            message = f"{record.msg} {record.args}"
+        masked = KNOWN.mask(message)
+        if masked != message or record.args:
+            record.msg, record.args = masked, ()
+        if record.exc_info and record.exc_info[0] is not None:
+            record.exc_text = KNOWN.mask(logging.Formatter().formatException(record.exc_info))
+        if record.stack_info:
+            record.stack_info = KNOWN.mask(record.stack_info)
+        return record
+
+
+def mask_log_records() -> None:
+    """Install the masking record factory (once per process)."""
+    factory = logging.getLogRecordFactory()
+    if not isinstance(factory, _MaskingRecords):
+        logging.setLogRecordFactory(_MaskingRecords(factory))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coordcheck import kolla
+from coordcheck import kolla, yaml_files
 from coordcheck.inventory import Inventory
 from coordcheck.probe import Address
 from coordcheck.secrets import Secret
@@ -40,9 +40,9 @@ class Target:
         if not configdir.is_dir():
             raise kolla.KollaError(f"--configdir {configdir} is not a directory")
         passwords_file = Path(passwords) if passwords else configdir / "passwords.yml"
-        password_data = kolla.load_yaml_mapping(passwords_file, "passwords file", vault_password)
+        password_data = yaml_files.load_mapping(passwords_file, "passwords file", vault_password, secret=True)
         globals_file = configdir / "globals.yml"
-        globals_data = (kolla.load_yaml_mapping(globals_file, "globals file", vault_password)
+        globals_data = (yaml_files.load_mapping(globals_file, "globals file", vault_password)
                         if globals_file.exists() else {})
         flavor = kolla.flavor_of(globals_data, inv.groups, password_data)
         backend_hosts = inv.group_hosts(flavor.group)

@@ -14,6 +14,7 @@ coordcheck reads a URL exactly the way the services do.
 
 from __future__ import annotations
 
+import difflib
 import re
 import urllib.parse
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from oslo_utils import netutils
 from tooz import utils as tooz_utils
 from tooz.drivers.redis import RedisDriver
 
-from coordcheck.secrets import MASK, Secret
+from coordcheck.secrets import KNOWN, MASK, Secret
 
 #: Options RedisDriver passes to redis-py, from tooz itself.
 CLIENT_OPTIONS = RedisDriver.CLIENT_ARGS
@@ -112,11 +113,13 @@ def parse(text: str) -> BackendURL:
 
 @lru_cache(maxsize=1024)
 def _parse(text: str) -> BackendURL:
+    _learn_secrets(text)
     try:
         split = netutils.urlsplit(text)
         port = split.port
     except ValueError as exc:
-        raise URLError(f"backend_url {mask(text)} cannot be parsed: {exc}") from None
+        reason = re.sub(r"'.*'", "(masked)", str(exc))  # urlsplit quotes the bad part: a piece of a password
+        raise URLError(f"backend_url {mask(text)} cannot be parsed: {reason}") from None
     if split.scheme not in SCHEMES:
         raise URLError(f"backend_url {mask(text)} does not start with redis:// (scheme {split.scheme!r})")
     if not split.hostname:
@@ -152,32 +155,92 @@ def _validate(url: BackendURL) -> None:
 
 
 def _is_secret_option(name: str) -> bool:
-    return "password" in name.lower()
+    return "password" in name.lower() or "secret" in name.lower()
 
 
-def mask(text: str) -> str:
-    """Replace the netloc password and every ``*password*`` query value with ``***``.
+def _holds_secret(name: str) -> bool:
+    """A query option whose value must not print: a password, or a name tooz
+    does not know (``sentinel_pasword=...`` holds one just as well)."""
+    return _is_secret_option(name) or name not in KNOWN_OPTIONS
 
-    Works on malformed URLs too, so error messages can quote them.
-    """
+
+def _learn_secrets(text: str) -> None:
+    """Register every password the URL may hold, however it parses."""
+    _, userinfo, _, query = _parts(text)
+    if ":" in userinfo:
+        KNOWN.add(userinfo.split(":", 1)[1])
+    for pair in query.split("&") if query else []:
+        name, eq, value = pair.partition("=")
+        if not eq:
+            KNOWN.add(name)  # the tail of a value cut at an unencoded '&'
+        elif _holds_secret(name):
+            KNOWN.add(value)
+            KNOWN.add(urllib.parse.unquote_plus(value))
+
+
+def _parts(text: str) -> tuple[str, str, str, str]:
+    """``scheme://``, userinfo, host part, query — cut the way that keeps a
+    password whole even when it holds ``/ ? # @ :``: the query starts at the
+    first ``?`` followed by an option tooz knows, the userinfo ends at the
+    last ``@`` before it."""
     scheme, sep, rest = text.partition("://")
     if not sep:
         scheme, rest = "", text
-    end = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
-    netloc, tail = rest[:end], rest[end:]
-    userinfo, at, hostport = netloc.rpartition("@")
-    if at and ":" in userinfo:
-        netloc = f"{userinfo.split(':', 1)[0]}:{MASK}@{hostport}"
-    query_start = tail.find("?")
-    if query_start >= 0:
-        pairs = tail[query_start + 1 :].split("&")
-        for i, pair in enumerate(pairs):
+    starts = [m.start() for m in re.finditer(r"\?(?=(?:%s)=)" % "|".join(map(re.escape, sorted(KNOWN_OPTIONS))), rest)]
+    query_at = starts[0] if starts else (rest.find("?") if "?" in rest else len(rest))
+    head, query = rest[:query_at], rest[query_at + 1:]
+    userinfo, at, hostpart = head.rpartition("@")
+    if not at:
+        userinfo, hostpart = "", head
+    return f"{scheme}{sep}", userinfo, hostpart, query
+
+
+def mask(text: str) -> str:
+    """The URL with its password and every password-bearing query value
+    replaced by ``***`` (and query pieces without a name: the tail of a
+    value cut at an unencoded ``&``). Works on URLs that do not parse.
+
+    >>> mask("redis://default:p/w?x#y@h:26379?sentinel=kolla&sentinel_pasword=a&b&db=0")
+    'redis://default:***@h:26379?sentinel=kolla&sentinel_pasword=***&***&db=0'
+    """
+    prefix, userinfo, hostpart, query = _parts(text)
+    if ":" in userinfo:
+        userinfo = f"{userinfo.split(':', 1)[0]}:{MASK}"
+    shown = f"{prefix}{userinfo}{'@' if userinfo else ''}{hostpart}"
+    if query or text.rstrip().endswith("?"):
+        pairs = []
+        for pair in query.split("&"):
             name, eq, _ = pair.partition("=")
-            if eq and _is_secret_option(name):
-                pairs[i] = f"{name}={MASK}"
-        tail = tail[: query_start + 1] + "&".join(pairs)
+            pairs.append(f"{name}={MASK}" if eq and _holds_secret(name) else (pair if eq or not pair else MASK))
+        shown += "?" + "&".join(pairs)
     # anything else that looks like ``...password=value`` (a URL without '?')
-    return _LOOSE_PASSWORD.sub(rf"\1{MASK}", f"{scheme}{sep}{netloc}{tail}")
+    return _LOOSE_PASSWORD.sub(rf"\1{MASK}", shown)
+
+
+def corrected(text: str) -> str:
+    """The URL with each option tooz ignores renamed to the option it was
+    meant to be (closest match), or removed when none is close.
+
+    >>> corrected("redis://h:26379?sentinel=kolla&sentinel_pasword=x&colour=red")
+    'redis://h:26379?sentinel=kolla&sentinel_password=x'
+    """
+    base, pairs = _split_query(text)
+    kept = []
+    for pair in pairs:
+        name, eq, value = pair.partition("=")
+        if name not in KNOWN_OPTIONS:
+            meant = closest_option(name)
+            if not meant or not eq:
+                continue
+            pair = f"{meant}={value}"
+        kept.append(pair)
+    return f"{base}?{'&'.join(kept)}" if kept else base
+
+
+def closest_option(name: str) -> str | None:
+    """The tooz option a misspelled one was meant to be, if any is close."""
+    close = difflib.get_close_matches(name, sorted(KNOWN_OPTIONS), n=1, cutoff=0.8)
+    return close[0] if close else None
 
 
 def _split_query(text: str) -> tuple[str, list[str]]:
@@ -199,5 +262,6 @@ def with_option(text: str, name: str, value: str) -> str:
 
 
 def with_sentinel_password(text: str, password: Secret) -> str:
-    """The fix for the incident: add ``&sentinel_password=`` to the URL."""
-    return with_option(text, "sentinel_password", password.reveal())
+    """The fix for the incident: add ``&sentinel_password=`` to the URL
+    (misspelled options renamed first, so none carries a password along)."""
+    return with_option(corrected(text), "sentinel_password", password.reveal())

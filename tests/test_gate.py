@@ -55,7 +55,7 @@ def test_vaulted_valkey_repo(tmp_path):
 @pytest.mark.parametrize("extra, says", [
     ([], "passwords.yml is ansible-vault encrypted: give --vault-password-file"),
     (["--vault-password-file", "{wrong}"], "passwords.yml: the vault password does not decrypt it"),
-    (["--vault-password-file", "/nonexistent"], "--vault-password-file /nonexistent cannot be read"),
+    (["--vault-password-file", "/nonexistent"], "--vault-password-file /nonexistent does not exist"),
 ])
 def test_vault_errors_are_one_line(tmp_path, extra, says):
     wrong = tmp_path / "wrong.txt"

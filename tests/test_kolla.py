@@ -4,7 +4,7 @@ ansible-core) and service configs. Bad input gives one clear line."""
 import pytest
 import testinfra
 
-from coordcheck import kolla, service_config
+from coordcheck import kolla, service_config, yaml_files
 from coordcheck.inventory import Inventory
 from coordcheck.secrets import Secret
 from coordcheck.target import Target
@@ -83,7 +83,7 @@ def test_bad_yaml(tmp_path, text, says):
     elif text is not None:
         path.write_text(text)
     with pytest.raises(kolla.KollaError, match=says):
-        kolla.load_yaml_mapping(path, "passwords file")
+        yaml_files.load_mapping(path, "passwords file")
 
 
 @pytest.mark.parametrize("passwords, says", [
