@@ -123,8 +123,10 @@ def configs_present(host: str, configs: list[ServiceConfig], directory: str, err
 
 
 def urls_parse(configs: list[ServiceConfig], expected: Expected) -> list[Finding]:
-    return [Finding("URL_INVALID", c.where, evidence=c.error,
-                    fix=expected.fix([c], "write backend_url as Kolla renders it")) for c in configs if c.error]
+    """A file the service cannot read (CONFIG_UNREADABLE), or a URL tooz cannot use (URL_INVALID)."""
+    return [Finding("CONFIG_UNREADABLE", c.where, evidence=c.error) if c.unreadable else
+            Finding("URL_INVALID", c.where, evidence=c.error, fix=expected.fix([c], "write backend_url as Kolla renders it"))
+            for c in configs if c.error]
 
 
 def url_options_known(configs: list[ServiceConfig], expected: Expected) -> list[Finding]:

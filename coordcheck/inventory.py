@@ -21,6 +21,11 @@ from ansible.parsing.dataloader import DataLoader  # noqa: E402
 from ansible.vars.manager import VariableManager  # noqa: E402
 
 from coordcheck.kolla import DEFAULT_NODE_CONFIG_DIRECTORY, GROUP_ALIASES, KollaError  # noqa: E402
+from coordcheck.secrets import INVENTORY_SECRETS, KNOWN  # noqa: E402
+
+
+def _is_secret_variable(name: str) -> bool:
+    return name in INVENTORY_SECRETS or name.endswith(("_password", "_pass", "_secret"))
 
 
 @dataclass
@@ -46,7 +51,22 @@ class Inventory:
             raise KollaError(f"inventory {path} cannot be parsed: {_reason(chatter.getvalue())}") from None
         if not manager.hosts and not manager.get_hosts("all"):
             raise KollaError(f"inventory {path} defines no hosts")
-        return cls(path, manager, VariableManager(loader=loader, inventory=manager))
+        inventory = cls(path, manager, VariableManager(loader=loader, inventory=manager))
+        inventory.learn_secrets()
+        return inventory
+
+    def learn_secrets(self, hosts: list[str] = ()) -> None:
+        """Register the connection secrets the inventory holds (masked in all
+        output, testinfra's log of ``ansible-inventory --list`` included):
+        every host's and group's own variables, and the full variables of
+        ``hosts`` (host_vars/ and group_vars/ folders too)."""
+        scopes = [h.get_vars() for h in self._manager.hosts.values()]
+        scopes += [g.get_vars() for g in self._manager.groups.values()]
+        scopes += [self.host_vars(h) for h in hosts]
+        for variables in scopes:
+            for name, value in variables.items():
+                if _is_secret_variable(str(name)) and value:
+                    KNOWN.add(str(value))
 
     @property
     def groups(self) -> set[str]:

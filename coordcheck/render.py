@@ -11,19 +11,103 @@ Kolla's merge order. Templates go through Jinja, as Kolla's merge_configs does.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import signal
+import threading
 from functools import lru_cache
 from pathlib import Path
 
 import jinja2
+import jinja2.sandbox
+from jinja2.runtime import Context
 
 from coordcheck import kolla
 from coordcheck.kolla import KollaError, backend_url_of, truthy
 from coordcheck.secrets import Secret
 from coordcheck.service_config import ServiceConfig, parse_url_into
 from coordcheck.target import Target
+from coordcheck.yaml_files import Unsafe
 
-PASSES = 5  # templates may reference values that are templates themselves
+#: How deep templates may reference templates (a loop would never end).
+MAX_DEPTH = 20
+#: Wall-time bound of one template (a config under review may be hostile).
+TEMPLATE_SECONDS = 2.0
+#: Largest string or list an operator in a template may build.
+MAX_BUILT = 1_000_000
+
+
+class TemplateTimeout(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float):
+    """Interrupt a template that runs longer than ``seconds`` (main thread)."""
+    if threading.current_thread() is not threading.main_thread() or signal.getitimer(signal.ITIMER_REAL)[0]:
+        yield
+        return
+
+    def expired(signum, frame):
+        raise TemplateTimeout()
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+class LazyContext(Context):
+    """Variables that are templates themselves are rendered when a template
+    reads them, as Ansible does; ``!unsafe`` values never are."""
+
+    def resolve_or_missing(self, key: str):
+        value = super().resolve_or_missing(key)
+        if isinstance(value, str) and not isinstance(value, Unsafe) and ("{{" in value or "{%" in value):
+            return self.environment.render_nested(value, self.get_all(), key)
+        return value
+
+
+class Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
+    """Jinja for untrusted text (a config repository under review): no
+    attribute access to internals, no mutation, no code; the filters Kolla
+    configs use."""
+
+    context_class = LazyContext
+    intercepted_binops = frozenset(["*", "**"])
+
+    def call_binop(self, context, operator: str, left, right):
+        """``*`` and ``**`` bounded: no memory or CPU bomb from one line."""
+        if operator == "**" and abs(right) > 64:
+            raise jinja2.sandbox.SecurityError("an exponent larger than 64")
+        if operator == "*" and isinstance(left, (str, list)) and isinstance(right, int) and \
+                len(left) * right > MAX_BUILT:
+            raise jinja2.sandbox.SecurityError(f"building a value longer than {MAX_BUILT}")
+        if operator == "*" and isinstance(right, (str, list)) and isinstance(left, int) and \
+                len(right) * left > MAX_BUILT:
+            raise jinja2.sandbox.SecurityError(f"building a value longer than {MAX_BUILT}")
+        return super().call_binop(context, operator, left, right)
+
+    def __init__(self) -> None:
+        super().__init__(undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+        for name in ("cycler", "joiner", "lipsum"):
+            self.globals.pop(name, None)
+        self.filters.update(bool=truthy, ternary=lambda v, yes, no=None: yes if v else no,
+                            mandatory=lambda v: v, regex_replace=lambda v, p, r="": re.sub(p, r, str(v)))
+        self.depth = threading.local()
+
+    def render_nested(self, text: str, variables: dict, key: str) -> str:
+        depth = getattr(self.depth, "value", 0)
+        if depth >= MAX_DEPTH:
+            raise KollaError(f"{key}: templates nest deeper than {MAX_DEPTH} levels (a loop?)")
+        self.depth.value = depth + 1
+        try:
+            return self.from_string(text).render(variables)
+        finally:
+            self.depth.value = depth
 
 
 def option_line(text: str, section: str, option: str) -> int | None:
@@ -53,8 +137,8 @@ class Renderer:
         self.configdir = target.configdir
         self.globals_file = self.configdir / "globals.yml"
         self.globals_text = self.globals_file.read_text() if self.globals_file.exists() else ""
-        self.env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
-        self.env.filters["bool"] = truthy
+        self.env = Sandbox()
+        self.refused: dict[str, str] = {}
         self.compiled = lru_cache(maxsize=4096)(self.env.from_string)
         self.read_override = lru_cache(maxsize=None)(self._read_override)
         self.shared_url = lru_cache(maxsize=None)(self._shared_url)
@@ -65,17 +149,36 @@ class Renderer:
 
     # -- templates --------------------------------------------------------------
     def template(self, text: str, where: str, host: str | None = None) -> str:
+        """``text`` rendered in the sandbox (``!unsafe`` text as it is)."""
+        if isinstance(text, Unsafe) or ("{{" not in text and "{%" not in text):
+            return str(text)
+        if text in self.refused:  # hostile once, hostile for every host: not run again
+            raise KollaError(self.refused[text])
+        try:
+            return self._render(text, where, host)
+        except KollaError as exc:
+            if "nothing was run" in str(exc) or "stopped" in str(exc):
+                self.refused[text] = str(exc)
+            raise
+
+    def _render(self, text: str, where: str, host: str | None) -> str:
         context = self.context if host is None else {**self.target.inventory.host_vars(host), **self.context}
-        for _ in range(PASSES):
-            if "{{" not in text and "{%" not in text:
-                return text
-            try:
-                text = self.compiled(text).render(context)
-            except jinja2.UndefinedError as exc:
-                raise KollaError(f"{where}: {exc.message}") from None
-            except jinja2.TemplateError as exc:
-                raise KollaError(f"{where}: template error: {exc.__class__.__name__}: {exc}") from None
-        raise KollaError(f"{where}: templates nest deeper than {PASSES} levels")
+        try:
+            with time_limit(TEMPLATE_SECONDS):
+                return self.compiled(text).render(context)
+        except TemplateTimeout:
+            raise KollaError(f"{where}: the template runs longer than {TEMPLATE_SECONDS:.0f} s; stopped") from None
+        except jinja2.UndefinedError as exc:
+            raise KollaError(f"{where}: {exc.message}") from None
+        except jinja2.sandbox.SecurityError as exc:
+            raise KollaError(f"{where}: the template tries something a config template may not do "
+                             f"({exc}); nothing was run") from None
+        except jinja2.TemplateError as exc:
+            raise KollaError(f"{where}: template error: {exc.__class__.__name__}: {exc}") from None
+        except KollaError as exc:
+            raise KollaError(f"{where}: {exc}") from None
+        except (TypeError, ValueError, ArithmeticError, re.error) as exc:
+            raise KollaError(f"{where}: the template fails: {exc.__class__.__name__}: {exc}") from None
 
     def value(self, key: str, default: str) -> tuple[str, bool]:
         """A globals.yml value, templated; and whether globals.yml set it."""
@@ -188,7 +291,7 @@ def sentinels_require_password(target: Target, setting: str = "auto") -> tuple[b
         return setting == "required", f"--sentinel-auth={setting}"
     for path in sentinel_override_files(target):
         text = path.read_text(errors="replace") if path.is_file() else ""
-        found = re.search(r"^\s*requirepass\s+\S", text, re.MULTILINE)
+        found = re.search(r"^\s*requirepass\s+(?!\"\"|'')\S", text, re.MULTILINE)  # requirepass "" is none
         if found:
             return True, f"{path}:{text[:found.start()].count(chr(10)) + 1} sets requirepass for the sentinels"
     return False, f"no requirepass in {sentinel_override_files(target)[0]} (stock Kolla sentinels)"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import posixpath
+import re
 from dataclasses import dataclass
 
 from coordcheck import url as urls
@@ -17,9 +18,13 @@ from coordcheck.findings import Where
 from coordcheck.kolla import KollaError, backend_url_of
 
 #: One command per host lists the candidate files (a controller has ~100
-#: service folders; one round trip per folder would be slow over SSH).
-FIND_CANDIDATES = ("find %s -mindepth 2 -maxdepth 2 -type f -name '*.conf' "
-                   "-exec grep -l -s -E '^[[:space:]]*backend_url[[:space:]]*=' {} +")
+#: service folders; one round trip per folder would be slow over SSH): those
+#: with a backend_url or a [coordination] section, and those that are not text.
+FIND_CANDIDATES = ("find %s -mindepth 2 -maxdepth 2 -type f -name '*.conf' -size +0 "
+                   "-exec grep -l -s -E '^[[:space:]]*(backend_url[[:space:]]*=|\\[coordination\\])' {} + ; "
+                   "find %s -mindepth 2 -maxdepth 2 -type f -name '*.conf' -size +0 -exec grep -L -s -I . {} +")
+#: A service config larger than this is not read (Kolla's are a few kB).
+MAX_CONFIG_BYTES = 4 * 1024 * 1024
 
 
 @contextlib.contextmanager
@@ -46,6 +51,7 @@ class ServiceConfig:
     url: urls.BackendURL | None = None
     error: str | None = None        # why the URL is unusable (masked)
     container: str | None = None    # read inside this container (path is then the container's)
+    unreadable: bool = False        # error: the file itself, not its URL (CONFIG_UNREADABLE)
 
     def __repr__(self) -> str:
         return f"ServiceConfig({self.host}:{self.container + ':' if self.container else ''}{self.path})"
@@ -64,17 +70,35 @@ def parse_url_into(config: ServiceConfig, raw: str) -> ServiceConfig:
     return config
 
 
-def read_service_config(host_name: str, path: str, text: str, mode: int) -> ServiceConfig | None:
-    """Parse one file's text; None when it has no [coordination] backend_url."""
+def unreadable(config: ServiceConfig, why: str) -> ServiceConfig:
+    config.error, config.unreadable = why, True
+    return config
+
+
+def read_service_config(host_name: str, path: str, text: str | bytes, mode: int) -> ServiceConfig | None:
+    """Parse one file's content; None when it does not use coordination (no
+    [coordination] section, no backend_url)."""
     service = posixpath.basename(posixpath.dirname(path))
     project = posixpath.splitext(posixpath.basename(path))[0]
     config = ServiceConfig(host_name, service, project, path, mode)
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            return unreadable(config, f"{path} is not text (not UTF-8): the service cannot read it")
+    if "\x00" in text:
+        return unreadable(config, f"{path} is not text (it holds NUL bytes): the service cannot read it")
     try:
         raw = backend_url_of(text, path)
     except KollaError as exc:
-        config.error = str(exc)
-        return config
-    return None if raw is None else parse_url_into(config, raw)
+        return unreadable(config, str(exc))
+    if raw is None:
+        if re.search(r"^\s*\[coordination\]", text, re.MULTILINE):
+            return unreadable(config, f"{path} has a [coordination] section without backend_url")
+        return None
+    if not raw.strip():
+        return unreadable(config, f"{path}: [coordination] backend_url is empty")
+    return parse_url_into(config, raw)
 
 
 def read_in_container(host_config: ServiceConfig, container: str, path: str, text: str) -> ServiceConfig:
@@ -95,15 +119,20 @@ def discover(host, host_name: str, directory: str) -> list[ServiceConfig]:
     """Every service config under ``directory`` on ``host`` with a backend_url."""
     if not host.file(directory).is_directory:
         raise KollaError(f"node_config_directory {directory} does not exist on host {host_name}")
-    found = host.run(FIND_CANDIDATES, directory)
+    found = host.run(FIND_CANDIDATES, directory, directory)
     if found.rc not in (0, 1):
         raise KollaError(f"cannot list {directory} on host {host_name}: {found.stderr.strip()[:200]}")
     configs = []
-    for path in sorted(found.stdout.split()):
+    for path in sorted(set(found.stdout.split())):
         file = host.file(path)
         try:
+            if file.size > MAX_CONFIG_BYTES:
+                configs.append(unreadable(ServiceConfig(host_name, posixpath.basename(posixpath.dirname(path)),
+                                                        posixpath.splitext(posixpath.basename(path))[0], path,
+                                                        None), f"{path} is larger than 4 MB: not a service config"))
+                continue
             with output_withheld(f"{host_name}:{path}"):
-                text = file.content_string
+                text = file.content
             mode = file.mode
         except AssertionError:
             raise KollaError(f"cannot read {path} on host {host_name} (permissions? try --sudo)") from None

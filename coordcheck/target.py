@@ -56,6 +56,8 @@ class Target:
                 raise kolla.KollaError(f"no enabled service that uses coordination has hosts in inventory {inv.path} "
                                        f"(enable_<project> in {globals_file} and the service groups)")
         selected = inv.resolve(hosts)
+        if len(selected) <= 200:  # beyond, the inventory's own variables (learnt at load) must do
+            inv.learn_secrets(selected)
         return cls(inv, configdir, passwords_file, selected, flavor, password, backend_hosts, globals_data, password_data)
 
     @property

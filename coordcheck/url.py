@@ -119,11 +119,11 @@ def _parse(text: str) -> BackendURL:
         port = split.port
     except ValueError as exc:
         reason = re.sub(r"'.*'", "(masked)", str(exc))  # urlsplit quotes the bad part: a piece of a password
-        raise URLError(f"backend_url {mask(text)} cannot be parsed: {reason}") from None
+        raise URLError(f"backend_url {shown(text)} cannot be parsed: {reason}") from None
     if split.scheme not in SCHEMES:
-        raise URLError(f"backend_url {mask(text)} does not start with redis:// (scheme {split.scheme!r})")
+        raise URLError(f"backend_url {shown(text)} does not start with redis:// (scheme {split.scheme[:20]!r})")
     if not split.hostname:
-        raise URLError(f"backend_url {mask(text)} names no host")
+        raise URLError(f"backend_url {shown(text)} names no host")
     options = tooz_utils.collapse(
         urllib.parse.parse_qs(split.query), exclude=RedisDriver.EXCLUDE_OPTIONS
     )
@@ -193,6 +193,12 @@ def _parts(text: str) -> tuple[str, str, str, str]:
     if not at:
         userinfo, hostpart = "", head
     return f"{scheme}{sep}", userinfo, hostpart, query
+
+
+def shown(text: str, limit: int = 240) -> str:
+    """``mask(text)``, cut to ``limit`` characters for a message."""
+    masked = mask(text)
+    return masked if len(masked) <= limit else masked[:limit] + f"... ({len(text)} characters)"
 
 
 def mask(text: str) -> str:

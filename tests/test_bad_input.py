@@ -23,7 +23,7 @@ BAD_URLS = [
     ("redis://h:26379?sentinel=kolla&sentinel_fallback=h2", "is not host:port"),
     ("redis://h:26379?sentinel=kolla&db=x", "db='x' is not int"),
     ("redis://h:26379?sentinel=kolla&socket_timeout=fast", "socket_timeout='fast' is not float"),
-    ("\x00\x01redis junk", "does not start with redis://"),
+    ("\x01redis junk", "does not start with redis://"),
 ]
 
 
@@ -39,7 +39,10 @@ BAD_CONFIG_FILES = [
     ("backend_url = redis://default:s3cret@h:26379?sentinel=kolla\n", "no section headers"),
     ("[coordination\nbackend_url = x\n", "no section headers"),
     ("[coordination]\nbackend_url\n", "is not a valid config file"),
-    (JUNK.decode("latin-1"), "no section headers"),
+    (JUNK.decode("latin-1"), "is not text"),
+    (JUNK, "is not text"),
+    ("[coordination]\nbackend_url =\n", "backend_url is empty"),
+    ("[DEFAULT]\ndebug = true\n[coordination]\n", "without backend_url"),
 ]
 
 
