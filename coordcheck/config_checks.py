@@ -130,10 +130,14 @@ def urls_parse(configs: list[ServiceConfig], expected: Expected) -> list[Finding
 
 
 def url_options_known(configs: list[ServiceConfig], expected: Expected) -> list[Finding]:
-    return [Finding("URL_UNKNOWN_OPTION", c.where,
-                    evidence=f"tooz ignores {', '.join(c.url.unknown_options)}",
-                    fix=expected.fix([c], f"rename or remove {', '.join(c.url.unknown_options)}; tooz reads only: "
-                                          f"{', '.join(sorted(urls.KNOWN_OPTIONS))}"))
+    """Options tooz ignores; the fix renames each to the option it was meant to be."""
+    def change(names: list[str]) -> str:
+        meant = {name: urls.closest_option(name) for name in names}
+        steps = [f"rename {name} to {to}" if to else f"remove {name}" for name, to in meant.items()]
+        return f"{'; '.join(steps)} (tooz reads only: {', '.join(sorted(urls.KNOWN_OPTIONS))})"
+
+    return [Finding("URL_UNKNOWN_OPTION", c.where, evidence=f"tooz ignores {', '.join(c.url.unknown_options)}",
+                    fix=expected.fix([c], change(c.url.unknown_options), urls.corrected(c.url.raw)))
             for c in configs if c.url and c.url.unknown_options]
 
 

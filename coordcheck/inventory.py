@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,7 +49,8 @@ class Inventory:
             with contextlib.redirect_stderr(chatter), contextlib.redirect_stdout(chatter):
                 manager = InventoryManager(loader=loader, sources=[str(path)])
         except AnsibleError:
-            raise KollaError(f"inventory {path} cannot be parsed: {_reason(chatter.getvalue())}") from None
+            text = path.read_text(errors="replace")[:4096] if path.is_file() else ""
+            raise KollaError(f"inventory {path} cannot be parsed {_reason(chatter.getvalue(), text)}") from None
         if not manager.hosts and not manager.get_hosts("all"):
             raise KollaError(f"inventory {path} defines no hosts")
         inventory = cls(path, manager, VariableManager(loader=loader, inventory=manager))
@@ -121,9 +123,16 @@ class Inventory:
         return str(self.host_vars(host).get("node_config_directory") or DEFAULT_NODE_CONFIG_DIRECTORY)
 
 
-def _reason(chatter: str) -> str:
-    """The first real parse error in ansible's warnings, on one line."""
+def _reason(chatter: str, text: str = "") -> str:
+    """The parse error of the plugin the file was written for (INI when it
+    looks like INI, else YAML), on one line."""
+    failures = {}
     for line in chatter.splitlines():
-        if line.startswith("[WARNING]: Failed to parse"):
-            return line.split(": ", 1)[1].strip()
-    return "no inventory plugin could read it"
+        found = re.match(r"\[WARNING\]: Failed to parse .* with '(\w+)' plugin: (.*)", line)
+        if found:
+            failures.setdefault(found.group(1), found.group(2).strip())
+    first_line = next((ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith(("#", ";"))), "")
+    kind = "ini" if first_line.startswith("[") or (first_line and ":" not in first_line) else "yaml"
+    if kind in failures:
+        return f"as {kind.upper()}: {failures[kind]}"
+    return next(iter(failures.values()), "no inventory plugin could read it")

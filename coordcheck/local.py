@@ -25,21 +25,24 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 import redis
 import yaml
 
-from coordcheck import compose, images, kolla, local_compose
+from coordcheck import compose, images, kolla, local_compose, yaml_files
 from coordcheck import local_containers as containers
 from coordcheck.probe import Address, observe_node, observe_sentinel
 from coordcheck.probe import client as probe_client
 from coordcheck.secrets import Secret
 from coordcheck.templates import HOSTS, MASTER_HOST, sentinel_config, server_config
 from coordcheck.tools import ToolError
-from coordcheck.url import with_sentinel_password
+from coordcheck.url import URLError, with_sentinel_password
+from coordcheck.url import parse as parse_url
 
 SSH_PORT = 2222
 AGREEMENT_TIMEOUT = 15.0
@@ -48,6 +51,164 @@ STATE_DIR = ".coordcheck"
 
 class DeploymentError(Exception):
     """`coordcheck up/down/...` cannot do what was asked; one line."""
+
+
+#: the longest password `up` takes (Kolla generates 40 characters)
+PASSWORD_MAX = 4096
+#: how much of a password file is read: its first line is the password
+PASSWORD_FILE_MAX = 64 * 1024
+#: characters a --dir may not hold: the lab writes the path unquoted into the
+#: Ansible inventory (INI: whitespace splits, '#' starts a comment, Jinja
+#: templates '{{ }}') and into the servers' configs
+DIR_UNSAFE = "\"'\\#{}"
+#: filesystems of the kernel: no place for a deployment's files
+KERNEL_FILESYSTEMS = frozenset({"proc", "sysfs", "devpts", "cgroup", "cgroup2", "debugfs", "tracefs",
+                                "securityfs", "bpf", "configfs", "pstore", "efivarfs", "fusectl", "mqueue"})
+
+
+def password_problem(password: str, flavor: kolla.Flavor | None = None) -> str | None:
+    """Why the deployment cannot use ``password`` (None when it can), in
+    words that never quote it.
+
+    The password goes where Kolla puts it: as written in backend_url's
+    ``user:password`` part (tooz does not percent-decode it), percent-encoded
+    in ``sentinel_password`` (tooz decodes query values: ``+`` would be a
+    space), into passwords.yml and, unquoted, into the servers' configs
+    (Sentinel rewrites ``auth-pass`` unquoted anyway). Characters that cannot
+    survive these are refused; everything else is written and read back the
+    way tooz and the checklist read it.
+
+    >>> password_problem("p@ss:w%rd+&=;ü"), password_problem("a/b")[:30]
+    (None, "the password holds '/', '?' or")
+    """
+    if not password:
+        return "the password is empty (leave the password out for a random one)"
+    if len(password) > PASSWORD_MAX:
+        return f"the password is longer than {PASSWORD_MAX} characters"
+    try:
+        password.encode("utf-8")
+    except UnicodeEncodeError:
+        return "the password is not valid UTF-8 text"
+    if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in password):
+        return "the password holds a control character or a line break, which no line of a config file can carry"
+    if any(c in "/?#" for c in password):
+        return ("the password holds '/', '?' or '#': in backend_url's user:password part they end the address, "
+                "and tooz does not percent-decode that part, so no spelling of the password reaches the servers")
+    if any(c in "[]" for c in password):
+        return ("the password holds '[' or ']': in backend_url's user:password part the URL parser tooz uses "
+                "takes them for an IPv6 address and rejects the URL")
+    folded = unicodedata.normalize("NFKC", "".join(c for c in password if c not in "@:"))
+    if folded != password and any(c in folded for c in "/?#@:[]"):
+        return ("the password holds a character that Unicode NFKC turns into one of / ? # @ : [ ], which "
+                "the URL parser tooz uses rejects in backend_url's user:password part")
+    if any(c in " \"'" for c in password):
+        return ("the password holds a space or a quote: Redis Sentinel writes `sentinel auth-pass` back into its "
+                "config unquoted (CONFIG REWRITE), and a sentinel could then not start again")
+    return _round_trip_problem(password, flavor or kolla.FLAVORS["redis"])
+
+
+def _round_trip_problem(password: str, flavor: kolla.Flavor) -> str | None:
+    """Write ``password`` as `LocalDeployment.write` does (passwords.yml; the
+    incident's and the fixed backend_url in a service config) and read it
+    back as the checklist and tooz do; what differs, or None."""
+    secret = Secret(password)
+    key = flavor.password_key
+    if yaml.safe_load(yaml.safe_dump({key: password})) != {key: password}:
+        return "passwords.yml cannot hold the password (YAML does not read it back the same)"
+    incident = kolla.connection_string(flavor, list(HOSTS.values()), secret).reveal()
+    fixed = with_sentinel_password(incident, secret)  # what LocalDeployment.fixed_url writes
+    for text, sentinel_password in ((incident, None), (fixed, password)):
+        try:
+            written = kolla.backend_url_of(service_config_text(Secret(text, by_value=False)), "service config")
+            url = parse_url(written or "")
+        except (kolla.KollaError, URLError):
+            return "backend_url written with the password is not a URL tooz can parse"
+        read_back = url.sentinel_password.reveal() if url.sentinel_password else None
+        if ((url.password.reveal() if url.password else None) != password or read_back != sentinel_password
+                or (url.host, url.port) != (HOSTS[MASTER_HOST], kolla.SENTINEL_PORT)):
+            return "tooz would read another password or address from backend_url written with the password"
+    return None
+
+
+def read_password_file(path: str | Path) -> str:
+    """The password in a file: its first line without surrounding whitespace
+    (as Ansible reads a vault password file), at most `PASSWORD_FILE_MAX`
+    bytes read; `DeploymentError` (one line) when missing, empty or binary."""
+    what = f"password file {path}"
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(PASSWORD_FILE_MAX + 1)
+    except FileNotFoundError:
+        raise DeploymentError(f"{what} does not exist") from None
+    except IsADirectoryError:
+        raise DeploymentError(f"{what} is a folder, not a file") from None
+    except OSError as exc:
+        raise DeploymentError(f"{what} cannot be read: {exc.strerror or exc.__class__.__name__}") from None
+    first, newline, _ = data.partition(b"\n")
+    if b"\0" in first:
+        raise DeploymentError(f"{what} is binary (it holds NUL bytes), not a password")
+    if not newline and len(data) > PASSWORD_FILE_MAX:
+        raise DeploymentError(f"{what}: its first line is longer than {PASSWORD_FILE_MAX // 1024} KiB")
+    try:
+        text = first.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise DeploymentError(f"{what} is not UTF-8 text") from None
+    if not text:
+        raise DeploymentError(f"{what} is empty (the password is its first line)")
+    return text
+
+
+def _shown(path: str | Path) -> str:
+    """A path as one printable word (repr when it holds control characters)."""
+    text = str(path)
+    return text if text.isprintable() else repr(text)
+
+
+def _filesystem(path: Path) -> str | None:
+    """The filesystem type of the mount that holds ``path`` (Linux), or None."""
+    try:
+        mounts = Path("/proc/self/mounts").read_text()[:1_000_000]
+    except OSError:
+        return None
+    best, kind = "", None
+    for line in mounts.splitlines():
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        point = fields[1].replace("\\040", " ")
+        if (str(path) == point or str(path).startswith(point.rstrip("/") + "/")) and len(point) >= len(best):
+            best, kind = point, fields[2]
+    return kind
+
+
+def usable_root(text: str | Path) -> Path:
+    """The folder ``--dir`` names, absolute, once it is sure that `up` can
+    create it (or write into it): `DeploymentError` otherwise, before
+    anything is written. Nothing stays behind from the check."""
+    if not str(text).strip():
+        raise DeploymentError("--dir is empty: name the deployment's folder")
+    try:
+        root = Path(text).resolve()
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop (Python < 3.13)
+        raise DeploymentError(f"--dir {_shown(text)} cannot be resolved: {getattr(exc, 'strerror', None) or exc}") from None
+    if any(c.isspace() or c in DIR_UNSAFE or unicodedata.category(c) == "Cc" for c in str(root)):
+        raise DeploymentError(f"--dir {_shown(root)}: the path holds a space, a quote, a backslash, '#', '{{' or '}}', "
+                              "which the Ansible inventory and the servers' configs cannot carry unquoted")
+    try:
+        existing = root
+        while not existing.exists():
+            existing = existing.parent
+        kind = _filesystem(existing)
+        if kind in KERNEL_FILESYSTEMS:
+            raise DeploymentError(f"--dir {_shown(root)} is on the kernel's {kind} filesystem: not a place for files")
+        if not existing.is_dir():
+            where = "exists and is not a folder" if existing == root else f"cannot be created: {_shown(existing)} is not a folder"
+            raise DeploymentError(f"--dir {_shown(root)} {where}")
+        os.rmdir(tempfile.mkdtemp(prefix=".coordcheck-", dir=existing))  # can we create a folder there?
+    except OSError as exc:
+        reason = exc.strerror or exc.__class__.__name__
+        raise DeploymentError(f"--dir {_shown(root)} cannot be created or written: {reason}") from None
+    return root
 
 
 @dataclass
@@ -150,7 +311,7 @@ class LocalDeployment:
 
     def password(self) -> Secret:
         flavor = self.flavor()
-        return kolla.master_password(kolla.load_yaml_mapping(self.passwords, "passwords file"), flavor, self.passwords)
+        return kolla.master_password(yaml_files.load_mapping(self.passwords, "passwords file", secret=True), flavor, self.passwords)
 
     def placement(self) -> list[tuple[str, kolla.CoordinationService]]:
         """(host, service) pairs: one per host with containers, else all."""
@@ -172,7 +333,12 @@ class LocalDeployment:
         (their configs are there; the checklist's container checks are off).
         ``servers="compose"``: the data nodes and sentinels run from
         docker-compose.sentinel.yml (``image``), not as processes."""
-        password = password or Secret(random.token_hex(16))
+        if password is None:
+            password = Secret(random.token_hex(16))
+        else:
+            problem = password_problem(password.reveal(), flavor)
+            if problem:
+                raise DeploymentError(problem)
         if self.state_file.exists():
             raise DeploymentError(f"{self.root} already holds a coordcheck deployment (run `coordcheck down --dir {self.root}` first)")
         created_root = not self.root.exists()
@@ -240,7 +406,7 @@ class LocalDeployment:
 
     def fixed_url(self, flavor: kolla.Flavor, password: Secret) -> Secret:
         broken = kolla.connection_string(flavor, list(HOSTS.values()), password)
-        return Secret(with_sentinel_password(broken.reveal(), password))
+        return Secret(with_sentinel_password(broken.reveal(), password), by_value=False)
 
     def up(self, flavor: kolla.Flavor, password: Secret | None = None, sentinel_auth: bool = True,
            timeout: float = AGREEMENT_TIMEOUT, ssh: bool = False, engine: str | None = None,

@@ -46,38 +46,50 @@ def _pieces(value: str) -> set[str]:
     return {value[a:b] for a in starts for b in ends if b - a >= MIN_FRAGMENT and value[a:b] != value}
 
 
+#: Longer secrets (a key file, say) are masked as written and encoded only.
+MAX_PIECED = 4096
+
+
+def _spellings(value: str) -> set[str]:
+    spellings = {value, value.strip(), repr(value)[1:-1], ascii(value)[1:-1], json.dumps(value)[1:-1],
+                 json.dumps(value, ensure_ascii=False)[1:-1], html.escape(value), html.escape(value, quote=False),
+                 xml_escape.escape(value, {'"': "&quot;", "'": "&apos;", "\n": "&#10;"})}
+    for encode in (lambda v: quote(v, safe=""), quote, quote_plus, unquote, unquote_plus,
+                   lambda v: v.encode("unicode_escape").decode("ascii")):
+        try:
+            spellings.add(encode(value))
+        except (UnicodeError, ValueError):  # lone surrogates (bytes from argv): no such spelling
+            pass
+    return spellings
+
+
 def forms(value: str) -> set[str]:
     """Every spelling of ``value`` that output may carry."""
-    whole = {value, value.strip(), quote(value, safe=""), quote(value), quote_plus(value), unquote(value),
-             unquote_plus(value), repr(value)[1:-1], ascii(value)[1:-1], json.dumps(value)[1:-1],
-             json.dumps(value, ensure_ascii=False)[1:-1], html.escape(value), html.escape(value, quote=False),
-             xml_escape.escape(value, {'"': "&quot;", "'": "&apos;", "\n": "&#10;"}),
-             value.encode("unicode_escape").decode("ascii")}
-    found = {w for w in whole if len(w) >= MIN_SECRET}
-    for spelling in (value, unquote(value), unquote_plus(value)):
-        found |= _pieces(spelling)
-    found |= {line.strip() for line in value.splitlines() if len(line.strip()) >= 8} if "\n" in value else set()
+    found = {w for w in _spellings(value) if len(w) >= MIN_SECRET}
+    if len(value) <= MAX_PIECED:
+        for spelling in (value, unquote(value), unquote_plus(value)):
+            found |= _pieces(spelling)
+        if "\n" in value:
+            found |= {line.strip() for line in value.splitlines() if len(line.strip()) >= 8}
     return {f for f in found if f.strip(URL_DELIMITERS)}
 
 
-def _trie_pattern(words: Iterable[str]) -> str:
-    """One regex for many literal words: a trie, so matching stays linear."""
-    trie: dict = {}
+def _alternation(words: Iterable[str], depth: int = 0) -> str:
+    """One regex for many literal words: factored by their first characters
+    (three levels deep, so matching rejects most positions at once), longest
+    first at the leaves (an alternation takes the first that matches)."""
+    words = sorted(set(words), key=lambda w: (-len(w), w))
+    if depth == 3 or len(words) < 8:
+        return "|".join(re.escape(w) for w in words)
+    groups: dict[str, list[str]] = {}
     for word in words:
-        node = trie
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def build(node: dict) -> str:
-        end = "" in node
-        branches = [re.escape(c) + build(child) for c, child in sorted(node.items()) if c]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
-        return f"(?:{body})?" if end else body
-
-    return build(trie)
+        groups.setdefault(word[:1], []).append(word[1:])
+    branches = []
+    for first, rests in sorted(groups.items(), key=lambda kv: -max(map(len, kv[1]))):
+        tails = [r for r in rests if r]
+        inner = f"(?:{_alternation(tails, depth + 1)})" if tails else ""
+        branches.append(re.escape(first) + (inner + ("?" if "" in rests else "") if tails else ""))
+    return "|".join(branches)
 
 
 class Redactor:
@@ -113,12 +125,18 @@ class Redactor:
         pattern = self._pattern
         if pattern is None:
             with self._lock:
-                # longest first at every trie node: a regex alternation takes the first that matches
-                pattern = self._pattern = re.compile(_trie_pattern(self._words))
+                pattern = self._pattern = re.compile(_alternation(self._words))
         return _greedy(pattern, text)
 
     def __contains__(self, value: str) -> bool:
         return value in self._values
+
+    def clear(self) -> None:
+        """Forget every secret (a test that needs a clean slate)."""
+        with self._lock:
+            self._values.clear()
+            self._words.clear()
+            self._pattern = None
 
 
 def _greedy(pattern: re.Pattern, text: str) -> str:

@@ -33,10 +33,11 @@ def read_text(path: Path, what: str, limit: int = MAX_INPUT_BYTES) -> str:
         raise KollaError(f"{what} {path} does not exist") from None
     except OSError as exc:
         raise KollaError(f"{what} {path} cannot be read: {exc.strerror or exc.__class__.__name__}") from None
-    if len(data) > limit:
-        raise KollaError(f"{what} {path} is larger than {limit // (1024 * 1024)} MB: not a Kolla file")
-    if b"\x00" in data:
+    if b"\x00" in data[:65536]:
         raise KollaError(f"{what} {path} cannot be read: it is binary, not text")
+    if len(data) > limit:
+        size = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit // 1024} kB"
+        raise KollaError(f"{what} {path} is larger than {size}: not a Kolla file")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
