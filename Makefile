@@ -66,6 +66,7 @@ bench: packages venv images
 	$(BIN)/python bench/gate.py
 	$(BIN)/python bench/containers.py
 	$(BIN)/python bench/faults.py
+	$(BIN)/python bench/garbage.py
 
 clean:
 	rm -rf $(VENV) *.egg-info

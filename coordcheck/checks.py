@@ -7,12 +7,12 @@ each test of the checklist is one line.
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Callable, Iterable
 
 from coordcheck import kolla
 from coordcheck.failover import Failover
 from coordcheck.findings import FAIL, WARN, Finding, Where
-from coordcheck.probe import Address, Login, NodeObservation, SentinelObservation
+from coordcheck.probe import Address, Discovery, Login, NodeObservation, SentinelObservation
 
 
 # -- network ------------------------------------------------------------------
@@ -39,10 +39,21 @@ def ports_reachable(host: str, results: dict[Address, bool], sentinels: Iterable
 
 
 # -- sentinel -----------------------------------------------------------------
+def not_a_redis_server(address, what: str, sent: str) -> Finding:
+    """Something answers on a sentinel's or data node's port, not in RESP.
+    Always a failure: it is no sentinel or data node (the real one cannot
+    even bind its port), and redis-py's discovery stops at such a sentinel
+    instead of trying the next one."""
+    return Finding("NOT_A_REDIS_SERVER", Where(address=str(address)), evidence=f"{what} {address} {sent}")
+
+
 def login_findings(login: Login, what: str, password_key: str, severity: str = FAIL) -> list[Finding]:
-    """Unreachable, or the password from passwords.yml rejected. ``severity``
-    applies to an unreachable sentinel (see `unreachable_severity`)."""
+    """Unreachable, not a Redis server, or the password from passwords.yml
+    rejected. ``severity`` applies to an unreachable sentinel (see
+    `unreachable_severity`)."""
     where = Where(address=str(login.address))
+    if login.not_redis:
+        return [not_a_redis_server(login.address, what, login.not_redis)]
     if login.error:
         if what == "sentinel":
             return [Finding("SENTINEL_UNREACHABLE", where, evidence=login.error, severity=severity)]
@@ -126,6 +137,22 @@ def topology_complete(obs: SentinelObservation, replicas: int, other_sentinels: 
     return [Finding("SENTINEL_TOPOLOGY_INCOMPLETE", Where(address=str(obs.address)),
                     evidence=f"sees {' and '.join(missing)} ({', '.join(flags) or 'none listed'})",
                     severity=WARN if obs.ckquorum_error is None else FAIL)]
+
+
+def discovery_not_redis(found: Discovery, where: Callable[[str], Where]) -> list[Finding]:
+    """The servers on a URL's way (its sentinels, the master) that do not
+    speak RESP, when its discovery fails: the cause, named once each.
+    ``where(address)``: the place of the finding (the host, its configs)."""
+    if found.ok:
+        return []
+    found_at = []
+    for address, sent in found.not_redis.items():
+        stops = found.stopped_at is not None and str(found.stopped_at) == address
+        why = ("; redis-py's discovery (tooz's) stops there instead of trying the next sentinel" if stops else "")
+        found_at.append(Finding("NOT_A_REDIS_SERVER", where(address),
+                                evidence=f"backend_url's {'master' if address == str(found.master_addr) else 'sentinel'} "
+                                         f"{address} {sent}{why}"))
+    return found_at
 
 
 # -- auth ---------------------------------------------------------------------

@@ -49,12 +49,15 @@ class Observer:
         self.timeout = probe_timeout
         self.tooz_deadline = tooz_deadline
         self.host_for = host_for       # inventory host name -> testinfra host
-        self.sentinel = lru_cache(maxsize=None)(self._sentinel)
-        self.node = lru_cache(maxsize=None)(self._node)
+        self._sentinels: dict[probe.Address, probe.SentinelObservation] = {}
+        self._nodes: dict[probe.Address, probe.NodeObservation] = {}
         self.configs = lru_cache(maxsize=None)(self._configs)
         self._discoveries: dict[str, probe.Discovery] = {}
         self._handshakes: dict[str, tooz_probe.Handshake] = {}
         self.config_errors: dict[str, str] = {}
+
+    def __repr__(self) -> str:
+        return f"Observer({self.target!r}, probes {self.vantage_note if 'vantage' in vars(self) else 'not run yet'})"
 
     @property
     def master_name(self) -> str:
@@ -101,6 +104,36 @@ class Observer:
         args = (addr, self.target.password, self.timeout)
         return self._remote_or_here(lambda remote: remote.node(*args), lambda: probe.observe_node(*args))
 
+    def _probe_all(self) -> None:
+        """Every sentinel and data node of the target not probed yet, all at
+        once (in parallel): silent or trickling servers cost one probe
+        bound, not one each."""
+        self.vantage  # noqa: B018 - chosen once, here, not by each thread
+        jobs = ([(self._sentinels, a, self._sentinel) for a in self.target.sentinels if a not in self._sentinels]
+                + [(self._nodes, a, self._node) for a in self.target.data_nodes if a not in self._nodes])
+        with ThreadPoolExecutor(max_workers=len(jobs) or 1) as pool:
+            seen = list(pool.map(lambda job: job[2](job[1]), jobs))
+        for (cache, addr, _), obs in zip(jobs, seen):
+            cache[addr] = obs
+
+    def sentinel(self, addr: probe.Address) -> probe.SentinelObservation:
+        """A sentinel, probed once (with every other server of the target)."""
+        if addr not in self._sentinels:
+            if addr in self.target.sentinels:
+                self._probe_all()
+            else:
+                self._sentinels[addr] = self._sentinel(addr)
+        return self._sentinels[addr]
+
+    def node(self, addr: probe.Address) -> probe.NodeObservation:
+        """A data node, probed once (with every other server of the target)."""
+        if addr not in self._nodes:
+            if addr in self.target.data_nodes:
+                self._probe_all()
+            else:
+                self._nodes[addr] = self._node(addr)
+        return self._nodes[addr]
+
     def _configs(self, host_name: str) -> tuple[service_config.ServiceConfig, ...]:
         """The host's service configs; () when they cannot be read (the reason
         is kept in ``config_errors`` and reported by CONFIG_MISSING)."""
@@ -120,9 +153,9 @@ class Observer:
 
     @cached_property
     def _all_sentinels(self) -> list[probe.SentinelObservation]:
-        """Every sentinel, probed at once (the first time only): silent
-        sentinels cost one timeout, not three."""
-        return self.fresh_sentinels(self.sentinel)
+        """Every sentinel, probed at once (the first time only, with the
+        data nodes): silent sentinels cost one timeout, not three."""
+        return [self.sentinel(a) for a in self.target.sentinels]
 
     def fresh_sentinels(self, observe=None) -> list[probe.SentinelObservation]:
         """Every sentinel probed now, in parallel (``observe``: cached or not)."""
@@ -163,8 +196,8 @@ class Observer:
         if not self.failover.new:
             return node
         self.__dict__["_all_sentinels"] = self.failover.sentinels  # what every later check sees
-        self.sentinel.cache_clear()
-        self.node.cache_clear()
+        self._sentinels.clear()
+        self._nodes.clear()
         return self.node(self.failover.new)
 
     def replicas(self) -> list[probe.NodeObservation]:
@@ -174,14 +207,30 @@ class Observer:
     def all_configs(self) -> list[service_config.ServiceConfig]:
         return [c for h in self.target.hosts for c in self.configs(h)]
 
+    def known_not_redis(self) -> dict[probe.Address, str]:
+        """The sentinels this run already saw answer in another protocol
+        than RESP (address -> what they sent): not asked again."""
+        seen = self.__dict__.get("_all_sentinels") or []
+        return {o.address: o.login.not_redis for o in seen if o.login.not_redis}
+
     def discovery(self, url: BackendURL) -> probe.Discovery:
         if url.raw not in self._discoveries:
-            self._discoveries[url.raw] = probe.discover(url, self.timeout)
+            self._discoveries[url.raw] = probe.discover(url, self.timeout, self.known_not_redis())
         return self._discoveries[url.raw]
 
     def handshake(self, url: BackendURL) -> tooz_probe.Handshake:
+        """The tooz handshake with ``url`` — not run when its discovery stops
+        at a server that does not speak RESP: tooz runs that same redis-py
+        discovery, and would fail there (or hang until the deadline)."""
         if url.raw not in self._handshakes:
-            self._handshakes[url.raw] = tooz_probe.handshake(url, self.tooz_deadline, self.timeout)
+            stopped_at = self.discovery(url).stopped_at
+            if stopped_at is not None:
+                self._handshakes[url.raw] = tooz_probe.Handshake(
+                    ok=False, stage="start", seconds=0.0,
+                    error=f"not run: the redis-py discovery tooz uses stops at sentinel {stopped_at}, "
+                          "which does not speak RESP")
+            else:
+                self._handshakes[url.raw] = tooz_probe.handshake(url, self.tooz_deadline, self.timeout)
         return self._handshakes[url.raw]
 
     def client_findings(self, host_name: str, with_handshake: bool) -> list[Finding]:
@@ -193,9 +242,17 @@ class Observer:
             self.config_errors.get(host_name))
         for group in config_checks.by_url(configs).values():
             url = group[0].url
-            cause = config_checks.discovery_findings(group, self.discovery(url), self.expected)
+            cause = self._discovery_findings(group, self.discovery(url))
             found += config_checks.handshake_findings(group, self.handshake(url), cause) if with_handshake else cause
         return found
+
+    def _discovery_findings(self, group: list[service_config.ServiceConfig], found: probe.Discovery) -> list[Finding]:
+        """Why discovery with the group's URL fails: servers on its way that do
+        not speak RESP (NOT_A_REDIS_SERVER, each once), then the other causes,
+        from the answers of the servers that do."""
+        junk = checks.discovery_not_redis(found, lambda address: config_checks.where_all(group, address=address))
+        rest = config_checks.discovery_findings(group, found.without_not_redis() if junk else found, self.expected)
+        return junk + [f for f in rest if not (junk and f.id == "DISCOVERY_FAILED")]
 
     @cached_property
     def expected(self) -> Expected:
