@@ -162,6 +162,14 @@ def sentinels_require_password(observations: list[SentinelObservation]) -> bool 
     return answers.pop() if len(answers) == 1 else (True if answers else None)
 
 
+def sentinels_answered(observations: list[SentinelObservation], password_key: str) -> list[Finding]:
+    """Whether the sentinels require a password is known once one answers;
+    when none did, why (each sentinel's own finding)."""
+    if any(o.login.requires_password is not None for o in observations):
+        return []
+    return [f for o in observations for f in login_findings(o.login, "sentinel", password_key)]
+
+
 def sentinel_auth_consistent(observations: list[SentinelObservation]) -> list[Finding]:
     states = {str(o.address): o.login.requires_password for o in observations if o.login.reachable}
     if len(set(states.values())) > 1:

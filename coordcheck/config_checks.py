@@ -184,7 +184,7 @@ def sentinel_password_present(configs: list[ServiceConfig], expected: Expected) 
     required = expected.sentinel_auth
     if required is None:
         return [Finding("SENTINEL_UNREACHABLE", where_all(configs) if configs else Where(),
-                        evidence="no sentinel answered, so whether they require a password is unknown")]
+                        evidence=f"{expected.sentinel_auth_reason}: whether they require a password is unknown")]
     found = []
     for group in by_url(configs).values():
         url = group[0].url

@@ -15,7 +15,7 @@ from coordcheck import checks, config_checks, failover, kolla, probe, service_co
 from coordcheck.container_observer import ContainerObserver
 from coordcheck.failover import Failover
 from coordcheck.fixes import Expected
-from coordcheck.findings import Finding
+from coordcheck.findings import Finding, Where, because
 from coordcheck.kolla import KollaError
 from coordcheck.remote import Remote, RemoteError
 from coordcheck.render import Renderer
@@ -52,6 +52,7 @@ class Observer:
         self._sentinels: dict[probe.Address, probe.SentinelObservation] = {}
         self._nodes: dict[probe.Address, probe.NodeObservation] = {}
         self.configs = lru_cache(maxsize=None)(self._configs)
+        self.unreachable = lru_cache(maxsize=None)(self._unreachable)
         self._discoveries: dict[str, probe.Discovery] = {}
         self._handshakes: dict[str, tooz_probe.Handshake] = {}
         self.config_errors: dict[str, str] = {}
@@ -133,6 +134,24 @@ class Observer:
             else:
                 self._nodes[addr] = self._node(addr)
         return self._nodes[addr]
+
+    def _unreachable(self, host_name: str) -> Finding | None:
+        """HOST_UNREACHABLE when testinfra cannot run a command on the host
+        (its address does not resolve, SSH fails); None when it can."""
+        if self.renderer is not None:
+            return None  # the gate contacts no host
+        try:
+            done = self.host_for(host_name).run("true")
+            error = None if done.rc == 0 else (done.stderr or done.stdout or f"exit {done.rc}")
+        except Exception as exc:  # noqa: BLE001 - testinfra raises what its backend raised
+            result = exc.args[0] if exc.args else None  # testinfra: RuntimeError(CommandResult)
+            error = getattr(result, "stderr", None) or f"{exc.__class__.__name__}: {exc}"
+        if error is None:
+            return None
+        variables = self.target.inventory.host_vars(host_name)
+        address = str(variables.get("ansible_host") or host_name)
+        return Finding("HOST_UNREACHABLE", Where(host=host_name, address=address),
+                       evidence=f"running a command on {host_name} ({address}) failed: {' '.join(error.split())[:300]}")
 
     def _configs(self, host_name: str) -> tuple[service_config.ServiceConfig, ...]:
         """The host's service configs; () when they cannot be read (the reason
@@ -259,4 +278,7 @@ class Observer:
         """The URL Kolla would render here: the reference of every URL fix."""
         hosts = tuple(self.target.inventory.address(h) for h in self.target.backend_hosts)
         sentinel_auth = self.static_sentinel_auth or (self.sentinels_require_password,)
+        if sentinel_auth[0] is None:  # none answered: say why, with each sentinel's own finding
+            causes = checks.sentinels_answered(self.sentinels(), self.target.flavor.password_key)
+            sentinel_auth = (None, "no sentinel answered" + because(causes))
         return Expected(self.target.flavor, self.target.password, hosts, *sentinel_auth)

@@ -3,7 +3,7 @@ healthy, then the incident (`coordcheck repro`), then bad command lines."""
 
 import pytest
 
-from tests.conftest import assert_no_secret, run_checklist, run_cli
+from tests.conftest import assert_no_secret, reported, run_checklist, run_cli
 
 RUNBOOK_MODULES = {"test_network", "test_sentinel", "test_auth", "test_master", "test_python_client",
                    "test_container_config"}
@@ -110,6 +110,39 @@ def test_host_without_service_configs_is_a_finding_not_a_traceback(deployment, t
     message = failures["test_container_config::test_service_configs_found[ansible://ctl3]"]
     assert "CONFIG_MISSING" in message and "node_config_directory /nonexistent/kolla does not exist on host ctl3" in message
     assert "Traceback" not in run.stdout
+
+
+def test_host_whose_address_does_not_resolve_is_host_unreachable(deployment, tmp_path):
+    inventory = tmp_path / "multinode"
+    inventory.write_text(deployment.inventory.read_text().replace(
+        "[control]\n", "[control]\nctl9 ansible_host=no-such-host.invalid ansible_connection=ssh\n", 1))
+    run = run_checklist("--hosts=ctl9", "--inventory", str(inventory), "--configdir", str(deployment.root),
+                        "-m", "network or config", tmp_path=tmp_path, cwd=tmp_path, timeout=60)
+    assert run.returncode == 1
+    failures = run.failures()
+    assert failures and all("HOST_UNREACHABLE" in text and "no-such-host.invalid" in text for text in failures.values())
+    assert "Traceback" not in run.output and "CommandResult" not in run.output
+
+
+@pytest.mark.parametrize("content, says", [
+    (b"\x00\xff\xfe junk \x9c", "is not text"),
+    (b"[DEFAULT]\ndebug = true\n[coordination]\n", "[coordination] section without backend_url"),
+    (b"[coordination]\nbackend_url =\n", "backend_url is empty"),
+], ids=["binary", "no backend_url", "empty backend_url"])
+def test_service_config_the_service_cannot_use_is_config_unreadable(deployment, tmp_path, content, says):
+    """No silent pass: a config replaced by junk, or whose [coordination]
+    lost its backend_url, is named on its host."""
+    path = next((deployment.root / "ctl2").glob("*/*.conf"))
+    original = path.read_bytes()
+    try:
+        path.write_bytes(content)
+        run = run_checklist(*deployment.checklist_args(), "-m", "config", tmp_path=tmp_path, cwd=tmp_path)
+    finally:
+        path.write_bytes(original)
+    assert run.returncode == 1
+    found = reported(run)
+    assert "CONFIG_UNREADABLE" in found and all("host ctl2" in where for where in found["CONFIG_UNREADABLE"])
+    assert says in " ".join(run.failures().values())
 
 
 def test_summary_matrix_and_findings_by_id(incident, tmp_path):
