@@ -117,3 +117,32 @@ def test_the_gate_prints_no_form_of_a_password(tmp_path_factory, password):
                         "-vv", "--log-level=DEBUG", "-rA", tmp_path=tmp, cwd=tmp)
     assert run.returncode == 1 and ("URL_UNKNOWN_OPTION" in run.output or "URL_INVALID" in run.output)
     assert_hidden(run.output, password)
+
+
+LIVE_PASSWORDS = ["p@ss:w%rd+&=;ünï€&sentinel_password=x", "a&b=c;d%20e%2F+f", "Ĳ€@:;=%41+&&=="]
+
+
+@pytest.mark.parametrize("password", LIVE_PASSWORDS, ids=["url-characters", "encoded-lookalike", "unicode"])
+def test_a_live_incident_prints_no_form_of_its_passwords(tmp_path, password):
+    """The lab with such a password, the incident reproduced, an inventory
+    become password, -vv, DEBUG logs of every logger (testinfra's command and
+    ansible-inventory logs too) and junit: zero occurrences anywhere."""
+    from tests.conftest import run_cli
+
+    root = tmp_path / "kolla"
+    (tmp_path / "pw").write_text(password + "\n")
+    become = "become-" + password[::-1].replace(" ", "_")
+    run_cli("up", "--dir", str(root), "--password-file", str(tmp_path / "pw"))
+    try:
+        run_cli("repro", "--dir", str(root))
+        inventory = root / "multinode"
+        inventory.write_text(inventory.read_text() + f"\n[all:vars]\nansible_become_password={become}\n")
+        run = run_checklist("--hosts=controllers", "--inventory", str(inventory), "--configdir", str(root), "-vv",
+                            "--log-level=DEBUG", "-o", "log_cli=true", "--log-cli-level=DEBUG", "-rA",
+                            tmp_path=tmp_path, cwd=tmp_path)
+    finally:
+        run_cli("down", "--dir", str(root))
+    assert run.returncode == 1 and "SENTINEL_AUTH_MISSING" in run.output
+    assert "ansible-inventory" in run.output  # testinfra's own log of the inventory is there, masked
+    assert_hidden(run.output, password)
+    assert_hidden(run.output, become)
