@@ -22,9 +22,13 @@ from pathlib import Path
 import testinfra
 from common import checklist, timed
 
-from coordcheck import images, kolla, probe, remote, scenarios, tooz_probe  # noqa: E402
-from coordcheck.engine import Engine  # noqa: E402
-from coordcheck.local import HOSTS, LocalDeployment  # noqa: E402
+from coordcheck import kolla, tooz_probe  # noqa: E402
+from coordcheck.lab import images
+from coordcheck.observe import probe
+from coordcheck.observe import remote
+from coordcheck.lab import scenarios
+from coordcheck.observe.engine import Engine  # noqa: E402
+from coordcheck.lab.deployment import HOSTS, LocalDeployment  # noqa: E402
 
 
 def first_error_after(deployment: LocalDeployment, service: str, cap: float) -> str:

@@ -21,10 +21,13 @@ from pathlib import Path
 
 from common import PROJECT, checklist
 
-from coordcheck import images, kolla, probe, scenarios, tooz_probe  # noqa: E402
+from coordcheck import kolla, tooz_probe  # noqa: E402
+from coordcheck.lab import images
+from coordcheck.observe import probe
+from coordcheck.lab import scenarios
 from coordcheck import url as urls  # noqa: E402
-from coordcheck.failover import agreed_master  # noqa: E402
-from coordcheck.local import HOSTS, LocalDeployment  # noqa: E402
+from coordcheck.observe.failover import agreed_master  # noqa: E402
+from coordcheck.lab.deployment import HOSTS, LocalDeployment  # noqa: E402
 
 ENGINES = {"processes": {}, "compose": {"servers": "compose", "image": images.SERVER}}
 FAULTS = ["SENTINEL_UNREACHABLE", "SENTINEL_UNREACHABLE_NO_QUORUM", "REPLICATION_BROKEN", "SENTINEL_PARTITIONED"]

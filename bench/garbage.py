@@ -24,7 +24,7 @@ from pathlib import Path
 
 import common  # noqa: F401 - the project on sys.path
 
-from coordcheck.scenarios import garbage_cloud  # noqa: E402
+from coordcheck.lab.scenarios import garbage_cloud  # noqa: E402
 
 MODES = {
     "junk": "every node answers junk bytes",

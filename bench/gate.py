@@ -19,9 +19,9 @@ PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
 from coordcheck import config_checks  # noqa: E402
-from coordcheck.fixes import Expected  # noqa: E402
-from coordcheck.render import Renderer, sentinels_require_password  # noqa: E402
-from coordcheck.target import Target  # noqa: E402
+from coordcheck.kolla.fixes import Expected  # noqa: E402
+from coordcheck.kolla.render import Renderer, sentinels_require_password  # noqa: E402
+from coordcheck.kolla.target import Target  # noqa: E402
 
 SERVICES = {"cinder": ["cinder-api", "cinder-scheduler", "cinder-volume", "cinder-backup"],
             "designate": ["designate-central", "designate-worker"],

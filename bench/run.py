@@ -20,9 +20,12 @@ from pathlib import Path
 
 from common import checklist, timed
 
-from coordcheck import checks, kolla, probe, scenarios, tooz_probe  # noqa: E402
+from coordcheck import kolla, tooz_probe  # noqa: E402
+from coordcheck.checks import servers as checks
+from coordcheck.observe import probe
+from coordcheck.lab import scenarios
 from coordcheck import url as urls  # noqa: E402
-from coordcheck.local import LocalDeployment  # noqa: E402
+from coordcheck.lab.deployment import LocalDeployment  # noqa: E402
 from coordcheck.secrets import Secret  # noqa: E402
 
 

@@ -156,7 +156,8 @@ def _dir_arg(text: str) -> str:
 
 
 def parser() -> argparse.ArgumentParser:
-    from coordcheck import compose, kolla
+    from coordcheck import kolla
+    from coordcheck.lab import compose
 
     top = _Parser(prog="coordcheck", description="A local Kolla-style Sentinel deployment for coordcheck.")
     verbs = top.add_subparsers(dest="verb", required=True, parser_class=_Parser)
@@ -208,7 +209,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
 def _password(args: argparse.Namespace):
     """The `Secret` that `up` deploys (None: a random one), or `CommandError`."""
     from coordcheck import kolla
-    from coordcheck.local import password_problem, read_password_file
+    from coordcheck.lab.deployment import password_problem, read_password_file
     from coordcheck.secrets import Secret
 
     if args.password is not None:
@@ -237,7 +238,7 @@ def _existing_dir(text: str) -> Path:
 
 # -- the verbs -------------------------------------------------------------------
 def _lab_class():
-    from coordcheck.local import LocalDeployment
+    from coordcheck.lab.deployment import LocalDeployment
 
     class Lab(LocalDeployment):
         """`LocalDeployment` whose ``write`` a signal does not cut short: an
@@ -256,7 +257,7 @@ def _lab_class():
 
 def _up(args: argparse.Namespace, run: dict) -> None:
     from coordcheck import kolla
-    from coordcheck.local import usable_root
+    from coordcheck.lab.deployment import usable_root
 
     root = usable_root(args.dir)
     password = _password(args)
@@ -273,8 +274,8 @@ def _up(args: argparse.Namespace, run: dict) -> None:
 
 
 def _break(args: argparse.Namespace) -> None:
-    from coordcheck import scenarios
-    from coordcheck.local import LocalDeployment
+    from coordcheck.lab import scenarios
+    from coordcheck.lab.deployment import LocalDeployment
 
     if args.scenario == "list":
         for scenario in scenarios.SCENARIOS.values():
@@ -299,16 +300,16 @@ def run(args: argparse.Namespace, context: dict | None = None) -> None:
         _break(args)
         return
     if args.verb == "compose":
-        from coordcheck import compose
+        from coordcheck.lab import compose
         _out(compose.text(), end="")
         return
     if args.verb == "images":
-        from coordcheck import images
+        from coordcheck.lab import images
         built = images.build(args.engine, args.rebuild)
         _out("images: " + (", ".join(f"{name} built in {secs:.0f} s" for name, secs in built.items())
                            or "all already there"))
         return
-    from coordcheck.local import LocalDeployment
+    from coordcheck.lab.deployment import LocalDeployment
 
     deployment = LocalDeployment(_existing_dir(args.dir))
     if args.verb == "down":
@@ -406,8 +407,8 @@ def _message(exc: Exception) -> str:
     """The one line an exception becomes: the text of our own errors, the
     file and reason of an OSError, a bug's class and place otherwise."""
     from coordcheck import kolla
-    from coordcheck.local import DeploymentError
-    from coordcheck.tools import ToolError
+    from coordcheck.lab.deployment import DeploymentError
+    from coordcheck.lab.tools import ToolError
 
     if isinstance(exc, (DeploymentError, kolla.KollaError, ToolError)):
         return str(exc)

@@ -1,7 +1,7 @@
 """The README tells the truth about the catalogue, the modules and the commands."""
 
 from coordcheck.findings import markdown_table
-from fixtures.target import RUNBOOK
+from coordcheck.pytest_plugin.target import RUNBOOK
 from tests.conftest import PROJECT
 
 README = (PROJECT / "README.md").read_text()
@@ -23,22 +23,22 @@ def test_two_commands():
 
 
 def test_scenario_table_is_the_code_table():
-    from coordcheck.scenarios import markdown_table as scenario_table
+    from coordcheck.lab.scenarios import markdown_table as scenario_table
     assert scenario_table() in README
 
 
 def test_every_catalogue_entry_has_a_scenario_or_named_test():
     from coordcheck.findings import CATALOGUE
-    from coordcheck.scenarios import SCENARIOS
+    from coordcheck.lab.scenarios import SCENARIOS
     reproduced = {s.finding for s in SCENARIOS.values()}
-    covered_elsewhere = {"CONFIG_MISSING": "tests/test_checklist.py", "DISCOVERY_FAILED": "tests/test_checks.py",
-                         "SENTINEL_TOPOLOGY_INCOMPLETE": "tests/test_checks.py",
-                         "TOOZ_HANDSHAKE_FAILED": "tests/test_checklist.py",
-                         "PASSWORDS_PLAINTEXT": "tests/test_gate.py",
-                         "CONTAINER_ENGINE_UNUSABLE": "tests/test_containers.py",
-                         "FAILOVER_SEEN": "tests/test_faults.py",
-                         "HOST_UNREACHABLE": "tests/test_checklist.py",
-                         "CONFIG_UNREADABLE": "tests/test_checklist.py"}
+    covered_elsewhere = {"CONFIG_MISSING": "tests/pytest_plugin/test_checklist.py", "DISCOVERY_FAILED": "tests/checks/test_checks.py",
+                         "SENTINEL_TOPOLOGY_INCOMPLETE": "tests/checks/test_checks.py",
+                         "TOOZ_HANDSHAKE_FAILED": "tests/pytest_plugin/test_checklist.py",
+                         "PASSWORDS_PLAINTEXT": "tests/pytest_plugin/test_gate.py",
+                         "CONTAINER_ENGINE_UNUSABLE": "tests/runbook/test_service_containers.py",
+                         "FAILOVER_SEEN": "tests/lab/test_faults.py",
+                         "HOST_UNREACHABLE": "tests/pytest_plugin/test_checklist.py",
+                         "CONFIG_UNREADABLE": "tests/pytest_plugin/test_checklist.py"}
     for entry in CATALOGUE:
         assert entry in reproduced or entry in covered_elsewhere, entry
     for entry, path in covered_elsewhere.items():

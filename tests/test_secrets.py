@@ -12,11 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coordcheck import kolla
-from coordcheck import config_checks as checks
+from coordcheck.checks import configs as checks
 from coordcheck.findings import render
-from coordcheck.fixes import Expected
+from coordcheck.kolla.fixes import Expected
 from coordcheck.secrets import KNOWN, MASK, Secret, redact
-from coordcheck.service_config import read_service_config
+from coordcheck.kolla.service_config import read_service_config
 from tests.conftest import PROJECT, run_checklist
 
 URL_CHARACTERS = "/#?&@:%+=; "

@@ -6,8 +6,8 @@ commit. Runs with `-m config` without --hosts (or --gate).
 
 import pytest
 
-from coordcheck import config_checks
-from fixtures.checklist import expect_none
+from coordcheck.checks import configs as config_checks
+from coordcheck.pytest_plugin.checklist import expect_none
 
 pytestmark = [pytest.mark.config, pytest.mark.gate]
 

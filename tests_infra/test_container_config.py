@@ -10,8 +10,8 @@ on the URLs Kolla would render from the config repository.
 
 import pytest
 
-from coordcheck import config_checks as checks
-from fixtures.checklist import expect_none
+from coordcheck.checks import configs as checks
+from coordcheck.pytest_plugin.checklist import expect_none
 
 pytestmark = pytest.mark.config
 

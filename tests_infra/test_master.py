@@ -8,8 +8,8 @@ failover (reported as FAILOVER_SEEN, a warning).
 
 import pytest
 
-from coordcheck import checks
-from fixtures.checklist import expect_none
+from coordcheck.checks import servers as checks
+from coordcheck.pytest_plugin.checklist import expect_none
 
 pytestmark = pytest.mark.master
 

@@ -6,8 +6,8 @@ sentinel (26379) and every data node (6379), within a second each.
 
 import pytest
 
-from coordcheck import checks
-from fixtures.checklist import expect_none
+from coordcheck.checks import servers as checks
+from coordcheck.pytest_plugin.checklist import expect_none
 
 pytestmark = pytest.mark.network
 

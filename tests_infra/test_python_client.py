@@ -10,7 +10,7 @@ with the container's own Python, tooz and redis-py.
 
 import pytest
 
-from fixtures.checklist import expect_none
+from coordcheck.pytest_plugin.checklist import expect_none
 
 pytestmark = pytest.mark.client
 

@@ -7,8 +7,8 @@ every other sentinel.
 
 import pytest
 
-from coordcheck import checks
-from fixtures.checklist import expect_none
+from coordcheck.checks import servers as checks
+from coordcheck.pytest_plugin.checklist import expect_none
 
 pytestmark = pytest.mark.sentinel
 

@@ -1,4 +1,4 @@
-"""A pytest plugin for tests/test_faults.py, loaded into a checklist run with
+"""A pytest plugin for tests/lab/test_faults.py, loaded into a checklist run with
 ``-p kill_master_mid_run``: when the run reaches its master step (the
 sentinel and auth steps have passed), it kills the master data node of the
 local deployment in $COORDCHECK_KILL_DIR (SIGKILL: a process, or the
@@ -7,7 +7,7 @@ container of docker-compose.sentinel.yml)."""
 import os
 import signal
 
-from coordcheck.local import LocalDeployment
+from coordcheck.lab.deployment import LocalDeployment
 
 killed = []
 

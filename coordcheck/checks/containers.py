@@ -1,0 +1,119 @@
+"""Checks of the service containers on a controller: each runs, holds the
+host's config, logged no coordination error lately, and its own tooz can
+use its URL. Observations in, findings out.
+
+    log_errors(container, "2026-11-24T10:00:01Z ... ToozConnectionError: No master found", "1h", [], [])
+    # -> [Finding('SERVICE_LOG_ERRORS', ...)]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from coordcheck import url as urls
+from coordcheck.observe.engine import Container, config_in_container
+from coordcheck.findings import Finding, Where, because
+from coordcheck.secrets import Secret, redact
+from coordcheck.kolla.service_config import ServiceConfig
+from coordcheck.observe.tooz import Handshake
+
+#: tooz reads sentinel_password (and sentinel_username) from 6.1.0 on
+TOOZ_SENTINEL_AUTH = (6, 1, 0)
+#: the exception lines of a coordination failure (not the traceback's frames)
+COORDINATION_ERROR = re.compile(r"\b(?:ToozConnectionError|ToozError|MasterNotFoundError): |No master found")
+QUOTE_LIMIT = 400
+#: tooz appends the redis-py client's repr (pools, options: noise) to its message
+CLIENT_REPR = re.compile(r"\s*:\s*<redis\.client\.\w+\(.*$")
+
+
+@dataclass(eq=False)
+class ServiceContainer:
+    """A coordination service's container on a host, and its two configs
+    (compared and hashed by identity: the observer makes each once)."""
+
+    host: str
+    config: ServiceConfig               # the host's copy, under node_config_directory
+    name: str                           # Kolla's container name
+    state: Container | None             # None: no such container on the host
+    inside: ServiceConfig | None = None  # the config the container holds (None: unreadable)
+
+    @property
+    def running(self) -> bool:
+        return self.state is not None and self.state.running
+
+    @property
+    def path_inside(self) -> str:
+        return config_in_container(self.config.project)
+
+    @property
+    def where(self) -> Where:
+        return Where(host=self.host, container=self.name, service=self.config.service, file=self.path_inside)
+
+
+def version_tuple(version: str | None) -> tuple[int, ...]:
+    """``"3.1.0"`` -> (3, 1, 0); digits up to the first non-digit of each part."""
+    parts = []
+    for part in (version or "").split("."):
+        digits = re.match(r"\d+", part)
+        if not digits:
+            break
+        parts.append(int(digits.group()))
+    return tuple(parts)
+
+
+def engine_usable(host: str, error: str | None) -> list[Finding]:
+    return [Finding("CONTAINER_ENGINE_UNUSABLE", Where(host=host), evidence=error)] if error else []
+
+
+def running(containers: list[ServiceContainer], engine: str) -> list[Finding]:
+    found = []
+    for c in containers:
+        if c.running:
+            continue
+        evidence = (f"no container named {c.name} on {c.host}, though {c.config.path} is there" if c.state is None
+                    else f"{engine} ps: {c.name} is {c.state.state} (image {c.state.image})")
+        found.append(Finding("CONTAINER_NOT_RUNNING", c.where, evidence=evidence,
+                             fix=f"{engine} logs {c.name}; {engine} start {c.name} "
+                                 f"(or kolla-ansible deploy --tags {c.config.project})"))
+    return found
+
+
+def config_matches_host(c: ServiceContainer, engine: str) -> list[Finding]:
+    """The URL the container holds is the host's (running containers only)."""
+    if not c.running:
+        return []
+    fix = f"{engine} restart {c.name} (or kolla-ansible reconfigure --tags {c.config.project})"
+    if c.inside is None:
+        return [Finding("CONTAINER_CONFIG_STALE", c.where, fix=fix,
+                        evidence=f"{c.path_inside} cannot be read inside {c.name}")]
+    ours, theirs = (c.inside.url.raw if c.inside.url else c.inside.error), (c.config.url.raw if c.config.url else c.config.error)
+    if ours == theirs:
+        return []
+    return [Finding("CONTAINER_CONFIG_STALE", c.where, fix=fix, evidence=(
+        f"inside: {urls.mask(ours or '(no backend_url)')}; host copy {c.config.path}: {urls.mask(theirs or '(no backend_url)')}"))]
+
+
+def log_errors(c: ServiceContainer, log: str, since: str, secrets: list[Secret | None],
+               causes: list[Finding]) -> list[Finding]:
+    """SERVICE_LOG_ERRORS quoting the newest matching line (masked) and its time."""
+    lines = [line for line in log.splitlines() if COORDINATION_ERROR.search(line)]
+    if not lines:
+        return []
+    stamp, _, text = lines[-1].partition(" ")
+    text = CLIENT_REPR.sub(" : <redis-py client>", " ".join(text.split()))
+    quoted = urls.mask(redact(text, secrets))[:QUOTE_LIMIT]
+    return [Finding("SERVICE_LOG_ERRORS", c.where,
+                    evidence=f"{len(lines)} error line(s) in the last {since} since the container started, "
+                             f"newest at {stamp}: {quoted}{because(causes)}",
+                    fix=f"{causes[0].advice}; then restart {c.name}" if causes else None)]
+
+
+def client_too_old(c: ServiceContainer, result: Handshake, sentinels_need_password: bool | None) -> list[Finding]:
+    """tooz < 6.1.0 inside the container while the sentinels need a password."""
+    tooz = version_tuple(result.tooz)
+    if not sentinels_need_password or not tooz or tooz >= TOOZ_SENTINEL_AUTH:
+        return []
+    return [Finding("CLIENT_TOO_OLD", c.where, evidence=(
+        f"inside {c.name}: tooz {result.tooz}, redis-py {result.redis}, Python {result.python}; "
+        "the sentinels answer NOAUTH without a password"))]

@@ -1,0 +1,396 @@
+"""The oracle: render a Kolla config repo with a real kolla-ansible installation.
+
+The ``merge_configs``/``template`` tasks of each role's ``tasks/config.yml`` whose template
+mentions a Sentinel consumer run verbatim through that installation's ``ansible-playbook`` on
+localhost, under the host patterns of its ``site.yml`` plays, with its group_vars, role defaults,
+filter and action plugins, and the CLI's ``-e @globals.yml -e @passwords.yml -e @globals.d/*``.
+Nothing is contacted and nothing is written outside a temporary directory.
+"""
+from __future__ import annotations
+
+import argparse, ast, fcntl, getpass, grp, json, os, re, shutil, subprocess, sys, tempfile, time, zipfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import yaml
+
+MARKER = re.compile(r"coordination|profiler|redis|valkey|jobboard|sentinel", re.I)
+OPTIONS = {("coordination", "backend_url"), ("DEFAULT", "coordination_url"), ("incoming", "redis_url"),
+           ("profiler", "connection_string")} | {("task_flow", f"jobboard_{o}") for o in (
+               "enabled", "backend_hosts", "backend_port", "backend_username", "backend_password", "redis_sentinel")}
+# ansible-core minor -> the PyPI `ansible` release whose bundled collections go with it
+ANSIBLE_FOR_CORE = {17: "10.7.0", 18: "11.13.0", 19: "12.3.0", 20: "13.8.0", 21: "14.5.0"}
+COLLECTIONS = tuple(f"ansible_collections/{c}/" for c in
+                    ("ansible/utils", "ansible/netcommon", "community/general", "ansible/posix"))
+TIMEOUT = 600
+MODULES = {"merge_configs", "template", "ansible.builtin.template"}
+READ_ONLY = {f"{p}{m}" for p in ("", "ansible.builtin.") for m in ("stat", "find", "set_fact")}
+GROUP_PLAY = "Group hosts based on configuration"
+# What octavia's get_resources_info.yml looks up in the running cloud (through kolla_toolbox): stubbed.
+CLOUD = "coordcheck-cloud-lookup"
+CLOUD_LOOKUPS = {"project_info": {"projects": [{"id": CLOUD}]}, "network_info": {"id": CLOUD},
+                 "amphora_flavor_info": {"id": CLOUD}, "sec_grp_info": {"results": [{"security_group": {"id": CLOUD},
+                     "item": {"name": "{{ octavia_amp_security_groups['mgmt-sec-grp'].name }}"}}]}}
+IFACE = "api_interface | replace('-', '_')"
+FACTS_PLAY = {  # per host without cached facts: the api_interface's address from the inventory
+    "name": "coordcheck: facts", "hosts": "all", "gather_facts": False, "tasks": [
+        {"copy": {"content": "{{ coordcheck_addresses[inventory_hostname][1] }}",
+                  "dest": "{{ coordcheck_work }}/synthesized/{{ inventory_hostname }}"},
+         "when": f"ansible_facts[{IFACE}] is not defined"},
+        {"set_fact": {"cacheable": True, f"ansible_{{{{ {IFACE} }}}}": {
+            "ipv4": {"address": "{{ coordcheck_addresses[inventory_hostname][0] }}"}},
+            "ansible_hostname": "{{ inventory_hostname_short }}", "ansible_nodename": "{{ inventory_hostname }}",
+            "ansible_fqdn": "{{ inventory_hostname }}", "ansible_processor_vcpus": 4, "ansible_memtotal_mb": 16384,
+            "ansible_os_family": "Debian", "ansible_distribution": "Debian", "ansible_architecture": "x86_64",
+            "ansible_distribution_release": "bookworm", "ansible_distribution_major_version": "12",
+            "ansible_distribution_version": "12", "ansible_system": "Linux", "ansible_machine": "x86_64"},
+         "when": f"ansible_facts[{IFACE}] is not defined"}]}
+# merge_configs and template end in the `copy` action, which runs the copy module per file (slow):
+# this one writes what they rendered straight to dest, and refuses any dest outside the work directory.
+COPY_ACTION = """
+import os, shutil
+from ansible.errors import AnsibleError
+from ansible.plugins.action import ActionBase
+
+class ActionModule(ActionBase):
+    def run(self, tmp=None, task_vars=None):
+        args, dest = self._task.args, os.path.realpath(self._task.args["dest"])
+        if not dest.startswith(os.environ["COORDCHECK_WORK"] + os.sep):
+            raise AnsibleError("coordcheck: refusing to write outside the work directory: " + dest)
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        if "content" in args:
+            with open(dest, "w") as f:
+                f.write(str(args["content"]))
+        else:
+            shutil.copyfile(args["src"], dest)
+        return {"changed": True, "dest": dest, "invocation": {"module_args": {}}}
+"""
+
+
+class KollaAnsibleError(RuntimeError):
+    """One line saying what failed."""
+
+
+@dataclass(frozen=True)
+class Record:
+    host: str
+    service: str
+    file: str
+    section: str
+    option: str
+    value: str
+
+
+@dataclass
+class Rendering:
+    release: str
+    records: list[Record]
+    seconds: float
+    facts: dict[str, str]  # host -> "fact cache" | "synthesized from <var>"
+    notes: list[str] = field(default_factory=list)
+
+
+def _run(cmd: list, what: str, **kw) -> subprocess.CompletedProcess:
+    try:
+        p = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, timeout=TIMEOUT, **kw)
+    except subprocess.TimeoutExpired:
+        raise KollaAnsibleError(f"{what}: timed out after {TIMEOUT}s") from None
+    if p.returncode:
+        lines = [l.strip() for l in (p.stderr + p.stdout).splitlines() if l.strip() and "is ignored" not in l]
+        err = next((l for l in reversed(lines) if re.search(r"ERROR|rror:|fatal|FAILED", l)), (lines or [""])[-1])
+        raise KollaAnsibleError(f"{what}: {err if len(err) < 500 else err[:150] + ' ... ' + err[-350:]}")
+    return p
+
+
+# --- installation -------------------------------------------------------------
+
+def _python_for(release: str) -> str:
+    """23.x needs Python >= 3.12 (pyenv's on these machines); older releases run on this 3.11."""
+    if int(release.split(".")[0]) < 23:
+        return sys.executable
+    for cand in [shutil.which(f"python3.{m}") for m in (12, 13)] + sorted(
+            Path.home().glob(".pyenv/versions/3.1[23]*/bin/python3.1[23]")):
+        if cand and subprocess.run([cand, "-c", "import sys, venv; assert sys.version_info >= (3, 12)"],
+                                   capture_output=True).returncode == 0:
+            return str(cand)
+    raise KollaAnsibleError(f"kolla-ansible {release} needs Python >= 3.12, none found")
+
+
+def install(release: str, root: Path) -> Path:
+    """Create once, and return, root/release: a venv with kolla-ansible==release and its collections."""
+    root = Path(root).resolve()
+    venv, what = root / release, f"kolla-ansible {release}"
+    done = venv / ".coordcheck-installed"
+    if done.exists():
+        return venv
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / f".{release}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if done.exists():
+            return venv
+        shutil.rmtree(venv, ignore_errors=True)
+        _run([_python_for(release), "-m", "venv", venv], f"{what}: venv")
+        py = venv / "bin/python"
+        _run([py, "-m", "pip", "install", "-q", "--disable-pip-version-check", f"kolla-ansible=={release}"],
+             f"{what}: pip install")
+        core = _run([py, "-c", "import ansible.release as r; print(r.__version__)"], what).stdout.strip()
+        ansible = ANSIBLE_FOR_CORE.get(int(core.split(".")[1]))
+        if not ansible:
+            raise KollaAnsibleError(f"{what}: no collections known for ansible-core {core}")
+        with tempfile.TemporaryDirectory() as wheels:  # what Galaxy would bring, from PyPI's `ansible`
+            _run([py, "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:", f"ansible=={ansible}",
+                  "-d", wheels], f"{what}: pip download ansible=={ansible}")
+            with zipfile.ZipFile(next(Path(wheels).glob("*.whl"))) as z:
+                z.extractall(venv / "collections", [n for n in z.namelist() if n.startswith(COLLECTIONS)])
+        done.write_text(f"{release} ansible-core {core} collections from ansible {ansible}\n")
+    return venv
+
+
+# --- rendering ----------------------------------------------------------------
+
+def _consumer_tasks(role: Path) -> list:
+    """The role's config tasks, verbatim and in order, that write a file whose template names a
+    consumer, and the read-only ones (stat/find of overrides, set_fact) whose results they use."""
+    try:
+        tasks = [t for t in yaml.safe_load((role / "tasks/config.yml").read_text()) or [] if isinstance(t, dict)]
+    except (OSError, yaml.YAMLError):
+        return []
+    keep, text = set(), ""
+    for i, t in enumerate(tasks):
+        mod = next((m for m in MODULES if m in t), None)
+        names = re.findall(r"([\w.\-]+\.j2)\b", json.dumps([t.get(mod), t.get("with_first_found")])) if mod else []
+        used = [f.read_text() for f in (role / "templates" / n for n in names) if f.is_file()]
+        if any(MARKER.search(u) for u in used):
+            keep.add(i)
+            text += json.dumps(t) + "".join(used)
+    while True:  # the read-only tasks that define a name the kept ones use, to a fixpoint
+        words = set(re.findall(r"\w+", text))
+        more = [i for i, t in enumerate(tasks) if i not in keep and READ_ONLY & set(t) and words & (
+            {t.get("register")} | set(t.get("set_fact") or t.get("ansible.builtin.set_fact") or {}))]
+        if not more:
+            return [tasks[i] for i in sorted(keep)] if keep else []
+        keep.update(more)
+        text += json.dumps([tasks[i] for i in more])
+
+
+def _plays(share: Path, roles: set, playbook: str = "site.yml") -> list:
+    """site.yml's grouping play, and its plays of the consumer roles with the roles replaced by our tasks."""
+    out = []
+    for play in yaml.safe_load((share / playbook).read_text()) or []:
+        if play.get("import_playbook", "gather-facts.yml") != "gather-facts.yml":
+            out += _plays(share, roles, play["import_playbook"])
+        elif play.get("name") == GROUP_PLAY:
+            out.append(play)
+        elif names := [r["role"] if isinstance(r, dict) else r for r in play.get("roles", []) if
+                       (r["role"] if isinstance(r, dict) else r) in roles]:
+            out.append({"name": play.get("name", ""), "hosts": play["hosts"], "gather_facts": False,
+                        "tasks": [{"include_role": {"name": n, "tasks_from": "coordcheck.yml"}} for n in names]})
+    return out
+
+
+def _mirror(src: Path, dst: Path, skip=()) -> None:
+    dst.mkdir(parents=True)
+    for entry in src.iterdir():
+        if entry.name not in skip:
+            (dst / entry.name).symlink_to(entry)
+
+
+def _tree(share: Path, tree: Path) -> set:
+    """A shadow of the ansible dir (symlinks), with tasks/coordcheck.yml in each consumer role."""
+    _mirror(share, tree, ("roles", "action_plugins"))
+    _mirror(share / "action_plugins", tree / "action_plugins")
+    (tree / "action_plugins/copy.py").write_text(COPY_ACTION)
+    _mirror(share / "roles", tree / "roles")
+    roles = set()
+    for role in sorted((share / "roles").iterdir()):
+        if tasks := _consumer_tasks(role):
+            roles.add(role.name)
+            (tree / "roles" / role.name).unlink()
+            _mirror(role, tree / "roles" / role.name, ("tasks",))
+            _mirror(role / "tasks", tree / "roles" / role.name / "tasks")
+            (tree / "roles" / role.name / "tasks/coordcheck.yml").write_text(yaml.safe_dump(tasks, sort_keys=False))
+    return roles
+
+
+def _placeholders(share: Path) -> dict:
+    """Every key of the release's passwords.yml as `coordcheck-unset-<key>` (yours override them),
+    and octavia's cloud look-ups."""
+    def fill(key, v):
+        return {k: fill(k, x) for k, x in v.items()} if isinstance(v, dict) else v or f"coordcheck-unset-{key}"
+    stock = yaml.safe_load((share.parent / "etc_examples/kolla/passwords.yml").read_text()) or {}
+    return {k: fill(k, v) for k, v in stock.items()} | CLOUD_LOOKUPS
+
+
+def _addresses(inv: dict) -> dict:
+    """host -> (address, how) from the inventory: api_interface_address, else ansible_host, else the name."""
+    hostvars = inv.get("_meta", {}).get("hostvars", {})
+    hosts = {h for g in inv.values() if isinstance(g, dict) for h in g.get("hosts", [])} | set(hostvars)
+    out = {}
+    for host in sorted(hosts):
+        hv = hostvars.get(host, {})
+        var = next((v for v in ("api_interface_address", "ansible_host") if hv.get(v)), None)
+        out[host] = (str(hv[var]), f"synthesized from {var}") if var else (host, "synthesized from the name")
+    return out
+
+
+def render(kolla_ansible: Path, configdir: Path, inventory: Path, vault_password_file: Path | None = None,
+           facts: Path | None = None, keep: Path | None = None) -> Rendering:
+    """Render every consumer file per host x service with real kolla-ansible, and parse the options."""
+    venv, configdir, inventory = (Path(p).resolve() for p in (kolla_ansible, configdir, inventory))
+    share, start = venv / "share/kolla-ansible/ansible", time.monotonic()
+    if not (share / "site.yml").exists():
+        raise KollaAnsibleError(f"{venv}: no kolla-ansible installation (no {share}/site.yml)")
+    release = _run([venv / "bin/python", "-c", "import importlib.metadata as m; print(m.version('kolla-ansible'))"],
+                   f"{venv}: kolla-ansible version").stdout.strip()
+    with tempfile.TemporaryDirectory(prefix="coordcheck-kolla-") as tmp:
+        work = Path(keep or tmp).resolve()
+        work.mkdir(parents=True, exist_ok=True)
+        if keep and any(work.iterdir()):
+            raise KollaAnsibleError(f"{work}: not empty")
+        roles = _tree(share, work / "ansible")
+        plays = _plays(share, roles)
+        if not any(p.get("name") == GROUP_PLAY for p in plays):
+            raise KollaAnsibleError(f"{share}/site.yml: no play '{GROUP_PLAY}'")
+        (work / "ansible/coordcheck.yml").write_text(yaml.safe_dump([FACTS_PLAY] + plays, sort_keys=False))
+        (work / "synthesized").mkdir()
+        shutil.copytree(facts, work / "facts") if facts else (work / "facts").mkdir()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
+        env.update(PATH=f"{venv}/bin:{env.get('PATH', '')}", COORDCHECK_WORK=str(work),
+                   ANSIBLE_COLLECTIONS_PATH=str(venv / "collections"), ANSIBLE_CACHE_PLUGIN="jsonfile",
+                   ANSIBLE_CACHE_PLUGIN_CONNECTION=str(work / "facts"), ANSIBLE_CACHE_PLUGIN_TIMEOUT="0",
+                   ANSIBLE_GATHERING="explicit", ANSIBLE_FORKS="8", ANSIBLE_PIPELINING="1",
+                   ANSIBLE_LOCAL_TEMP=str(work / "tmp"), ANSIBLE_REMOTE_TEMP=str(work / "tmp"),
+                   ANSIBLE_HOME=str(work / "home"), ANSIBLE_RETRY_FILES_ENABLED="0", ANSIBLE_NOCOLOR="1",
+                   ANSIBLE_DEPRECATION_WARNINGS="0", ANSIBLE_LOCALHOST_WARNING="0")
+        inv = json.loads(_run([venv / "bin/ansible-inventory", "-i", inventory, "--list"], "ansible-inventory",
+                              env=env).stdout)
+        stock = re.findall(r"^\[([\w.\-]+)(?::children)?\]", (share / "inventory/multinode").read_text(), re.M)
+        missing = [g for g in dict.fromkeys(stock) if g not in inv]
+        (work / "groups.ini").write_text("".join(f"[{g}]\n" for g in missing))
+        (work / "unset.json").write_text(json.dumps(_placeholders(share)))
+        addresses = _addresses(inv)
+        (work / "extra.json").write_text(json.dumps({
+            "kolla_action": "config", "CONFIG_DIR": str(configdir), "coordcheck_work": str(work),
+            "coordcheck_addresses": addresses, "node_config_directory": f"{work}/out/{{{{ inventory_hostname }}}}",
+            "ansible_connection": "local", "ansible_become": False, "ansible_python_interpreter": str(venv / "bin/python"),
+            "config_owner_user": getpass.getuser(), "config_owner_group": grp.getgrgid(os.getgid()).gr_name}))
+        cmd = [venv / "bin/ansible-playbook", "-i", inventory, "-i", work / "groups.ini", "-e", f"@{work}/unset.json",
+               "-e", f"@{configdir}/globals.yml", "-e", f"@{configdir}/passwords.yml"]
+        cmd += ["--vault-password-file", Path(vault_password_file).resolve()] if vault_password_file else []
+        for f in sorted((configdir / "globals.d").glob("*")) if (configdir / "globals.d").is_dir() else []:
+            cmd += ["-e", f"@{f}"] if f.suffix in (".yml", ".yaml", ".json") and f.is_file() else []
+        _run(cmd + ["-e", f"@{work}/extra.json", work / "ansible/coordcheck.yml"], f"ansible-playbook ({release})",
+             env=env, cwd=work)
+        records = _parse(work / "out")
+        synth = work / "synthesized"
+        facts_src = {h: (synth / h).read_text() if (synth / h).exists() else "fact cache" for h in addresses}
+    notes = [f"passwords absent from passwords.yml render as coordcheck-unset-<name>; octavia's cloud look-ups as {CLOUD}"]
+    notes += [f"inventory lacks {len(missing)} groups of kolla-ansible {release}'s multinode, added empty: "
+              + " ".join(missing)] if missing else []
+    notes += [] if "horizon" in roles else [f"horizon: kolla-ansible {release}'s templates have no Redis/Valkey cache"]
+    return Rendering(release, records, round(time.monotonic() - start, 1), facts_src, notes)
+
+
+# --- parsing ------------------------------------------------------------------
+
+def _ini(path: Path):
+    section = "DEFAULT"
+    for line in map(str.strip, path.read_text().splitlines()):
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1].strip()
+        elif "=" in line and not line.startswith(("#", ";")):
+            k, v = line.split("=", 1)
+            yield section, k.strip(), v.strip()
+
+
+def _flat(d: dict, prefix: str = ""):
+    for k, v in d.items():
+        if isinstance(v, dict):
+            yield from _flat(v, f"{prefix}{k}.")
+        else:
+            yield prefix + k, (",".join(f"{h}:{p}" for h, p in v) if k == "SENTINELS"
+                               else v if isinstance(v, str) else json.dumps(v))
+
+
+def _django(path: Path):
+    """SESSION_ENGINE and CACHES of a horizon settings file, flattened."""
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+            try:
+                value = ast.literal_eval(node.value)
+            except ValueError:
+                continue
+            if node.targets[0].id == "SESSION_ENGINE":
+                yield "", "SESSION_ENGINE", value
+            elif node.targets[0].id == "CACHES":
+                yield from ((f"CACHES[{alias!r}]", k, v) for alias, c in value.items() for k, v in _flat(c))
+
+
+def _parse(out: Path) -> list[Record]:
+    records = []
+    for f in sorted(out.glob("*/*/*")) if out.is_dir() else []:
+        host, service = f.parent.parent.name, f.parent.name
+        if f.suffix in (".conf", ".ini"):
+            last = {(s, o): v for s, o, v in _ini(f) if (s, o) in OPTIONS}  # the last one wins, as in oslo.config
+            records += [Record(host, service, f.name, s, o, v) for (s, o), v in last.items()]
+        elif f.name.endswith("kolla-settings.py"):
+            records += [Record(host, service, f.name, s, o, v) for s, o, v in _django(f)]
+    return records
+
+
+def secrets(records: list[Record]) -> set[str]:
+    """Every password the records carry: password options, URL netloc passwords, *password= values."""
+    out = {r.value for r in records if "password" in r.option.lower()}
+    for r in records:
+        out.update(re.findall(r"://[^:/@?#]*:([^@]*)@", r.value) + re.findall(r"password=([^&;,]*)", r.value, re.I))
+    return {x for x in out if x and x != "***"}
+
+
+def mask(value: str, option: str = "", known: set[str] = frozenset()) -> str:
+    """Hide passwords: a password option, known secrets, a URL's netloc password, *password= values."""
+    if "password" in option.lower():
+        return "***" if value else value
+    for secret in sorted(known, key=len, reverse=True):
+        value = value.replace(secret, "***")
+    value = re.sub(r"(://[^:/@?#]*:)[^@]*@", r"\1***@", value)
+    return re.sub(r"((?:^|[?&;,])[\w.]*password=)[^&;,]*", r"\1***", value, flags=re.I)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m coordcheck.kolla.installed", description=__doc__.splitlines()[0])
+    ap.add_argument("--kolla-ansible", metavar="VENV", help="a venv where kolla-ansible is installed")
+    ap.add_argument("--install", metavar="RELEASE", help="install kolla-ansible RELEASE (cached) and use it")
+    ap.add_argument("--cache", default=".cache/kolla-ansible", help="where --install keeps its venvs")
+    ap.add_argument("--configdir", type=Path)
+    ap.add_argument("--inventory", type=Path)
+    ap.add_argument("--vault-password-file", type=Path)
+    ap.add_argument("--facts", type=Path, help="an Ansible jsonfile fact cache directory")
+    ap.add_argument("--keep", type=Path, help="render into this (empty) directory and keep it")
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--reveal", action="store_true", help="print passwords instead of ***")
+    a = ap.parse_args(argv)
+    if not (a.install or a.kolla_ansible):
+        ap.error("--kolla-ansible VENV or --install RELEASE")
+    try:
+        venv = install(a.install, Path(a.cache)) if a.install else Path(a.kolla_ansible)
+        if not (a.configdir and a.inventory):
+            print(venv)
+            return 0
+        r = render(venv, a.configdir, a.inventory, a.vault_password_file, a.facts, a.keep)
+    except KollaAnsibleError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    known = secrets(r.records)
+    recs = [asdict(x) | {"value": x.value if a.reveal else mask(x.value, x.option, known)} for x in r.records]
+    if a.json:
+        print(json.dumps(asdict(r) | {"records": recs}, indent=1))
+        return 0
+    for x in recs:
+        print(f"{x['host']}\t{x['service']}\t{x['file']}\t[{x['section']}] {x['option']} = {x['value']}")
+    notes = [n if len(n) < 200 else n[:197] + "..." for n in r.notes]
+    print(f"# kolla-ansible {r.release}: {len(recs)} options in {r.seconds}s; facts: {r.facts}", *notes, sep="\n# ")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,121 @@
+"""The local deployment's service containers (`coordcheck up --containers`):
+one coordination service per host, named and laid out as Kolla does —
+the host's ``<node_config_directory>/<service>/`` mounted read-only at
+``/var/lib/kolla/config_files`` and copied to ``/etc/<project>/`` at start —
+running a real tooz client loop (`coordcheck/container/service.py`) with
+host networking, so it reaches the loopback addresses the sentinels announce.
+
+    cinder_volume     on ctl1   image coordcheck/service:current
+    designate_worker  on ctl2
+    masakari_api      on ctl3
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+from pathlib import Path
+
+from coordcheck import kolla
+from coordcheck.lab import images
+from coordcheck.lab import tools
+from coordcheck.observe.engine import PS_FORMAT, config_in_container, container_name, parse_ps
+from coordcheck.lab.tools import ToolError
+
+#: Where each service runs, as an inventory would place it (names are unique per engine).
+PLACEMENT = {"ctl1": "cinder-volume", "ctl2": "designate-worker", "ctl3": "masakari-api"}
+LABEL = "org.coordcheck.deployment"
+SERVICE_LOOP = "/usr/local/lib/coordcheck/service.py"
+
+
+class ContainerError(ToolError):
+    """The engine cannot serve the deployment; one line."""
+
+
+def service(name: str) -> kolla.CoordinationService:
+    return next(s for s in kolla.LOCAL_SERVICES if s.service == name)
+
+
+def config_json(svc: kolla.CoordinationService) -> str:
+    """Kolla's config.json for the service: copy the config in, run the loop."""
+    dest = config_in_container(svc.project)
+    return json.dumps({
+        "command": f"python3 {SERVICE_LOOP} {dest} {svc.service}",
+        "config_files": [{"source": f"/var/lib/kolla/config_files/{svc.config_name}", "dest": dest,
+                          "owner": svc.project, "perm": "0600"}],
+    }, indent=1) + "\n"
+
+
+def _engine(engine: str, *args: str, timeout: float = 60) -> str:
+    return tools.run([engine, *args], f"{engine} {args[0]}", timeout).stdout
+
+
+def run(engine: str, root: Path, host: str, service_name: str, image: str) -> str:
+    """Start the service's container for ``host`` (detached), replacing the
+    deployment's own container of that name; returns the name."""
+    name = container_name(service_name)
+    if name in ours(engine, root):
+        _engine(engine, "rm", "-f", name, timeout=120)
+    _engine(engine, "run", "-d", "--name", name, "--network", "host", "--label", f"{LABEL}={root}",
+            *limits(engine), "-v", f"{root / host / service_name}:/var/lib/kolla/config_files:ro", image)
+    return name
+
+
+def limits(engine: str) -> list[str]:
+    """podman raises the open-files and processes limits of every container
+    by default; where raising them is not allowed (seen in sandboxes: "error
+    setting rlimit type 7: operation not permitted"), ask for what this
+    process has, or less."""
+    if engine != "podman":
+        return []
+    files = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    processes = min(resource.getrlimit(resource.RLIMIT_NPROC)[1], 4096)  # the same value is refused too
+    return ["--ulimit", f"nofile={files}:{files}", "--ulimit", f"nproc={processes - 1}:{processes - 1}"]
+
+
+def labelled(engine: str, label: str) -> dict[str, str]:
+    """The engine's containers carrying ``label`` (``key=value``): name -> state."""
+    listed = _engine(engine, "ps", "-a", "--filter", f"label={label}", "--format", PS_FORMAT[engine])
+    return {name: c.state for name, c in parse_ps(engine, listed).items()}
+
+
+def states(engine: str, root: Path) -> dict[str, str]:
+    """The containers this deployment started: name -> state."""
+    return labelled(engine, f"{LABEL}={root}")
+
+
+def ours(engine: str, root: Path) -> list[str]:
+    return list(states(engine, root))
+
+
+def remove(engine: str, root: Path) -> list[str]:
+    names = ours(engine, root)
+    if names:
+        _engine(engine, "rm", "-f", *names, timeout=120)
+    return names
+
+
+def check_free(engine: str) -> None:
+    """Kolla's names must be free on this engine (another deployment's?)."""
+    taken = set(_engine(engine, "ps", "-a", "--format", "{{.Names}}").split())
+    clash = sorted(taken & {container_name(s) for s in PLACEMENT.values()})
+    if clash:
+        raise ContainerError(f"containers {', '.join(clash)} already exist on {engine} (`{engine} rm -f` them, "
+                             "or `coordcheck down` the deployment that made them)")
+
+
+def ensure_images(engine: str, wanted: tuple[str, ...]) -> dict[str, float]:
+    """Build the images if this engine lacks them (about a minute once);
+    podman takes docker's copies when docker has them."""
+    return images.build(engine) if images.missing(engine, wanted) else {}
+
+
+def log(engine: str, name: str) -> str:
+    """What the container logged since its creation (stdout and stderr)."""
+    done = tools.run([engine, "logs", name], f"{engine} logs {name}", timeout=60)
+    return done.stdout + done.stderr
+
+
+def control(engine: str, action: str, name: str) -> None:
+    """``start``, ``stop`` or ``restart`` one container."""
+    _engine(engine, action, name, timeout=90)

@@ -1,0 +1,149 @@
+"""Build the service images of the containerised local deployment, with no
+registry: a Debian rootfs made by debootstrap from the machine's own apt
+sources and imported into the engine, then two service images on top.
+
+- ``coordcheck/service:debian``: Debian's python3-tooz 3.1.0 and
+  python3-redis 4.3.4 (a tooz older than 6.1.0: it ignores sentinel_password)
+- ``coordcheck/service:current``: the tooz and redis-py of this venv in a
+  Kolla-style venv (/var/lib/kolla/venv), first on PATH as in Kolla images
+- ``coordcheck/redis:bookworm``: Debian's redis-server, for
+  docker-compose.sentinel.yml where the official image cannot be pulled
+
+    coordcheck images            # build what is missing (about 1.5 min)
+"""
+
+from __future__ import annotations
+
+import glob
+import importlib.metadata
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from coordcheck.lab import tools
+from coordcheck.lab.tools import ToolError
+
+BASE = "coordcheck/debian:bookworm"
+DEBIAN = "coordcheck/service:debian"
+CURRENT = "coordcheck/service:current"
+SERVER = "coordcheck/redis:bookworm"
+SERVICE = (BASE, DEBIAN, CURRENT)    # what `coordcheck up --containers` needs
+ALL = (*SERVICE, SERVER)
+SUITE = "bookworm"
+BASE_PACKAGES = "python3,python3-tooz,python3-redis,redis-server"
+LABEL = "org.coordcheck.image=1"
+SUPPORT = Path(__file__).with_name("container")
+
+DEBIAN_DOCKERFILE = f"""FROM {BASE}
+LABEL {LABEL}
+COPY kolla_start /usr/local/bin/kolla_start
+COPY service.py /usr/local/lib/coordcheck/service.py
+RUN chmod 0755 /usr/local/bin/kolla_start
+CMD ["/usr/local/bin/kolla_start"]
+"""
+
+SERVER_DOCKERFILE = f"""FROM {BASE}
+LABEL {LABEL}
+RUN redis-server --version
+"""
+
+CURRENT_DOCKERFILE = f"""FROM {DEBIAN}
+COPY site /tmp/site
+RUN python3 -m venv --without-pip /var/lib/kolla/venv \\
+ && cp -a /tmp/site/. "$(/var/lib/kolla/venv/bin/python3 -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')" \\
+ && rm -rf /tmp/site
+ENV PATH=/var/lib/kolla/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+"""
+
+
+class ImageError(ToolError):
+    """One line: what failed while building, and how to fix it."""
+
+
+def debian_mirror(sources: str = "/etc/apt") -> str:
+    """The first Debian archive this machine's apt uses (deb822 or one-line)."""
+    for path in sorted(glob.glob(f"{sources}/sources.list.d/*.sources")):
+        for stanza in Path(path).read_text().split("\n\n"):
+            fields = dict(re.findall(r"^(\w[\w-]*):\s*(.*)$", stanza, re.M))
+            if "deb" in fields.get("Types", "").split() and SUITE in fields.get("Suites", "").split():
+                return fields["URIs"].split()[0]
+    for path in [f"{sources}/sources.list", *sorted(glob.glob(f"{sources}/sources.list.d/*.list"))]:
+        if Path(path).is_file():
+            match = re.search(rf"^deb\s+(?:\[[^]]*\]\s+)?(\S+)\s+{SUITE}\s", Path(path).read_text(), re.M)
+            if match:
+                return match.group(1)
+    raise ImageError(f"no apt source for Debian {SUITE} in {sources}: debootstrap needs one")
+
+
+def exists(engine: str, image: str) -> bool:
+    return subprocess.run([engine, "image", "inspect", image], capture_output=True, timeout=30).returncode == 0
+
+
+def build_base(engine: str, workdir: Path) -> None:
+    rootfs = workdir / "rootfs"
+    tools.run(["debootstrap", "--variant=minbase", f"--include={BASE_PACKAGES}", SUITE, str(rootfs),
+               debian_mirror()], "debootstrap", timeout=900)
+    shutil.rmtree(rootfs / "var/cache/apt/archives", ignore_errors=True)
+    tools.run([engine, "import", "--change", "CMD [\"/bin/bash\"]", "-", BASE], "import of the rootfs",
+              timeout=600, pipe_from=["tar", "-C", str(rootfs), "-c", "."])
+
+
+def build_service(engine: str, workdir: Path, image: str, dockerfile: str, with_site: bool) -> None:
+    context = workdir / image.replace("/", "_").replace(":", "_")
+    context.mkdir()
+    for name in ("kolla_start", "service.py"):
+        shutil.copy(SUPPORT / name, context / name)
+    if with_site:
+        pins = [f"{name}=={importlib.metadata.version(name)}" for name in ("tooz", "redis")]
+        # pip resolves markers for this Python; Debian's 3.11.2 also needs
+        # redis-py's python_full_version < "3.11.3" dependency
+        pins.append("async-timeout>=4.0.3")
+        tools.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                   "--target", str(context / "site"), *pins], "pip install " + " ".join(pins), timeout=900)
+    (context / "Dockerfile").write_text(dockerfile)
+    tools.run([engine, "build", "--network", "none", "-q", "-t", image, str(context)], f"build of {image}", timeout=600)
+
+
+def copy_from_docker(engine: str, image: str) -> None:
+    """``docker save IMAGE | podman load``: one build serves both engines."""
+    tools.run([engine, "load", "-q"], f"{engine} load of {image}", timeout=600, pipe_from=["docker", "save", image])
+
+
+def usable(engine: str) -> bool:
+    return shutil.which(engine) is not None and \
+        subprocess.run([engine, "info"], capture_output=True, timeout=60).returncode == 0
+
+
+def build(engine: str = "docker", rebuild: bool = False) -> dict[str, float]:
+    """Build every missing image; returns the seconds each build took.
+    podman gets docker's images (built first if need be): podman's own
+    build runs into the same rlimit refusal as its containers in sandboxes."""
+    if not usable(engine):
+        raise ImageError(f"{engine} cannot be used (not installed, or its engine does not answer: "
+                         f"`{engine} info` says why; is dockerd running?)")
+    if engine == "docker":
+        seconds: dict[str, float] = {}
+        steps = {
+            BASE: lambda w: build_base(engine, w),
+            DEBIAN: lambda w: build_service(engine, w, DEBIAN, DEBIAN_DOCKERFILE, with_site=False),
+            CURRENT: lambda w: build_service(engine, w, CURRENT, CURRENT_DOCKERFILE, with_site=True),
+            SERVER: lambda w: build_service(engine, w, SERVER, SERVER_DOCKERFILE, with_site=False),
+        }
+    else:
+        seconds = build("docker")  # docker's own images: built once, copied again on --rebuild
+        steps = {image: lambda w, image=image: copy_from_docker(engine, image) for image in ALL}
+    with tempfile.TemporaryDirectory(prefix="coordcheck-images-") as tmp:
+        for image, step in steps.items():
+            if rebuild or not exists(engine, image):
+                started = time.monotonic()
+                step(Path(tmp))
+                seconds[image if engine == "docker" else f"{image} ({engine})"] = round(time.monotonic() - started, 1)
+    return seconds
+
+
+def missing(engine: str = "docker", wanted: tuple[str, ...] = SERVICE) -> list[str]:
+    return [image for image in wanted if not exists(engine, image)]

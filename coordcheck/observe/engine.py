@@ -1,0 +1,129 @@
+"""The container engine of a controller, driven through its testinfra host:
+which service containers run, the config inside them, what they logged,
+and a Python script run inside one with the script on stdin.
+
+    engine = Engine(host, "docker")
+    engine.containers()["cinder_volume"].running       # -> True
+    engine.read("cinder_volume", "/etc/cinder/cinder.conf")
+
+Kolla names: ``kolla_container_engine`` (docker or podman) picks the
+command; a service's container is its name with ``_`` for ``-``
+(cinder-volume -> cinder_volume), its config ``/etc/<project>/<project>.conf``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from dataclasses import dataclass
+from datetime import datetime
+
+from coordcheck.observe import transport
+from coordcheck.observe.transport import output_withheld
+
+ENGINES = ("docker", "podman")
+#: docker's ps speaks Go templates line by line; podman's ``{{.State}}`` is
+#: the human status ("Up 5 seconds ago"), its JSON has the state itself
+PS_FORMAT = {"docker": "{{.Names}}\t{{.State}}\t{{.Image}}", "podman": "json"}
+
+
+def parse_time(text: str) -> datetime | None:
+    """An engine's timestamp, to the microsecond: docker's RFC 3339
+    (``2026-11-24T23:17:42.112820995Z``) or podman's (``2026-11-24 23:17:42.1 +0000 UTC``).
+
+    >>> parse_time("2026-11-24T23:17:42.112820995Z").isoformat()
+    '2026-11-24T23:17:42.112820+00:00'
+    """
+    match = re.match(r"\s*(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)(?:\.(\d+))?", text)
+    if not match:
+        return None
+    day, clock, fraction = match.groups()
+    return datetime.fromisoformat(f"{day}T{clock}.{(fraction or '0')[:6].ljust(6, '0')}+00:00")
+
+
+def container_name(service: str) -> str:
+    """Kolla's container for a service: ``cinder-volume`` -> ``cinder_volume``."""
+    return service.replace("-", "_")
+
+
+def config_in_container(project: str) -> str:
+    """Where kolla_set_configs puts a project's config: ``/etc/cinder/cinder.conf``."""
+    return f"/etc/{project}/{project}.conf"
+
+
+class EngineError(Exception):
+    """The engine cannot be used on this host (missing, or no permission)."""
+
+
+@dataclass
+class Container:
+    name: str
+    state: str          # running, exited, paused, ...
+    image: str
+
+    @property
+    def running(self) -> bool:
+        return self.state == "running"
+
+
+def parse_ps(command: str, listed: str) -> dict[str, Container]:
+    """What ``<command> ps -a --format PS_FORMAT[command]`` printed, by name."""
+    if command == "podman":
+        rows = [(c["Names"][0], c.get("State", ""), c.get("Image", "")) for c in json.loads(listed or "[]")]
+    else:
+        rows = [tuple((line.split("\t") + ["", ""])[:3]) for line in listed.splitlines()]
+    return {name: Container(name, str(state).lower(), image) for name, state, image in rows}
+
+
+class Engine:
+    def __init__(self, host, command: str = "docker") -> None:
+        if command not in ENGINES:
+            raise EngineError(f"kolla_container_engine is {command!r}; coordcheck knows {', '.join(ENGINES)}")
+        self.host = host
+        self.command = command
+
+    def containers(self) -> dict[str, Container]:
+        """Every container on the host, by name."""
+        listed = self.host.run(f"{self.command} ps -a --format %s", PS_FORMAT[self.command])
+        if listed.rc == 127:
+            raise EngineError(f"{self.command} is not installed (kolla_container_engine says {self.command})")
+        if listed.rc != 0:
+            raise EngineError(f"`{self.command} ps` failed: {' '.join(listed.stderr.split())[:200]} "
+                              "(the SSH user needs the engine: root, the docker group, or --sudo / ansible_become)")
+        return parse_ps(self.command, listed.stdout)
+
+    def read(self, container: str, path: str) -> str | None:
+        """A file inside a container (None when it is not there); its text
+        holds passwords, so testinfra logs the command without it."""
+        with output_withheld(f"{container}:{path}"):
+            done = self.host.run(f"{self.command} exec %s cat %s", container, path)
+        return done.stdout if done.rc == 0 else None
+
+    def started_at(self, container: str) -> datetime | None:
+        """When the container last started (None if the engine does not say)."""
+        done = self.host.run(f"{self.command} inspect --format %s %s", "{{.State.StartedAt}}", container)
+        return parse_time(done.stdout) if done.rc == 0 else None
+
+    def logs(self, container: str, since: str) -> str:
+        """``docker logs --timestamps --since SINCE`` (stdout and stderr), from
+        the container's last start on: what it logged before a restart (say,
+        before `kolla-ansible reconfigure` fixed its config) is history."""
+        started = self.started_at(container)
+        with output_withheld(f"logs of {container}"):
+            done = self.host.run(f"{self.command} logs --timestamps --since %s %s 2>&1", since, container)
+        if done.rc != 0:
+            raise EngineError(f"`{self.command} logs {container}` failed: {' '.join(done.stdout.split())[:200]}")
+        lines = done.stdout.splitlines()
+        if started is not None:
+            lines = [line for line in lines if (parse_time(line.partition(" ")[0]) or started) >= started]
+        return "\n".join(lines)
+
+    def python(self, container: str, script: str, deadline: float) -> transport.Result:
+        """Run ``script`` with the container's own ``python3``, killed inside
+        the container at ``deadline`` s (coreutils timeout) and here soon after.
+        Python writes no bytecode there: the container is only read."""
+        seconds = max(1, int(deadline + 0.999))
+        command = (f"{self.command} exec -i -e PYTHONDONTWRITEBYTECODE=1 {shlex.quote(container)} "
+                   f"timeout -s KILL {seconds} python3 -")
+        return transport.run(self.host, command, script, timeout=seconds + 5)

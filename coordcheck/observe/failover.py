@@ -1,0 +1,74 @@
+"""A master lost during a run: follow the sentinels' failover, bounded.
+
+When the master the sentinels announced stops answering, the run asks the
+sentinels again until they agree on another master (a failover, as tooz
+clients would follow it), or until it is clear none will come: the
+sentinels still see the old master up after their own down-after time, no
+replica may be promoted (all have replica-priority 0), or the bound passes.
+
+    seen = follow(lambda: observer.fresh_sentinels(), old, bound=30.0)
+    seen.new, seen.seconds   # -> (Address('127.0.2.111', 6379), 7.4)
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from coordcheck.observe.probe import Address, SentinelObservation
+
+POLL = 0.5
+DOWN_FLAGS = ("s_down", "o_down", "failover")
+
+
+@dataclass
+class Failover:
+    old: Address
+    new: Address | None                 # None: no new master within the bound
+    seconds: float
+    sentinels: list[SentinelObservation] = field(default_factory=list)   # the last answers
+    why_not: str | None = None
+
+    def __str__(self) -> str:
+        if self.new:
+            return f"failover seen: master {self.old} -> {self.new}, the sentinels agreed {self.seconds:.1f} s after it was lost"
+        return f"no failover from master {self.old} within {self.seconds:.1f} s: {self.why_not}"
+
+
+def agreed_master(answers: list[SentinelObservation]) -> Address | None:
+    """The master every answering sentinel announces, if they agree."""
+    said = {o.master_addr for o in answers if o.master_addr}
+    return said.pop() if len(said) == 1 else None
+
+
+def _hopeless(answers: list[SentinelObservation], old: Address, waited: float, bound: float) -> str | None:
+    """Why no failover will come (within the bound), or None while one still may."""
+    states = [o.master for o in answers if o.master and o.master_addr == old]
+    if not states:
+        return None
+    flagged = any(any(flag in str(s.get("flags", "")) for flag in DOWN_FLAGS) for s in states)
+    down_after = max(float(s.get("down-after-milliseconds", 0)) for s in states) / 1000
+    if not flagged and (waited > down_after + 1 or down_after + 1 > bound):
+        return f"the sentinels see {old} up (their down-after time is {down_after:g} s)"
+    candidates = [r for o in answers for r in o.replicas
+                  if int(r.get("slave-priority", r.get("replica-priority", 100)) or 0) > 0
+                  and "s_down" not in str(r.get("flags", ""))]
+    if flagged and not candidates:
+        return "no replica may be promoted (replica-priority 0, or down)"
+    return None
+
+
+def follow(ask_sentinels: Callable[[], list[SentinelObservation]], old: Address, bound: float,
+           poll: float = POLL) -> Failover:
+    started = time.monotonic()
+    while True:
+        answers = ask_sentinels()
+        waited = time.monotonic() - started
+        new = agreed_master(answers)
+        if new is not None and new != old:
+            return Failover(old, new, waited, answers)
+        why_not = _hopeless(answers, old, waited, bound)
+        if why_not or waited + poll > bound:
+            return Failover(old, None, waited, answers, why_not or f"bound of {bound:g} s reached")
+        time.sleep(poll)

@@ -1,0 +1,51 @@
+"""Find the service configs that carry ``[coordination] backend_url`` on a
+host (a testinfra host: local, SSH, or whatever the inventory says).
+
+    configs = discover(host, "ctl1", "/etc/kolla")
+    configs[0].service, configs[0].path   # -> ('cinder-volume', '/etc/kolla/cinder-volume/cinder.conf')
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+from coordcheck.kolla import KollaError
+from coordcheck.kolla.service_config import ServiceConfig, read_service_config, unreadable
+from coordcheck.observe.transport import output_withheld
+
+#: One command per host lists the candidate files (a controller has ~100
+#: service folders; one round trip per folder would be slow over SSH): those
+#: with a backend_url or a [coordination] section, and those that are not text.
+FIND_CANDIDATES = ("find %s -mindepth 2 -maxdepth 2 -type f -name '*.conf' -size +0 "
+                   "-exec grep -l -s -E '^[[:space:]]*(backend_url[[:space:]]*=|\\[coordination\\])' {} + ; "
+                   "find %s -mindepth 2 -maxdepth 2 -type f -name '*.conf' -size +0 -exec grep -L -s -I . {} +")
+#: A service config larger than this is not read (Kolla's are a few kB).
+MAX_CONFIG_BYTES = 4 * 1024 * 1024
+
+
+
+def discover(host, host_name: str, directory: str) -> list[ServiceConfig]:
+    """Every service config under ``directory`` on ``host`` with a backend_url."""
+    if not host.file(directory).is_directory:
+        raise KollaError(f"node_config_directory {directory} does not exist on host {host_name}")
+    found = host.run(FIND_CANDIDATES, directory, directory)
+    if found.rc not in (0, 1):
+        raise KollaError(f"cannot list {directory} on host {host_name}: {found.stderr.strip()[:200]}")
+    configs = []
+    for path in sorted(set(found.stdout.split())):
+        file = host.file(path)
+        try:
+            if file.size > MAX_CONFIG_BYTES:
+                configs.append(unreadable(ServiceConfig(host_name, posixpath.basename(posixpath.dirname(path)),
+                                                        posixpath.splitext(posixpath.basename(path))[0], path,
+                                                        None), f"{path} is larger than 4 MB: not a service config"))
+                continue
+            with output_withheld(f"{host_name}:{path}"):
+                text = file.content
+            mode = file.mode
+        except AssertionError:
+            raise KollaError(f"cannot read {path} on host {host_name} (permissions? try --sudo)") from None
+        config = read_service_config(host_name, path, text, mode)
+        if config is not None:
+            configs.append(config)
+    return configs

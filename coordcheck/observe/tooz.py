@@ -1,0 +1,95 @@
+"""Run the tooz handshake (`coordcheck.observe.handshake`) in a separate Python,
+killed at a deadline: tooz retries a failing sentinel for minutes, coordcheck
+waits seconds.
+
+    handshake(url, deadline=5.0).ok   # -> True
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from coordcheck.secrets import Secret, redact
+from coordcheck.observe.transport import last_json
+
+SOURCE = (Path(__file__).with_name("handshake.py")).read_text(encoding="utf-8")
+NAMESPACE = "coordcheck"
+LOCK_TIMEOUT = 30  # seconds: the lock key expires by itself if release fails
+
+
+@dataclass
+class Handshake:
+    ok: bool
+    stage: str
+    seconds: float
+    error: str | None = None
+    timed_out: bool = False
+    tooz: str | None = None
+    redis: str | None = None
+    python: str | None = None
+
+
+def params(timeout: float, **source) -> dict:
+    """The handshake's parameters; ``source`` is ``url=`` (it then holds a
+    password, and only ever travels on stdin) or ``config=`` (a path)."""
+    tag = f"{socket.gethostname()}-{os.getpid()}"
+    return {"member": f"coordcheck-{tag}", "lock": f"probe-{tag}", "namespace": NAMESPACE,
+            "lock_timeout": LOCK_TIMEOUT, "timeout": timeout, **source}
+
+
+def script(parameters: dict) -> str:
+    """The handshake source plus its call."""
+    return f"{SOURCE}\nmain(json.loads({json.dumps(json.dumps(parameters))}))\n"
+
+
+def parse_result(stdout: str, secrets: list[Secret | None]) -> Handshake:
+    data = last_json(stdout)
+    if data is None:
+        raise ValueError("handshake printed no result")
+    return Handshake(ok=bool(data["ok"]), stage=data["stage"], seconds=float(data.get("seconds", 0)),
+                     error=redact(data["error"], secrets) if data.get("error") else None,
+                     tooz=data.get("tooz"), redis=data.get("redis"), python=data.get("python"))
+
+
+def timed_out(deadline: float) -> Handshake:
+    return Handshake(ok=False, stage="start", seconds=deadline, timed_out=True,
+                     error=f"tooz did not finish within {deadline:g} s (tooz retries "
+                           "connection errors 15 times, so a service waits minutes)")
+
+
+def outcome(stdout: str, stderr: str, rc: int | None, deadline: float, secrets: list[Secret | None]) -> Handshake:
+    """The handshake's result from what its Python printed (``rc`` None: killed)."""
+    try:
+        return parse_result(stdout, secrets)
+    except (ValueError, KeyError):
+        if rc is None or rc == 137:  # killed here, or by timeout -s KILL where it ran
+            return timed_out(deadline)
+        tail = " ".join(stderr.split()[-30:])
+        return Handshake(ok=False, stage="run", seconds=0.0,
+                         error=redact(f"handshake exited {rc}: {tail}", secrets))
+
+
+def handshake(url, deadline: float, timeout: float = 2.0, python: str = sys.executable) -> Handshake:
+    """Run the handshake for ``url`` (a `BackendURL`) in ``python``, at most ``deadline`` s."""
+    secrets = [url.password, url.sentinel_password]
+    try:
+        done = subprocess.run([python, "-"], input=script(params(timeout, url=url.raw)),
+                              capture_output=True, text=True, timeout=deadline)
+    except subprocess.TimeoutExpired:
+        return timed_out(deadline)
+    return outcome(done.stdout, done.stderr, done.returncode, deadline, secrets)
+
+
+def handshake_in(engine, container: str, config: str, deadline: float, timeout: float,
+                 secrets: list[Secret | None]) -> Handshake:
+    """The handshake inside ``container`` (an `coordcheck.engine.Engine`'s),
+    with the container's own Python, tooz and redis-py and the URL of its
+    own ``config``: no URL or password leaves the container."""
+    done = engine.python(container, script(params(timeout, config=config)), deadline)
+    return outcome(done.stdout, done.stderr, done.rc, deadline, secrets)

@@ -1,0 +1,85 @@
+"""Fixtures the checklist modules share: one observer per run, the host's
+inventory name, and a one-line way to assert that a check found nothing."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+import testinfra
+
+from coordcheck.findings import FAIL, Finding, render
+from coordcheck.kolla import KollaError
+from coordcheck.runbook.observer import Observer
+from coordcheck.kolla.render import Renderer, sentinels_require_password
+from coordcheck.kolla.target import Target
+from coordcheck.pytest_plugin.target import is_gate, stop
+
+
+OBSERVER = pytest.StashKey[Observer]()
+
+#: Findings of the test that is running; coordcheck.pytest_plugin.report takes them after each test.
+recorded: list[Finding] = []
+
+
+class FindingWarning(UserWarning):
+    """A degraded or risky state: reported, the suite still passes."""
+
+
+def expect_none(findings: list[Finding]) -> None:
+    """Fail the test with the rendered findings (what, where, evidence, fix);
+    warnings only warn. Every finding is recorded for the run's summary and
+    the junit XML (coordcheck.pytest_plugin.report)."""
+    recorded.extend(findings)
+    failures = [f for f in findings if f.severity == FAIL]
+    if failures:
+        pytest.fail(render(findings), pytrace=False)
+    if findings:  # no source line: the warning is about the deployment, not about this code
+        warnings.warn_explicit(FindingWarning(render(findings)), FindingWarning, "coordcheck", 0)
+
+
+@pytest.fixture(scope="session")
+def observer(target: Target, pytestconfig: pytest.Config) -> Observer:
+    option = pytestconfig.option
+
+    def host_for(name: str):
+        return testinfra.get_host(name, connection="ansible", ansible_inventory=option.ansible_inventory,
+                                  ssh_config=option.ssh_config, ssh_identity_file=option.ssh_identity_file,
+                                  sudo=option.sudo, sudo_user=option.sudo_user)
+
+    if not is_gate(pytestconfig):
+        found = Observer(target, option.probe_timeout, option.tooz_timeout, host_for,
+                         logs_since=option.logs_since, probe_from=option.probe_from,
+                         failover_wait=option.failover_wait)
+        pytestconfig.stash[OBSERVER] = found
+        return found
+    try:
+        renderer = Renderer(target)
+    except KollaError as exc:
+        stop(pytestconfig, f"config repository: {exc}", 4)
+    return Observer(target, option.probe_timeout, option.tooz_timeout, host_for, renderer,
+                    sentinels_require_password(target, option.sentinel_auth))
+
+
+@pytest.fixture(scope="module")
+def host_name(host, observer: Observer) -> str:
+    """The inventory name of testinfra's ``host`` (the observer exists from
+    here on: `pytest_runtest_call` asks it whether the host answers)."""
+    return host.backend.get_hostname()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_call(item: pytest.Item) -> None:
+    """A host that cannot be reached fails each of its tests with
+    HOST_UNREACHABLE (never a dump of testinfra's command result)."""
+    funcargs = getattr(item, "funcargs", {})
+    observer = item.config.stash.get(OBSERVER, None)
+    if observer is not None and "host_name" in funcargs:
+        unreachable = observer.unreachable(funcargs["host_name"])
+        if unreachable is not None:
+            expect_none([unreachable])
+
+
+@pytest.fixture(scope="module")
+def service_configs(observer: Observer, host_name: str):
+    return list(observer.configs(host_name))

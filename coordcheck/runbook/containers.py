@@ -1,0 +1,112 @@
+"""The service containers of each controller, observed once per run through
+the host's container engine: which run where the inventory places them,
+the config each holds, what each logged, and the tooz handshake run inside
+each with its own Python, tooz and redis-py.
+
+    containers = ContainerObserver(observer, engine="docker", logs_since="1h")
+    containers.client_findings("ctl2")   # -> [Finding('CLIENT_TOO_OLD', ...), ...]
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from coordcheck.checks import configs as config_checks
+from coordcheck.checks import containers as checks
+from coordcheck.observe import tooz as tooz_probe
+from coordcheck.checks.containers import ServiceContainer
+from coordcheck.observe.engine import Engine, EngineError, container_name
+from coordcheck.findings import Finding
+from coordcheck.kolla.service_config import read_in_container
+
+
+class ContainerObserver:
+    def __init__(self, observer, engine: str, logs_since: str) -> None:
+        self.observer = observer
+        self.engine_command = engine
+        self.logs_since = logs_since
+        self.errors: dict[str, str] = {}      # host -> why its engine cannot be used
+        self.engine = lru_cache(maxsize=None)(lambda host: Engine(observer.host_for(host), engine))
+        self.on = lru_cache(maxsize=None)(self._on)
+        self.handshake = lru_cache(maxsize=None)(self._handshake)
+
+    def placed(self, host: str) -> list:
+        """The host's coordination service configs whose service the
+        inventory places here (a service without a group of its name counts)."""
+        inventory = self.observer.target.inventory
+        groups = inventory.groups
+        return [c for c in self.observer.configs(host) if c.service not in groups or inventory.in_group(host, c.service)]
+
+    def _on(self, host: str) -> tuple[ServiceContainer, ...]:
+        """The service containers the host should run, with what they hold."""
+        placed = self.placed(host)
+        if not placed:
+            return ()
+        try:
+            engine = self.engine(host)
+            present = engine.containers()
+        except EngineError as exc:
+            self.errors[host] = str(exc)
+            return ()
+        found = []
+        for config in placed:
+            name = container_name(config.service)
+            c = ServiceContainer(host, config, name, present.get(name))
+            if c.running:
+                text = engine.read(name, c.path_inside)
+                c.inside = None if text is None else read_in_container(config, name, c.path_inside, text)
+            found.append(c)
+        return tuple(found)
+
+    def running(self, host: str) -> list[ServiceContainer]:
+        return [c for c in self.on(host) if c.running]
+
+    def secrets(self, c: ServiceContainer) -> list:
+        """Every password the container's output may hold."""
+        urls = [x.url for x in (c.config, c.inside) if x is not None and x.url is not None]
+        return [self.observer.target.password] + [s for u in urls for s in (u.password, u.sentinel_password)]
+
+    def _handshake(self, c: ServiceContainer) -> tooz_probe.Handshake:
+        return tooz_probe.handshake_in(self.engine(c.host), c.name, c.path_inside, self.observer.tooz_deadline,
+                                       self.observer.timeout, self.secrets(c))
+
+    def causes(self, c: ServiceContainer) -> list[Finding]:
+        """Why the container's coordination fails: its tooz, or its URL as the
+        sentinels answer it (asked once per distinct URL)."""
+        too_old = checks.client_too_old(c, self.handshake(c), self.observer.sentinels_require_password)
+        if too_old or c.inside is None or c.inside.url is None:
+            return too_old
+        return config_checks.discovery_findings([c.inside], self.observer.discovery(c.inside.url),
+                                                self.observer.expected)
+
+    # -- findings, one method per checklist test ---------------------------------
+    def running_findings(self, host: str) -> list[Finding]:
+        containers = self.on(host)
+        return (checks.engine_usable(host, self.errors.get(host))
+                + checks.running(list(containers), self.engine_command))
+
+    def config_findings(self, host: str) -> list[Finding]:
+        found = checks.engine_usable(host, self.errors.get(host))
+        for c in self.running(host):
+            found += checks.config_matches_host(c, self.engine_command)
+        return found
+
+    def log_findings(self, host: str) -> list[Finding]:
+        found = checks.engine_usable(host, self.errors.get(host))
+        for c in self.running(host):
+            try:
+                log = self.engine(host).logs(c.name, self.logs_since)
+            except EngineError as exc:
+                found += checks.engine_usable(host, str(exc))
+                continue
+            found += checks.log_errors(c, log, self.logs_since, self.secrets(c), self.causes(c))
+        return found
+
+    def client_findings(self, host: str) -> list[Finding]:
+        found = checks.engine_usable(host, self.errors.get(host))
+        for c in self.running(host):
+            causes = self.causes(c)
+            result = self.handshake(c)
+            found += [f for f in causes if f.id == "CLIENT_TOO_OLD"]
+            found += config_checks.handshake_findings([c.inside or c.config], result, causes)
+        return found

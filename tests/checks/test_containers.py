@@ -1,0 +1,126 @@
+"""Pure parts of the container checks: no engine, no server."""
+
+import dataclasses
+import json
+import shlex
+
+import testinfra
+
+from coordcheck.checks import containers as checks
+from coordcheck.lab import images
+from coordcheck.observe import remote
+from coordcheck.observe import transport
+from coordcheck.checks.containers import ServiceContainer
+from coordcheck.observe.engine import Container
+from coordcheck.observe.probe import Address, Login, NodeObservation, SentinelObservation
+from coordcheck.secrets import Secret
+from coordcheck.kolla.service_config import ServiceConfig, parse_url_into
+from coordcheck.observe.tooz import Handshake
+
+FIXED = "redis://default:pw@127.0.2.110:26379?sentinel=kolla&sentinel_password=pw"
+BROKEN = "redis://default:pw@127.0.2.110:26379?sentinel=kolla"
+
+
+def container(host_url=FIXED, inside_url=FIXED, state="running"):
+    config = parse_url_into(ServiceConfig("ctl1", "cinder-volume", "cinder", "/etc/kolla/cinder-volume/cinder.conf", 0o600), host_url)
+    c = ServiceContainer("ctl1", config, "cinder_volume", Container("cinder_volume", state, "img") if state else None)
+    if inside_url:
+        c.inside = parse_url_into(ServiceConfig("ctl1", "cinder-volume", "cinder", c.path_inside, None,
+                                                container="cinder_volume"), inside_url)
+    return c
+
+
+def test_version_tuple():
+    assert checks.version_tuple("3.1.0") == (3, 1, 0)
+    assert checks.version_tuple("6.1.0.dev3") == (6, 1, 0)
+    assert checks.version_tuple(None) == ()
+
+
+def test_client_too_old_only_when_sentinels_need_a_password():
+    old = Handshake(ok=False, stage="start", seconds=1, tooz="3.1.0", redis="4.3.4", python="3.11.2")
+    new = dataclasses.replace(old, tooz="6.1.0")
+    assert [f.id for f in checks.client_too_old(container(), old, True)] == ["CLIENT_TOO_OLD"]
+    assert "tooz 3.1.0, redis-py 4.3.4" in checks.client_too_old(container(), old, True)[0].evidence
+    assert checks.client_too_old(container(), old, False) == []
+    assert checks.client_too_old(container(), new, True) == []
+
+
+def test_container_config_stale_masks_both_urls():
+    found = checks.config_matches_host(container(inside_url=BROKEN), "docker")
+    assert [f.id for f in found] == ["CONTAINER_CONFIG_STALE"]
+    assert "pw" not in found[0].evidence.replace("sentinel_password", "")
+    assert "docker restart cinder_volume" in found[0].fix
+    assert checks.config_matches_host(container(), "docker") == []
+    assert checks.config_matches_host(container(inside_url=None), "docker")[0].evidence.endswith("cannot be read inside cinder_volume")
+
+
+def test_not_running_and_absent():
+    assert "is exited" in checks.running([container(state="exited")], "podman")[0].evidence
+    assert "no container named cinder_volume" in checks.running([container(state=None)], "docker")[0].evidence
+    assert checks.running([container()], "docker") == []
+
+
+def test_log_errors_quote_the_newest_exception_line_masked():
+    log = ("2026-11-24T10:00:00.1Z 2026-11-24 10:00:00.100 7 ERROR cinder-volume [-] Error starting coordination backend.\n"
+           "2026-11-24T10:00:00.2Z     raise coordination.ToozConnectionError(\n"
+           "2026-11-24T10:00:00.3Z tooz.coordination.ToozConnectionError: No master found for 'kolla' s3cret : "
+           "<redis.client.Redis(<redis.connection.ConnectionPool(<redis.connection.Connection(db=0,password=<REDACTED>)>)>)>\n")
+    found = checks.log_errors(container(), log, "1h", [Secret("s3cret")], [])
+    assert [f.id for f in found] == ["SERVICE_LOG_ERRORS"]
+    assert found[0].evidence.startswith("1 error line(s) in the last 1h")
+    assert "newest at 2026-11-24T10:00:00.3Z" in found[0].evidence and "s3cret" not in found[0].evidence
+    assert found[0].evidence.endswith("No master found for 'kolla' *** : <redis-py client>")
+    assert checks.log_errors(container(), "2026-11-24T10:00:00Z all good\n", "1h", [], []) == []
+
+
+def test_remote_observations_round_trip():
+    login = Login(Address("127.0.2.110", 26379), requires_password=True, password_ok=True)
+    sentinel = SentinelObservation(login, "kolla", master={"ip": "127.0.2.110"}, master_addr=Address("127.0.2.110", 6379))
+    node = NodeObservation(dataclasses.replace(login, address=Address("127.0.2.111", 6379)), {"role": "slave"})
+    assert remote.sentinel_from(json.loads(json.dumps(dataclasses.asdict(sentinel)))) == sentinel
+    assert remote.node_from(json.loads(json.dumps(dataclasses.asdict(node)))) == node
+
+
+def test_remote_script_carries_the_call_not_a_command_line():
+    text = remote.script({"kind": "node", "host": "h", "port": 1, "timeout": 1, "password": "s3cret"})
+    assert "s3cret" in text  # only ever sent on stdin
+    assert text.count("class Secret") == 1 and "def observe_node" in text
+    compile(text, "remote", "exec")
+
+
+def test_transport_lines_for_ssh_and_local():
+    ssh = testinfra.get_host("ssh://admin@ctl1:2222", ssh_identity_file="/k/id", sudo=True)
+    line = transport.command_line(ssh, "docker exec -i c python3 -")
+    assert line.startswith("ssh ") and "-o Port=2222" in line and "-i /k/id" in line
+    assert shlex.split(line)[-1] == "sudo /bin/sh -c 'docker exec -i c python3 -'"  # what the host's shell runs
+    assert transport.command_line(testinfra.get_host("local://"), "true") == "true"
+
+
+def test_debian_mirror_from_deb822_and_one_line_sources(tmp_path):
+    (tmp_path / "sources.list.d").mkdir()
+    (tmp_path / "sources.list.d" / "debian.sources").write_text(
+        "Types: deb\nURIs: http://mirror.example/debian\nSuites: bookworm bookworm-updates\nComponents: main\n")
+    assert images.debian_mirror(str(tmp_path)) == "http://mirror.example/debian"
+    (tmp_path / "sources.list.d" / "debian.sources").unlink()
+    (tmp_path / "sources.list").write_text("deb [arch=amd64] http://other.example/debian bookworm main\n")
+    assert images.debian_mirror(str(tmp_path)) == "http://other.example/debian"
+
+
+def test_remote_failure_is_one_line_without_the_password():
+    failing = remote.Remote(lambda script: transport.Result(127, "", "sh: 1: python3: not found s3cret"), "inside x on h")
+    try:
+        failing.node(Address("127.0.2.110", 6379), Secret("s3cret"), 1.0)
+    except remote.RemoteError as exc:
+        assert str(exc) == "probe inside x on h exited 127: sh: 1: python3: not found ***"
+    else:
+        raise AssertionError("no RemoteError")
+
+
+def test_transport_masks_an_ssh_password_of_an_ansible_host(tmp_path, caplog):
+    inventory = tmp_path / "hosts"
+    inventory.write_text("ctl1 ansible_host=127.0.0.1 ansible_port=1 ansible_user=u ansible_ssh_pass=s3cret-pass\n")
+    host = testinfra.get_host("ansible://ctl1", ansible_inventory=str(inventory))
+    with caplog.at_level("DEBUG", logger="coordcheck.observe.transport"):
+        transport.run(host, "true", "", timeout=10)
+    logged = caplog.text
+    assert "RUN sshpass -p *** ssh" in logged and "s3cret-pass" not in logged

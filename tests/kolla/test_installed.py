@@ -1,0 +1,201 @@
+"""The oracle: real kolla-ansible (one Redis-era, one Valkey-only release) renders the example repos.
+
+Venvs are cached under .cache/kolla-ansible/<release>; renders under .cache/kolla-ansible/renders,
+keyed by the release and the content of every input (and of coordcheck/kolla_ansible.py).
+"""
+import dataclasses, hashlib, json, os, shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from coordcheck.kolla import installed as ka
+
+ROOT = Path(__file__).resolve().parents[2]
+CACHE = ROOT / ".cache" / "kolla-ansible"
+REDIS_ERA, VALKEY_ONLY = "20.3.0", "23.0.0"
+REPOS = ROOT / "examples" / "config-repos"
+HOSTS = {"ctl1": "127.0.2.110", "ctl2": "127.0.2.111", "ctl3": "127.0.2.112"}
+EXTRAS = "&db=0&socket_timeout=60&retry_on_timeout=yes"
+
+
+def _sentinels(first="ctl1"):
+    rest = "".join(f"&sentinel_fallback={a}:26379" for h, a in HOSTS.items() if h != first)
+    return f"{HOSTS[first]}:26379?sentinel=kolla{rest}"
+
+
+@pytest.fixture(scope="session", params=[REDIS_ERA, VALKEY_ONLY])
+def release(request):
+    return request.param, ka.install(request.param, CACHE)
+
+
+def _key(release, *paths):
+    h = hashlib.sha256(release.encode() + Path(ka.__file__).read_bytes())
+    for p in paths:
+        for f in sorted([p] if p.is_file() else p.rglob("*")):
+            if f.is_file():
+                h.update(str(f.relative_to(p) if p.is_dir() else f.name).encode() + f.read_bytes())
+    return h.hexdigest()[:20]
+
+
+def render(release, repo: Path, vault=False, facts=None):
+    """{(host, service, option): value} plus the Rendering, cached by content."""
+    name, venv = release
+    configdir, inventory = repo / "etc/kolla", repo / "multinode"
+    vault_file = repo / "vault-password.txt" if vault else None
+    key = _key(name, configdir, inventory, *[p for p in (vault_file, facts) if p])
+    cached = CACHE / "renders" / f"{key}.json"
+    if cached.exists():
+        data = json.loads(cached.read_text())
+        r = ka.Rendering(**{**data, "records": [ka.Record(**x) for x in data["records"]]})
+    else:
+        r = ka.render(venv, configdir, inventory, vault_file, facts)
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        part = cached.with_suffix(f".{os.getpid()}")
+        part.write_text(json.dumps(dataclasses.asdict(r)))
+        part.replace(cached)  # atomic: parallel workers may render the same repo
+    return {(x.host, x.service, x.option): x.value for x in r.records}, r
+
+
+@pytest.fixture(scope="session")
+def full_repo(tmp_path_factory):
+    """The healthy repo with every consumer's group and flavor switched on (globals.d for the sink)."""
+    repo = tmp_path_factory.mktemp("full")
+    shutil.copytree(REPOS / "healthy", repo, dirs_exist_ok=True)
+    groups = ["cinder-backup:children]\nstorage", "masakari-engine:children]\ncontrol"] + [
+        f"{g}:children]\ncontrol" for g in (
+            "designate-api", "designate-backend-bind9", "designate-sink", "mistral-executor",
+            "gnocchi-api", "gnocchi-metricd", "octavia-worker", "horizon", "ironic-inspector", "valkey", "keystone")]
+    with open(repo / "multinode", "a") as f:
+        f.write("".join(f"\n[{g}\n" for g in groups))
+    globals_ = yaml.safe_load((repo / "etc/kolla/globals.yml").read_text())
+    globals_.update(enable_valkey="yes", enable_cinder_backup="no", enable_gnocchi="yes", enable_octavia="yes",
+                    enable_octavia_jobboard="yes", enable_horizon="yes", enable_ironic="yes",
+                    enable_ironic_inspector="yes", enable_osprofiler="yes", osprofiler_backend="redis",
+                    valkey_connection_string_extras=globals_["redis_connection_string_extras"].replace(
+                        "redis_master", "valkey_master"))
+    (repo / "etc/kolla/globals.yml").write_text(yaml.safe_dump(globals_))
+    (repo / "etc/kolla/globals.d").mkdir()
+    (repo / "etc/kolla/globals.d/sink.yml").write_text('designate_enable_notifications_sink: "yes"\n')
+    # overrides: Kolla merges config/<project>/<service>.conf, never config/<project>/coordination.conf
+    (repo / "etc/kolla/config/designate").mkdir()
+    (repo / "etc/kolla/config/designate/designate-worker.conf").write_text(
+        "[coordination]\nbackend_url = redis://default:ov@127.0.2.110:26379?sentinel=kolla\n")
+    (repo / "etc/kolla/config/cinder").mkdir()
+    (repo / "etc/kolla/config/cinder/coordination.conf").write_text("[coordination]\nbackend_url = redis://ignored\n")
+    pw = yaml.safe_load((repo / "etc/kolla/passwords.yml").read_text())
+    (repo / "etc/kolla/passwords.yml").write_text(yaml.safe_dump(pw | {"valkey_master_password": "vk-Pw-42"}))
+    return repo
+
+
+def test_install_is_cached_and_idempotent(release):
+    name, venv = release
+    assert ka.install(name, CACHE) == venv
+    assert (venv / "share/kolla-ansible/ansible/site.yml").exists()
+    assert (venv / "collections/ansible_collections/ansible/utils").is_dir()
+
+
+def test_install_failure_is_one_line(tmp_path):
+    with pytest.raises(ka.KollaAnsibleError) as e:
+        ka.install("0.0.0-no-such-release", tmp_path)
+    assert "\n" not in str(e.value) and "pip install" in str(e.value)
+
+
+def test_healthy(release):
+    values, r = render(release, REPOS / "healthy")
+    url = values.get(("stor1", "cinder-volume", "backend_url"))
+    if release[0] == REDIS_ERA:  # Redis: the extras from globals.yml, sentinel_password included
+        assert url == f"redis://default:8Uv6Y4mWcQqU3tXk2fZr@{_sentinels()}{EXTRAS}&sentinel_password=8Uv6Y4mWcQqU3tXk2fZr"
+        assert {s for (h, s, o) in values if h == "ctl1"} == {
+            "cinder-api", "cinder-scheduler", "designate-central", "designate-worker", "masakari-api",
+            "mistral-api", "mistral-engine"}
+    else:  # Valkey-only: enable_redis and redis_connection_string_extras are ignored; no coordination
+        assert ("stor1", "cinder-volume", "backend_url") not in values
+        # ... except mistral, always rendered: with no valkey group in the inventory, a URL with no host
+        assert values[("ctl1", "mistral-api", "backend_url")] == f"redis://{EXTRAS}"
+        assert {s for (h, s, o) in values} == {"mistral-api", "mistral-engine"}
+    assert set(r.facts.values()) == {"synthesized from api_interface_address"}
+    assert all(h in HOSTS or h == "stor1" for h, _, _ in values)
+
+
+def test_vaulted(release):
+    values, r = render(release, REPOS / "vaulted", vault=True)
+    if release[0] == VALKEY_ONLY:
+        url = values[("ctl2", "designate-worker", "backend_url")]
+        assert url.startswith(f"redis://default:") and url.endswith(f"@{_sentinels()}{EXTRAS}&sentinel_password="
+                                                                    + url.split(":")[2].split("@")[0])
+        assert "coordcheck-unset" not in url  # the vaulted passwords.yml was decrypted
+        assert values[("stor1", "cinder-volume", "backend_url")] == url
+    else:  # 2025.1: enable_valkey is not a switch there; only mistral renders, with no redis hosts
+        assert {s for (h, s, o) in values} == {"mistral-api", "mistral-engine"}
+
+
+def test_full_repo(release, full_repo):
+    name = release[0]
+    values, r = render(release, full_repo)
+    pw = "8Uv6Y4mWcQqU3tXk2fZr" if name == REDIS_ERA else "vk-Pw-42"
+    url = f"redis://default:{pw}@{_sentinels()}{EXTRAS}&sentinel_password={pw}"
+    assert values[("stor1", "cinder-volume", "backend_url")] == url  # config/cinder/coordination.conf: never read
+    assert values[("ctl1", "designate-worker", "backend_url")] == "redis://default:ov@127.0.2.110:26379?sentinel=kolla"
+    assert values[("ctl1", "designate-central", "backend_url")] == url
+    assert values[("ctl1", "designate-backend-bind9", "backend_url")] == url  # designate_backend defaults to bind9
+    assert values[("ctl3", "designate-sink", "backend_url")] == url  # switched on in globals.d
+    assert ("ctl1", "masakari-engine", "backend_url") not in values  # [coordination] only for masakari-api
+    assert values[("ctl1", "masakari-api", "backend_url")] == url
+    assert not [k for k in values if k[1] == "cinder-backup"]  # enable_cinder_backup: no
+    assert values[("ctl2", "mistral-executor", "backend_url")] == url
+    assert values[("ctl1", "gnocchi-api", "coordination_url")] == url
+    assert values[("ctl1", "gnocchi-metricd", "redis_url")] == url
+    assert values[("ctl1", "cinder-api", "connection_string")] == url  # osprofiler_backend: redis
+    keystone = "keystone" if name == REDIS_ERA else "keystone-api"  # the service was renamed in between
+    assert values[("ctl2", keystone, "connection_string")] == url
+    assert not [k for k in values if k[1].startswith("keystone") and k[2] == "backend_url"]  # no [coordination]
+    octavia = {o: v for (h, s, o), v in values.items() if (h, s) == ("ctl1", "octavia-worker")}
+    assert octavia == {"jobboard_enabled": "true", "jobboard_backend_hosts": ",".join(HOSTS.values()),
+                       "jobboard_backend_port": "26379", "jobboard_backend_username": "default",
+                       "jobboard_backend_password": pw, "jobboard_redis_sentinel": "kolla"}
+    if name == REDIS_ERA:  # ironic-inspector exists up to 2025.1; horizon has no Redis cache there
+        assert values[("ctl1", "ironic-inspector", "backend_url")] == url
+        assert not [k for k in values if k[1] == "horizon"] and r.notes[-1].startswith("horizon:")
+    else:
+        assert not [k for k in values if k[1] == "ironic-inspector"]
+        assert values[("ctl1", "horizon", "OPTIONS.SENTINELS")] == ",".join(f"{a}:26379" for a in HOSTS.values())
+        assert values[("ctl1", "horizon", "OPTIONS.PASSWORD")] == pw
+        assert values[("ctl1", "horizon", "LOCATION")] == "redis://kolla/0"
+
+
+def test_fact_cache_gives_the_api_address(tmp_path):
+    """With a jsonfile fact cache, the api_interface's address wins over the inventory's."""
+    release = (REDIS_ERA, ka.install(REDIS_ERA, CACHE))  # the cache format of its ansible-core (2.18)
+    facts = tmp_path / "facts"
+    facts.mkdir()
+    for i, host in enumerate(["ctl1", "ctl2", "ctl3"]):
+        (facts / host).write_text(json.dumps({"ansible_eth0": {"ipv4": {"address": f"127.0.3.{10 + i}"}},
+                                              "ansible_hostname": host, "ansible_nodename": host,
+                                              "ansible_fqdn": host, "ansible_processor_vcpus": 2,
+                                              "ansible_memtotal_mb": 8192, "ansible_os_family": "Debian",
+                                              "ansible_distribution": "Debian"}))
+    values, r = render(release, REPOS / "healthy", facts=facts)
+    assert values[("stor1", "cinder-volume", "backend_url")].split("@")[1].startswith(
+        "127.0.3.10:26379?sentinel=kolla&sentinel_fallback=127.0.3.11:26379&sentinel_fallback=127.0.3.12:26379&")
+    assert r.facts == {"ctl1": "fact cache", "ctl2": "fact cache", "ctl3": "fact cache",
+                       "stor1": "synthesized from api_interface_address"}
+
+
+@pytest.mark.parametrize("fmt", [[], ["--json"]])
+def test_cli_masks_passwords(fmt, capsys, monkeypatch):
+    release = (REDIS_ERA, ka.install(REDIS_ERA, CACHE))
+    repo = REPOS / "healthy"
+    monkeypatch.setattr(ka, "render", lambda *a: render(release, repo)[1])  # the cached rendering
+    assert ka.main(["--kolla-ansible", str(release[1]), "--configdir", str(repo / "etc/kolla"),
+                    "--inventory", str(repo / "multinode")] + fmt) == 0
+    out = capsys.readouterr().out
+    assert "8Uv6Y4mWcQqU3tXk2fZr" not in out and out.count("***") == 2 * 22
+    assert (json.loads(out)["release"] if fmt else out.splitlines()[-1]).startswith(REDIS_ERA) or fmt == []
+
+
+def test_mask():
+    assert ka.mask("redis://default:pw@h:26379?sentinel=kolla&sentinel_password=pw&db=0") == \
+        "redis://default:***@h:26379?sentinel=kolla&sentinel_password=***&db=0"
+    assert ka.mask("secret", "jobboard_backend_password") == "***"
+    assert ka.mask("127.0.2.110,127.0.2.111", "jobboard_backend_hosts") == "127.0.2.110,127.0.2.111"

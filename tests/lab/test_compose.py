@@ -1,0 +1,57 @@
+"""docker-compose.sentinel.yml: generated from the templates the processes
+use, valid for Compose, usable on its own (no coordcheck involved), and
+checked by the checklist through `coordcheck up --engine compose`."""
+
+import subprocess
+import time
+
+from coordcheck import kolla
+from coordcheck.lab import compose
+from coordcheck.lab import images
+from coordcheck.lab.deployment import HOSTS
+from coordcheck.lab.compose_engine import command
+from coordcheck.observe.probe import Address, observe_sentinel
+from coordcheck.secrets import Secret
+from tests.conftest import PROJECT, Deployment, reported, run_checklist, run_cli
+
+FILE = PROJECT / compose.FILE_NAME
+
+
+def test_repository_file_is_the_generated_one():
+    assert FILE.read_text() == compose.text(), "regenerate: python -m coordcheck compose > docker-compose.sentinel.yml"
+
+
+def test_file_holds_no_password():
+    assert "requirepass $${COORDCHECK_PASSWORD}" in FILE.read_text()
+    assert compose.PASSWORD_DEFAULT in FILE.read_text()  # the demo default, and only it
+
+
+def test_usable_on_its_own_with_the_demo_password():
+    env = {"SENTINEL_IMAGE": images.SERVER, "PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"}
+    base = [*command(), "-f", str(FILE), "-p", "coordcheck-standalone"]
+    subprocess.run([*base, "up", "-d"], check=True, capture_output=True, timeout=180, env=env)
+    try:
+        password, deadline, seen = Secret(compose.PASSWORD_DEFAULT), time.monotonic() + 20, []
+        while time.monotonic() < deadline:
+            seen = [observe_sentinel(Address(ip, kolla.SENTINEL_PORT), kolla.MASTER_NAME, password, 1.0)
+                    for ip in HOSTS.values()]
+            if all(o.master and o.master["num-other-sentinels"] == 2 and o.master["num-slaves"] == 2 for o in seen):
+                break
+            time.sleep(0.2)
+        assert all(o.login.requires_password and o.login.password_ok for o in seen), seen
+        assert {o.master_addr for o in seen} == {Address(HOSTS["ctl1"], kolla.DATA_PORT)}
+        assert all(o.master["num-other-sentinels"] == 2 and o.master["num-slaves"] == 2 for o in seen)
+    finally:
+        subprocess.run([*base, "down", "-t", "3"], capture_output=True, timeout=180, env=env)
+
+
+def test_checklist_passes_on_coordcheck_up_engine_compose(tmp_path):
+    root = tmp_path / "kolla"
+    run_cli("up", "--dir", str(root), "--engine", "compose", "--image", images.SERVER, timeout=300)
+    try:
+        run = run_checklist(*Deployment(root).checklist_args(), tmp_path=tmp_path, cwd=tmp_path)
+        running = subprocess.run(["docker", "ps", "--format", "{{.Names}}"], capture_output=True, text=True).stdout
+    finally:
+        run_cli("down", "--dir", str(root))
+    assert run.returncode == 0 and not reported(run), run.stdout[-3000:]
+    assert {compose.container(h, k) for h in HOSTS for k in ("server", "sentinel")} <= set(running.split())

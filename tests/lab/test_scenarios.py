@@ -1,0 +1,69 @@
+"""Every catalogue entry, reproduced on a fresh local deployment
+(`coordcheck up [--containers]` + `coordcheck break ID`) and diagnosed by the
+checklist: exactly that id, at the right place, nothing unrelated, no
+password shown."""
+
+import pytest
+
+from coordcheck.lab.scenarios import LOG_TIMEOUT, SCENARIOS
+from coordcheck.kolla.service_config import read_service_config
+from tests.conftest import Deployment, assert_no_secret, reported, run_checklist, run_cli
+
+
+@pytest.fixture
+def deployment_for(tmp_path):
+    made = []
+
+    def up(scenario):
+        root = tmp_path / "kolla"
+        run_cli("up", "--dir", str(root), *([] if scenario.sentinel_auth else ["--no-sentinel-auth"]),
+                *(["--containers"] if scenario.containers else []), timeout=900)
+        made.append(root)
+        return Deployment(root)
+
+    yield up
+    for root in made:
+        run_cli("down", "--dir", str(root))
+
+
+#: diagnosed in tests/runbook/test_service_containers.py, whose cloud is built with it: the
+#: wait for the service's log line (minutes) is paid once
+ELSEWHERE = {"SERVICE_LOG_ERRORS"}
+
+
+@pytest.mark.parametrize("name", [name for name in SCENARIOS if name not in ELSEWHERE])
+def test_scenario_is_diagnosed(name, deployment_for, tmp_path):
+    scenario = SCENARIOS[name]
+    assert_diagnosed(scenario, deployment_for(scenario), tmp_path)
+
+
+def assert_diagnosed(scenario, deployment, tmp_path):
+    """Break ``deployment`` with ``scenario``, run the checklist: exactly its
+    finding, at its place, what it must also report and nothing unrelated,
+    its exit code, no password."""
+    assert scenario.finding in run_cli("break", scenario.name, "--dir", str(deployment.root),
+                                       timeout=LOG_TIMEOUT + 60).stdout
+    run = run_checklist(*deployment.checklist_args(), "-vv", "-o", "log_cli=true", "--log-cli-level=DEBUG",
+                        tmp_path=tmp_path, cwd=tmp_path)
+    found = reported(run)
+    warning = f"{scenario.finding} (warning)"
+    main = found.get(warning if scenario.passes else scenario.finding)
+    assert main, f"{scenario.finding} not reported; reported: {sorted(found)}\n{run.stdout[-4000:]}"
+    assert any(all(part in where for part in scenario.where) for where in main), main
+    ids = {f.replace(" (warning)", "") for f in found}
+    unrelated = ids - {scenario.finding} - scenario.related
+    assert not unrelated, f"unrelated findings: {unrelated}\n{run.stdout[-4000:]}"
+    assert scenario.also <= ids, f"{scenario.also - ids} not reported\n{run.stdout[-4000:]}"
+    assert run.returncode == (0 if scenario.passes else 1), run.stdout[-4000:]
+    assert_no_secret(run.output, deployment.password, *url_passwords(deployment))
+    return run
+
+
+def url_passwords(deployment):
+    """Every password the broken service configs hold, right or wrong."""
+    found = []
+    for path in deployment.root.glob("ctl*/*/*.conf"):
+        config = read_service_config("ctl", str(path), path.read_text(), 0)
+        if config.url:
+            found += [p for p in (config.url.password, config.url.sentinel_password) if p]
+    return found

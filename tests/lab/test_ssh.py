@@ -1,0 +1,46 @@
+"""The checklist over real SSH: `coordcheck up --ssh` gives the hosts an sshd
+of their own (key login, port 2222 on each host's loopback address) and an
+inventory with ansible_connection=ssh; every host command then crosses SSH."""
+
+import re
+
+import pytest
+
+from tests.conftest import Deployment, assert_no_secret, run_checklist, run_cli
+from tests.pytest_plugin.test_checklist import SENTINEL_AUTH_CHECKS
+
+
+@pytest.fixture(scope="module")
+def over_ssh(tmp_path_factory):
+    root = tmp_path_factory.mktemp("ssh") / "kolla"
+    run_cli("up", "--dir", str(root), "--ssh")
+    yield Deployment(root)
+    run_cli("down", "--dir", str(root))
+
+
+def test_inventory_reaches_hosts_over_ssh(over_ssh):
+    inventory = over_ssh.inventory.read_text()
+    assert inventory.count("ansible_connection=ssh ansible_host=127.0.2.11") == 3
+    assert "ansible_connection=local" not in inventory
+
+
+def test_checklist_over_ssh(over_ssh, tmp_path):
+    run = run_checklist(*over_ssh.checklist_args(), "-vv", "-o", "log_cli=true", "--log-cli-level=DEBUG",
+                        tmp_path=tmp_path, cwd=tmp_path)
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert set(run.outcomes().values()) == {"passed"}
+    host_commands = [line for line in run.stdout.splitlines() if "RUN CommandResult(backend=" in line
+                     and "ansible-inventory" not in line]
+    assert host_commands and all("SshBackend" in line and re.search(r"command=b['\"]ssh ", line)
+                                 for line in host_commands)
+
+
+def test_incident_over_ssh(over_ssh, tmp_path):
+    run_cli("repro", "--dir", str(over_ssh.root))
+    try:
+        run = run_checklist(*over_ssh.checklist_args(), "-vv", "-o", "log_cli=true", "--log-cli-level=DEBUG",
+                            tmp_path=tmp_path, cwd=tmp_path)
+    finally:
+        run_cli("fix", "--dir", str(over_ssh.root))
+    assert set(run.failures()) == SENTINEL_AUTH_CHECKS
+    assert_no_secret(run.output, over_ssh.password)

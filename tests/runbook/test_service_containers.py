@@ -1,0 +1,144 @@
+"""The live suite as on a Kolla cloud: three controllers over real SSH, a real
+Docker engine, and service containers named and placed as Kolla does, each
+running a real tooz client loop:
+
+    ctl1  cinder_volume     current tooz and redis-py, the fixed URL    -> healthy
+    ctl2  designate_worker  Debian's tooz 3.1.0 and redis-py 4.3.4      -> CLIENT_TOO_OLD
+    ctl3  masakari_api      the incident's URL (no sentinel_password)   -> SENTINEL_AUTH_MISSING
+                            in its config, its logs and its own tooz
+
+Every verdict comes from the containers through SSH; then the same layout
+runs on podman.
+"""
+
+import re
+
+import pytest
+
+from coordcheck.lab.scenarios import LOG_TIMEOUT
+from tests.conftest import Deployment, assert_no_secret, reported, run_checklist, run_cli
+
+DEBUG = ("-vv", "-o", "log_cli=true", "--log-cli-level=DEBUG")
+
+
+def up(root, engine, *faults):
+    run_cli("up", "--ssh", "--containers", engine, "--dir", str(root), timeout=900)  # builds images once
+    for fault in faults:
+        run_cli("break", fault, "--dir", str(root), timeout=LOG_TIMEOUT + 60)
+    return Deployment(root)
+
+
+@pytest.fixture(scope="module")
+def cloud(tmp_path_factory):
+    root = tmp_path_factory.mktemp("cloud") / "kolla"
+    try:
+        yield up(root, "docker", "CLIENT_TOO_OLD", "SERVICE_LOG_ERRORS")
+    finally:
+        run_cli("down", "--dir", str(root), check=False)
+
+
+@pytest.fixture(scope="module")
+def checked(cloud, tmp_path_factory):
+    """One checklist run over the cloud, logged at DEBUG."""
+    return run_checklist(*cloud.checklist_args(), *DEBUG, tmp_path=tmp_path_factory.mktemp("run"),
+                         cwd=tmp_path_factory.getbasetemp())
+
+
+def messages(run, test_name: str) -> str:
+    return "\n".join(text for test, text in run.failures().items() if test_name in test)
+
+
+def test_inventory_places_one_service_per_host(cloud):
+    text = cloud.inventory.read_text()
+    for service, host in (("cinder-volume", "ctl1"), ("designate-worker", "ctl2"), ("masakari-api", "ctl3")):
+        assert f"[{service}]\n{host}\n" in text
+
+
+def test_healthy_container_passes(checked):
+    found = reported(checked)
+    assert not [w for places in found.values() for w in places if "host ctl1" in w], found
+    ctl1 = {test: state for test, state in checked.outcomes().items() if "ctl1" in test}
+    assert ctl1 and set(ctl1.values()) == {"passed"}, ctl1
+
+
+def test_old_client_is_client_too_old(checked):
+    found = reported(checked)
+    assert any("host ctl2, container designate_worker" in w for w in found["CLIENT_TOO_OLD"]), found
+    inside = messages(checked, "test_tooz_takes_a_lock_inside_each_container[ansible://ctl2]")
+    assert "tooz 3.1.0, redis-py 4.3.4" in inside
+    assert "cause: CLIENT_TOO_OLD" in messages(checked, "test_service_logs_free_of_coordination_errors[ansible://ctl2]")
+    # its URL is the fixed one: the config checks pass on ctl2
+    assert checked.outcomes()["test_container_config::test_backend_url_carries_sentinel_password[ansible://ctl2]"] == "passed"
+
+
+def test_incident_container_seen_in_config_logs_and_its_own_tooz(checked):
+    found = reported(checked)
+    assert any("host ctl3, service masakari-api" in w for w in found["SENTINEL_AUTH_MISSING"]), found
+    logs = messages(checked, "test_service_logs_free_of_coordination_errors[ansible://ctl3]")
+    assert "SERVICE_LOG_ERRORS" in logs and "No master found for 'kolla'" in logs
+    assert "cause: SENTINEL_AUTH_MISSING" in logs
+    inside = messages(checked, "test_tooz_takes_a_lock_inside_each_container[ansible://ctl3]")
+    assert "container masakari_api" in inside and "cause: SENTINEL_AUTH_MISSING" in inside
+    assert checked.returncode == 1
+
+
+def test_every_verdict_crossed_ssh_into_the_containers(checked):
+    assert "sentinels and data nodes probed inside cinder_volume on ctl1" in checked.stdout
+    piped = [line for line in checked.stdout.splitlines() if "coordcheck.observe.transport" in line and "RUN " in line]
+    assert piped and all(re.search(r"RUN ssh .* 127\.0\.2\.11\d 'docker exec -i -e PYTHONDONTWRITEBYTECODE=1 \w+ "
+                                   r"timeout -s KILL \d+ python3 -' \(stdin withheld\)", line) for line in piped), piped[:3]
+    inside = {name for line in piped for name in re.findall(r"PYTHONDONTWRITEBYTECODE=1 (\w+)", line)}
+    assert inside == {"cinder_volume", "designate_worker", "masakari_api"}
+    host_commands = [line for line in checked.stdout.splitlines() if "RUN CommandResult(backend=" in line
+                     and "ansible-inventory" not in line]
+    assert host_commands and all("SshBackend" in line for line in host_commands)
+    # reads that may hold passwords are logged without their output (and command)
+    assert "RUN read logs of masakari_api (output withheld" in checked.stdout
+
+
+def test_no_password_anywhere(checked, cloud):
+    assert_no_secret(checked.output, cloud.password)
+
+
+def test_fix_and_restart_clears_the_incident(cloud, checked, tmp_path):
+    """`coordcheck fix` rewrites the URLs and restarts the containers (as
+    reconfigure does): masakari_api's earlier errors are history then."""
+    run_cli("fix", "--dir", str(cloud.root))
+    run = run_checklist(*cloud.checklist_args(), tmp_path=tmp_path, cwd=tmp_path)
+    found = reported(run)
+    assert not [w for places in found.values() for w in places if "host ctl3" in w], found
+    assert set(found) <= {"CLIENT_TOO_OLD", "TOOZ_HANDSHAKE_FAILED", "SERVICE_LOG_ERRORS"}, found
+
+
+def test_unknown_engine_is_reported(cloud, tmp_path):
+    configdir = tmp_path / "kolla"
+    configdir.mkdir()
+    (configdir / "passwords.yml").write_text((cloud.root / "passwords.yml").read_text())
+    (configdir / "globals.yml").write_text((cloud.root / "globals.yml").read_text().replace(
+        "kolla_container_engine: docker", "kolla_container_engine: nerdctl"))
+    run = run_checklist("--hosts=ctl1", "--inventory", str(cloud.inventory), "--configdir", str(configdir),
+                        "-m", "containers", tmp_path=tmp_path, cwd=tmp_path)
+    assert "CONTAINER_ENGINE_UNUSABLE" in reported(run)
+    assert "kolla_container_engine is 'nerdctl'" in run.stdout
+
+
+@pytest.fixture(scope="module")
+def on_podman(cloud, checked, tmp_path_factory):
+    """The same controllers with the services on podman (after the docker cloud is down)."""
+    run_cli("down", "--dir", str(cloud.root))
+    root = tmp_path_factory.mktemp("podman") / "kolla"
+    try:
+        yield up(root, "podman", "CLIENT_TOO_OLD")
+    finally:
+        run_cli("down", "--dir", str(root), check=False)
+
+
+def test_podman_cloud(on_podman, tmp_path):
+    assert "kolla_container_engine: podman" in (on_podman.root / "globals.yml").read_text()
+    run = run_checklist(*on_podman.checklist_args(), *DEBUG, tmp_path=tmp_path, cwd=tmp_path)
+    found = reported(run)
+    assert set(found) <= {"CLIENT_TOO_OLD", "TOOZ_HANDSHAKE_FAILED", "SERVICE_LOG_ERRORS"}, found
+    assert any("host ctl2, container designate_worker" in w for w in found["CLIENT_TOO_OLD"])
+    assert re.search(r"RUN ssh .* 127\.0\.2\.110 'podman exec -i -e PYTHONDONTWRITEBYTECODE=1 cinder_volume timeout", run.stdout)
+    assert "docker " not in " ".join(line for line in run.stdout.splitlines() if "RUN " in line)
+    assert_no_secret(run.output, on_podman.password)
