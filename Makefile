@@ -5,11 +5,13 @@ VENV   ?= .venv
 BIN    := $(abspath $(VENV))/bin
 export PATH := $(BIN):$(PATH)
 
-DEBIAN_PACKAGES := redis-server redis-sentinel openssh-server openssh-client
+DEBIAN_PACKAGES := redis-server redis-sentinel openssh-server openssh-client iproute2
+# the HTML report's test opens it in a real browser
+BROWSER_PACKAGES := chromium
 # the service containers of the live suite's tests: engines and the image build
 CONTAINER_PACKAGES := docker.io docker-compose podman debootstrap
 
-.PHONY: demo test gate bench packages container-packages engine images venv clean
+.PHONY: demo test gate bench packages container-packages browser engine images venv clean
 
 # make gate CONFIGDIR=REPO/etc/kolla INVENTORY=REPO/multinode [VAULT=file] [JUNIT=file]
 CONFIGDIR ?= examples/config-repos/healthy/etc/kolla
@@ -37,6 +39,13 @@ container-packages:
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(CONTAINER_PACKAGES) >/dev/null; \
 	  else echo "missing: sudo apt-get install $(CONTAINER_PACKAGES)" >&2; exit 1; fi; }
 
+browser:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; \
+	  else echo "missing: sudo apt-get install $(BROWSER_PACKAGES)" >&2; exit 1; fi; }
+
 # A Docker engine for the tests, if none runs: no bridge and no iptables, so
 # that containers only use host networking and nothing else on the machine changes.
 engine: container-packages
@@ -54,8 +63,9 @@ images: venv engine
 demo: packages venv
 	$(BIN)/pytest
 
-test: packages venv images
-	$(BIN)/pytest tests --doctest-modules coordcheck
+# the project's own tests, in parallel (every lab takes a free address range)
+test: packages browser venv images
+	$(BIN)/pytest tests --doctest-modules coordcheck -n 2
 
 gate: venv
 	$(BIN)/pytest -m config --configdir $(CONFIGDIR) --inventory $(INVENTORY) \
@@ -66,6 +76,7 @@ bench: packages venv images
 	$(BIN)/python bench/gate.py
 	$(BIN)/python bench/containers.py
 	$(BIN)/python bench/faults.py
+	$(BIN)/python bench/hostile.py
 	$(BIN)/python bench/garbage.py
 
 clean:

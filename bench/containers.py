@@ -28,7 +28,7 @@ from coordcheck.observe import probe
 from coordcheck.observe import remote
 from coordcheck.lab import scenarios
 from coordcheck.observe.engine import Engine  # noqa: E402
-from coordcheck.lab.deployment import HOSTS, LocalDeployment  # noqa: E402
+from coordcheck.lab.deployment import LocalDeployment  # noqa: E402
 
 
 def first_error_after(deployment: LocalDeployment, service: str, cap: float) -> str:
@@ -60,7 +60,7 @@ def main() -> None:
                 runs.append(checklist(deployment))
                 if round_ == args.rounds - 1:
                     local = Engine(testinfra.get_host("local://"), "docker")
-                    password, sentinel = deployment.password(), probe.Address(HOSTS["ctl1"], kolla.SENTINEL_PORT)
+                    password, sentinel = deployment.password(), probe.Address(deployment.address("ctl1"), kolla.SENTINEL_PORT)
                     handshake, result = timed(lambda: tooz_probe.handshake_in(
                         local, "cinder_volume", "/etc/cinder/cinder.conf", 5.0, 2.0, [password]))
                     assert result.ok, result
@@ -82,7 +82,7 @@ def main() -> None:
         finally:
             deployment.down()
 
-    print(f"coordcheck containers bench, {args.rounds} rounds, SSH to 127.0.2.110-112, docker and podman")
+    print(f"coordcheck containers bench, {args.rounds} rounds, SSH to each lab's free range, docker and podman")
     for image, seconds in built.items():
         print(f"{'image build: ' + image:62} {seconds:.1f} s")
     show("coordcheck up --ssh --containers: start to ready", ups)

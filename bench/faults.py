@@ -27,11 +27,10 @@ from coordcheck.observe import probe
 from coordcheck.lab import scenarios
 from coordcheck import url as urls  # noqa: E402
 from coordcheck.observe.failover import agreed_master  # noqa: E402
-from coordcheck.lab.deployment import HOSTS, LocalDeployment  # noqa: E402
+from coordcheck.lab.deployment import LocalDeployment  # noqa: E402
 
 ENGINES = {"processes": {}, "compose": {"servers": "compose", "image": images.SERVER}}
 FAULTS = ["SENTINEL_UNREACHABLE", "SENTINEL_UNREACHABLE_NO_QUORUM", "REPLICATION_BROKEN", "SENTINEL_PARTITIONED"]
-OLD_MASTER = probe.Address(HOSTS["ctl1"], kolla.DATA_PORT)
 
 
 def failover_figures(deployment: LocalDeployment) -> tuple[float, float]:
@@ -39,7 +38,8 @@ def failover_figures(deployment: LocalDeployment) -> tuple[float, float]:
     until a tooz lock through the fixed URL succeeds again."""
     password = deployment.password()
     url = urls.parse(deployment.fixed_url(deployment.flavor(), password).reveal())
-    sentinels = [probe.Address(ip, kolla.SENTINEL_PORT) for ip in HOSTS.values()]
+    sentinels = [probe.Address(ip, kolla.SENTINEL_PORT) for ip in deployment.sentinel_addresses()]
+    old_master = probe.Address(deployment.address("ctl1"), kolla.DATA_PORT)
     deployment.signal("ctl1", "server", signal.SIGKILL)
     killed = time.monotonic()
     agreed = locked = None
@@ -47,7 +47,7 @@ def failover_figures(deployment: LocalDeployment) -> tuple[float, float]:
         if agreed is None:
             seen = [probe.observe_sentinel(s, kolla.MASTER_NAME, password, 1.0) for s in sentinels]
             new = agreed_master(seen)
-            if new is not None and new != OLD_MASTER and all(o.master_addr == new for o in seen):
+            if new is not None and new != old_master and all(o.master_addr == new for o in seen):
                 agreed = time.monotonic() - killed
         if locked is None and tooz_probe.handshake(url, deadline=3.0, timeout=1.0).ok:
             locked = time.monotonic() - killed

@@ -18,7 +18,9 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from coordcheck import config_checks  # noqa: E402
+from coordcheck.checks import configs as config_checks  # noqa: E402
+from coordcheck.checks.consumers import consumer_findings, sentinel_auth  # noqa: E402
+from coordcheck.kolla.rendered import render_repo  # noqa: E402
 from coordcheck.kolla.fixes import Expected  # noqa: E402
 from coordcheck.kolla.render import Renderer, sentinels_require_password  # noqa: E402
 from coordcheck.kolla.target import Target  # noqa: E402
@@ -87,12 +89,30 @@ def evaluate(root: Path) -> tuple[float, int, int]:
     return time.monotonic() - started, len(everything), len(findings)
 
 
-def pytest_run(root: Path) -> tuple[float, int]:
+def evaluate_consumers(root: Path) -> tuple[float, int, int]:
+    """In-process: the per-release renderer (every consumer option) and the consumer checks."""
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "config",
+    rendered = render_repo(root / "etc" / "kolla", root / "multinode", release="2025.1")
+    findings = consumer_findings(rendered, sentinel_auth(rendered, "required"))
+    return time.monotonic() - started, len(rendered.records), len(findings)
+
+
+RUN = ("import resource, sys, pytest; rc = pytest.main(sys.argv[1:]); "
+       "print('MAXRSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); sys.exit(rc)")
+
+
+def pytest_run(root: Path, *paths: str) -> tuple[float, int, int, int]:
+    """Wall seconds, exit code, test cases and peak memory (MB) of `pytest -m config` (on ``paths``)."""
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", RUN, "-q", "-p", "no:cacheprovider", "-m", "config",
                            "--configdir", str(root / "etc" / "kolla"), "--inventory", str(root / "multinode"),
-                           "--sentinel-auth=required"], cwd=PROJECT, capture_output=True, text=True)
-    return time.monotonic() - started, done.returncode
+                           "--sentinel-auth=required", *paths], cwd=PROJECT, capture_output=True, text=True)
+    wall = time.monotonic() - started
+    tail = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+    cases = sum(int(n) for n, word in (w.split(" ", 1) for w in tail.split(" in ")[0].split(", ") if " " in w)
+                if word.split()[0] in ("passed", "failed", "error", "errors") and n.isdigit())
+    rss = next((int(l.split()[1]) // 1024 for l in done.stderr.splitlines() if l.startswith("MAXRSS")), 0)
+    return wall, done.returncode, cases, rss
 
 
 def main() -> None:
@@ -100,13 +120,20 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, nargs="+", default=[10, 100, 1000])
     args = parser.parse_args()
     print("coordcheck gate bench: N hosts x 10 services, backend_url set at all 4 override levels")
-    print(f"{'hosts':>6} {'configs':>8} {'findings':>8} {'evaluate (in-process)':>22} {'pytest -m config (wall)':>24}")
     for hosts in args.hosts:
         with tempfile.TemporaryDirectory(prefix="coordcheck-gate-") as tmp:
             root = generate(Path(tmp), hosts)
             seconds, configs, findings = evaluate(root)
-            wall, code = pytest_run(root)
-            print(f"{hosts:>6} {configs:>8} {findings:>8} {seconds:>20.3f} s {wall:>20.3f} s (exit {code})")
+            print(f"{hosts:>5} hosts  tooz URLs (render.Renderer + config checks, in-process): {configs} configs, "
+                  f"{findings} findings, {seconds:.2f} s")
+            seconds, records, findings = evaluate_consumers(root)
+            print(f"{hosts:>5} hosts  every consumer (built-in tables + consumer checks, in-process): {records} "
+                  f"options, {findings} findings, {seconds:.2f} s")
+            for label, paths in (("pytest -m config, whole gate", ()),
+                                 ("pytest -m config tests_infra/test_gate_consumers.py",
+                                  ("tests_infra/test_gate_consumers.py",))):
+                wall, code, cases, rss = pytest_run(root, *paths)
+                print(f"{hosts:>5} hosts  {label}: {wall:.2f} s wall, {cases} cases, peak {rss} MB (exit {code})")
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ def verdict_seconds(deployment: LocalDeployment, broken: urls.BackendURL, passwo
     """Probe every sentinel and the URL until SENTINEL_AUTH_MISSING is named."""
     def diagnose():
         sentinels = [probe.observe_sentinel(probe.Address(ip, kolla.SENTINEL_PORT), "kolla", password)
-                     for ip in ("127.0.2.110", "127.0.2.111", "127.0.2.112")]
+                     for ip in deployment.sentinel_addresses()]
         required = checks.sentinels_require_password(sentinels)
         found = probe.discover(broken)
         return required, found

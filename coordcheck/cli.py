@@ -15,40 +15,24 @@ Ctrl-C during start-up meets its handler rather than Python's.
 from __future__ import annotations
 
 import argparse
-import difflib
 import os
 import re
 import signal
 import sys
 import traceback
-from contextlib import contextmanager
 from pathlib import Path
+
+from coordcheck.lab import verbs
+from coordcheck.lab.console import (CommandError, Interrupted, StdoutClosed, install_signal_handlers,
+                                    silence_stdout)
+from coordcheck.lab.verbs import PASSWORD_ENV
 
 DEFAULT_DIR = "coordcheck-deployment"
 VERBS = ("up", "down", "status", "repro", "fix", "break", "compose", "images")
-#: the password of `up` when neither --password nor --password-file is given
-#: (also the one docker-compose.sentinel.yml reads)
-PASSWORD_ENV = "COORDCHECK_PASSWORD"
 EXIT_ERROR = 2
 EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE
 #: set to 1 for the traceback of an unexpected error (a bug)
 DEBUG_ENV = "COORDCHECK_DEBUG"
-
-
-class CommandError(Exception):
-    """What the command cannot do, in one line (printed after ``coordcheck <verb>: error:``)."""
-
-
-class Interrupted(KeyboardInterrupt):
-    """SIGINT (Ctrl-C) or SIGTERM; cleanup code that handles KeyboardInterrupt handles it too."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
-class _StdoutClosed(Exception):
-    """Whoever read our output has gone (``| head -1``)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -56,57 +40,6 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str):
         raise CommandError(message)
-
-
-# -- signals -------------------------------------------------------------------
-_signals = {"defer": False, "pending": None}
-
-
-def _on_signal(signum: int, frame) -> None:
-    """The first SIGINT/SIGTERM raises `Interrupted`; later ones are ignored,
-    so that the cleanup it starts (`LocalDeployment.up` stops what it
-    started) runs to its end."""
-    if _signals["defer"]:
-        _signals["pending"] = _signals["pending"] or signum
-        return
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, signal.SIG_IGN)
-    raise Interrupted(signum)
-
-
-@contextmanager
-def _signals_deferred():
-    """Hold SIGINT/SIGTERM until the block is done, then act on them."""
-    _signals["defer"] = True
-    try:
-        yield
-    finally:
-        _signals["defer"] = False
-    if _signals["pending"]:
-        _on_signal(_signals["pending"], None)
-
-
-def _install_signal_handlers() -> None:
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, _on_signal)
-
-
-# -- output ----------------------------------------------------------------------
-def _out(text: str, end: str = "\n") -> None:
-    try:
-        print(text, end=end, flush=True)
-    except BrokenPipeError:
-        raise _StdoutClosed() from None
-
-
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null, so that Python's flush at exit does not
-    complain about the closed pipe."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
 
 
 def _one_line(text: str) -> str:
@@ -175,6 +108,15 @@ def parser() -> argparse.ArgumentParser:
                     help="how the data nodes and sentinels run: processes, or docker-compose.sentinel.yml "
                          "(Compose v2 or v1, host networking)")
     up.add_argument("--image", help="with --engine compose: the image (SENTINEL_IMAGE; default redis:7)")
+    up.add_argument("--controllers", type=int, default=3, metavar="N", help="controllers ctl1..ctlN (default 3)")
+    up.add_argument("--backends", type=int, default=3, metavar="M",
+                    help="data nodes and sentinels, on the first M controllers (default 3)")
+    up.add_argument("--network", metavar="CIDR",
+                    help="the lab's addresses, e.g. 127.0.7.0/24 (default: the first free /24 from 127.0.2.0/24; "
+                         "with --netns from 198.18.0.0/24; --engine compose: 127.0.2.0/24)")
+    up.add_argument("--netns", action="store_true",
+                    help="root only: every host in a network namespace of its own (veth pairs on a bridge), "
+                         "its own sshd inside (implies --ssh); per-host network faults become real")
     up.add_argument("--containers", nargs="?", const="docker", choices=["docker", "podman"],
                     help="run the services in containers of this engine (default docker), one per host, "
                          "as Kolla names and lays them out; builds the images first if missing")
@@ -206,158 +148,6 @@ def parse(argv: list[str]) -> argparse.Namespace:
     return args
 
 
-def _password(args: argparse.Namespace):
-    """The `Secret` that `up` deploys (None: a random one), or `CommandError`."""
-    from coordcheck import kolla
-    from coordcheck.lab.deployment import password_problem, read_password_file
-    from coordcheck.secrets import Secret
-
-    if args.password is not None:
-        value, origin = args.password, "--password"
-    elif args.password_file is not None:
-        value, origin = read_password_file(args.password_file), f"--password-file {args.password_file}"
-    elif PASSWORD_ENV in os.environ:
-        value, origin = os.environ[PASSWORD_ENV], PASSWORD_ENV
-    else:
-        return None
-    if not value:
-        raise CommandError(f"{origin} is empty (leave the password out for a random one)")
-    problem = password_problem(value, kolla.FLAVORS[args.flavor])
-    if problem:
-        raise CommandError(f"{origin}: {problem}")
-    return Secret(value)
-
-
-def _existing_dir(text: str) -> Path:
-    """``--dir`` of a verb that works on a deployment made by `up`."""
-    path = Path(text)
-    if path.exists() and not path.is_dir():
-        raise CommandError(f"--dir {text} is not a folder")
-    return path
-
-
-# -- the verbs -------------------------------------------------------------------
-def _lab_class():
-    from coordcheck.lab.deployment import LocalDeployment
-
-    class Lab(LocalDeployment):
-        """`LocalDeployment` whose ``write`` a signal does not cut short: an
-        interrupted write would leave files that no state records."""
-
-        written = False
-
-        def write(self, *args, **kwargs):
-            with _signals_deferred():
-                state = super().write(*args, **kwargs)
-                self.written = True
-            return state
-
-    return Lab
-
-
-def _up(args: argparse.Namespace, run: dict) -> None:
-    from coordcheck import kolla
-    from coordcheck.lab.deployment import usable_root
-
-    root = usable_root(args.dir)
-    password = _password(args)
-    if password is not None:
-        run["secrets"].append(password.reveal())
-    deployment = run["deployment"] = _lab_class()(root)
-    seconds = deployment.up(kolla.FLAVORS[args.flavor], password, sentinel_auth=not args.no_sentinel_auth,
-                            ssh=args.ssh, engine=args.containers, servers=args.engine, image=args.image)
-    auth = "no sentinel password" if args.no_sentinel_auth else "sentinels require a password"
-    services = f", service containers on {args.containers}" if args.containers else ""
-    _out(f"up: 3 data nodes and 3 sentinels ({args.flavor}, {auth}{services}) ready in {seconds:.1f} s")
-    _out(f"inventory: {deployment.inventory}\nconfigdir: {deployment.root}")
-    _out(f"check it:  pytest --hosts=controllers --inventory {deployment.inventory} --configdir {deployment.root}")
-
-
-def _break(args: argparse.Namespace) -> None:
-    from coordcheck.lab import scenarios
-    from coordcheck.lab.deployment import LocalDeployment
-
-    if args.scenario == "list":
-        for scenario in scenarios.SCENARIOS.values():
-            _out(f"{scenario.name:32} {scenario.description}")
-        return
-    name = args.scenario if args.scenario in scenarios.SCENARIOS else args.scenario.upper()
-    if name not in scenarios.SCENARIOS:
-        close = difflib.get_close_matches(name, scenarios.SCENARIOS, n=1)
-        hint = f"did you mean {close[0]}? " if close else ""
-        raise CommandError(f"unknown scenario {args.scenario!r} ({hint}known: {', '.join(scenarios.SCENARIOS)}; "
-                           f"`coordcheck break list` describes them)")
-    scenario = scenarios.apply(LocalDeployment(_existing_dir(args.dir)), name)
-    _out(f"break: {scenario.description}; the checklist now reports {scenario.finding}")
-
-
-def run(args: argparse.Namespace, context: dict | None = None) -> None:
-    context = {"secrets": [], "deployment": None} if context is None else context
-    if args.verb == "up":
-        _up(args, context)
-        return
-    if args.verb == "break":
-        _break(args)
-        return
-    if args.verb == "compose":
-        from coordcheck.lab import compose
-        _out(compose.text(), end="")
-        return
-    if args.verb == "images":
-        from coordcheck.lab import images
-        built = images.build(args.engine, args.rebuild)
-        _out("images: " + (", ".join(f"{name} built in {secs:.0f} s" for name, secs in built.items())
-                           or "all already there"))
-        return
-    from coordcheck.lab.deployment import LocalDeployment
-
-    deployment = LocalDeployment(_existing_dir(args.dir))
-    if args.verb == "down":
-        stopped = deployment.down()
-        _out(f"down: stopped {len(stopped)} processes, removed what `up` created in {deployment.root}")
-    elif args.verb == "status":
-        for proc, running in deployment.processes():
-            _out(f"{proc.name:14} pid {proc.pid:<8} {'running' if running else 'stopped'}")
-        for host, name, status in deployment.container_status():
-            _out(f"{host} {name:24} {status}")
-    else:
-        paths = deployment.repro() if args.verb == "repro" else deployment.fix()
-        what = "without" if args.verb == "repro" else "with"
-        _out(f"{args.verb}: backend_url {what} sentinel_password written to {len(paths)} service configs")
-
-
-# -- after an interrupted `up` -------------------------------------------------------
-def _clean_after_interrupt(deployment) -> None:
-    """What an interrupted `up` may leave: a complete write whose start had
-    not begun (`LocalDeployment.up` cleans up once it has), and a server
-    forked at the very moment of the signal, before its pid was recorded."""
-    if deployment is None:
-        return
-    if deployment.written and deployment.state_file.exists():
-        deployment.down()
-    for pid in _processes_in(deployment.state_dir):
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
-
-
-def _processes_in(folder: Path) -> list[int]:
-    """Processes whose working directory is (was) ``folder`` or below it: the
-    deployment's servers run in ``.coordcheck/<host>``."""
-    prefix, found = str(folder), []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            cwd = os.readlink(entry / "cwd").removesuffix(" (deleted)")
-        except OSError:
-            continue
-        if cwd == prefix or cwd.startswith(prefix + "/"):
-            found.append(int(entry.name))
-    return found
-
-
 # -- main ----------------------------------------------------------------------------
 def _internal_error(exc: BaseException) -> str:
     """One line for an exception no one expected (a bug): its class and where,
@@ -370,17 +160,20 @@ def _internal_error(exc: BaseException) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    _install_signal_handlers()
     argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["render"]:  # what Kolla will write, from a config repository (no lab)
+        from coordcheck.kolla import render_command
+        return render_command.main(argv[1:])
+    install_signal_handlers()
     context = {"secrets": _argv_secrets(argv), "deployment": None}
     prog = f"coordcheck {argv[0]}" if argv and argv[0] in VERBS else "coordcheck"
     try:
         try:
             args = parse(argv)
             prog = f"coordcheck {args.verb}"
-            run(args, context)
+            verbs.run(args, context)
             sys.stdout.flush()
-        except (_StdoutClosed, BrokenPipeError):
+        except (StdoutClosed, BrokenPipeError):
             raise
         except CommandError as exc:
             return _fail(prog, str(exc), context)
@@ -389,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     except Interrupted as exc:
         what = "interrupted" if exc.signum == signal.SIGINT else "terminated"
         try:
-            _clean_after_interrupt(context["deployment"])
+            verbs.clean_after_interrupt(context["deployment"])
         except Exception as cleanup:  # noqa: BLE001 - still one line
             what += f"; cleaning up failed: {_masked_line(_message(cleanup), context)}"
         print(f"{prog}: {what}", file=sys.stderr)
@@ -397,8 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # a SIGINT delivered before the handler was installed
         print(f"{prog}: interrupted", file=sys.stderr)
         return 128 + signal.SIGINT
-    except (_StdoutClosed, BrokenPipeError):
-        _silence_stdout()
+    except (StdoutClosed, BrokenPipeError):
+        silence_stdout()
         return EXIT_BROKEN_PIPE
     return 0
 

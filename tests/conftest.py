@@ -1,8 +1,12 @@
 """Helpers for the project's own tests: run the CLI and the checklist as a
-user would (subprocesses), and keep a local deployment up per module."""
+user would (subprocesses), and keep a local deployment up per module (each
+lab on a free address range of its own, so tests run under pytest-xdist)."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import json
 import os
 import subprocess
 import sys
@@ -86,17 +90,42 @@ class Deployment:
         data = yaml.safe_load((self.root / "passwords.yml").read_text())
         return Secret(str(data[f"{self.flavor}_master_password"]))
 
+    @property
+    def hosts(self) -> dict[str, str]:
+        """host -> address, as the lab claimed them (its range is its own)."""
+        state = json.loads((self.root / ".coordcheck" / "state.json").read_text())
+        return state["layout"]["hosts"]
+
+    def address(self, host: str) -> str:
+        return self.hosts[host]
+
     def checklist_args(self) -> list[str]:
         return ["--hosts=controllers", "--inventory", str(self.inventory), "--configdir", str(self.root)]
 
 
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory):
-    """A local deployment (``coordcheck up``) for one test module."""
+    """A local deployment (``coordcheck up``) for one test module, on a free
+    address range of its own: modules run in parallel (pytest -n) and share nothing."""
     root = tmp_path_factory.mktemp("deployment") / "kolla"
     run_cli("up", "--dir", str(root))
     yield Deployment(root)
     run_cli("down", "--dir", str(root))
+
+
+@contextlib.contextmanager
+def kolla_container_names():
+    """Held while a lab runs service containers (`up --containers`): they
+    carry Kolla's names (cinder_volume ...), which the checklist looks for
+    and one engine holds once, so two such labs cannot run at once. Every
+    other lab runs in parallel on a range of its own."""
+    from coordcheck.lab.network import runtime_dir
+
+    folder = runtime_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "kolla-container-names.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def assert_no_secret(text: str, *secrets: Secret) -> None:

@@ -10,13 +10,13 @@ written (tooz does not percent-decode it), ``sentinel_password``
 percent-encoded (tooz decodes query values, ``+`` as a space), read back
 through tooz's own parser (`coordcheck.url.parse`).
 
-Live tests (a real `up`, fixed addresses 127.0.2.110-112) hold
-/tmp/coordcheck-lab.lock, as `flock` does, so that two labs never overlap."""
+Live tests run a real `up`: each lab claims a free address range of its own,
+so they run in parallel (pytest -n) beside any other lab."""
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
+import json
 import os
 import signal
 import subprocess
@@ -29,14 +29,13 @@ import yaml
 
 from coordcheck import kolla
 from coordcheck.lab import scenarios
-from coordcheck.lab.deployment import DeploymentError, LocalDeployment, accepts, password_problem
+from coordcheck.lab.deployment import DeploymentError, LocalDeployment, password_problem
 from coordcheck.observe.probe import Address, client
 from coordcheck.secrets import Secret
-from coordcheck.lab.templates import HOSTS, MASTER_HOST
+from coordcheck.lab.templates import HOSTS
 from coordcheck.url import URLError, parse
 from tests.conftest import PROJECT, assert_no_secret
 
-LOCK = "/tmp/coordcheck-lab.lock"
 FAST = 8.0  # seconds: a rejected command line must not take longer (Python start-up included)
 PW = "s3cretPW"  # the root of every password in the corpus, so leaks are easy to find
 
@@ -216,7 +215,8 @@ def _read_back(root: Path, flavor: kolla.Flavor) -> dict[str, object]:
         url = parse(kolla.backend_url_of(path.read_text(), str(path)))
         found[f"{path} netloc"] = url.password.reveal()
         found[f"{path} sentinel_password"] = url.sentinel_password.reveal()
-        assert (url.host, url.port, url.master_name) == (HOSTS[MASTER_HOST], kolla.SENTINEL_PORT, kolla.MASTER_NAME)
+        master = deployment.address(deployment.layout().master)  # on the lab's own free range
+        assert (url.host, url.port, url.master_name) == (master, kolla.SENTINEL_PORT, kolla.MASTER_NAME)
         assert url.unknown_options == []
     for conf in sorted((root / ".coordcheck").glob("*/*.conf")):
         for line in conf.read_text().splitlines():
@@ -310,25 +310,6 @@ def test_password_file_first_line_stripped(tmp_path):
 
 
 # -- live: `up` really starting servers --------------------------------------------------------
-@pytest.fixture
-def lab_lock():
-    """Hold the lab lock as `flock /tmp/coordcheck-lab.lock` does; when this
-    process runs under that very command, the lock is already ours."""
-    inherited = None
-    for fd in os.listdir("/proc/self/fd"):
-        with contextlib.suppress(OSError):
-            if os.readlink(f"/proc/self/fd/{fd}") == LOCK:
-                inherited = int(fd)
-    fd = inherited if inherited is not None else os.open(LOCK, os.O_RDONLY | os.O_CREAT, 0o644)
-    fcntl.flock(fd, fcntl.LOCK_EX)
-    try:
-        yield
-    finally:
-        if inherited is None:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
-
-
 def _processes_under(root: Path) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
@@ -339,12 +320,18 @@ def _processes_under(root: Path) -> list[int]:
     return found
 
 
-def _lab_ports_open() -> list[str]:
-    return [f"{ip}:{port}" for ip in HOSTS.values() for port in (kolla.DATA_PORT, kolla.SENTINEL_PORT)
-            if accepts(ip, port)]
+def _claims_of(root: Path) -> list[str]:
+    """Address ranges still claimed for the lab in ``root``."""
+    from coordcheck.lab.network import runtime_dir
+    found = []
+    for claim in (runtime_dir() / "ranges").glob("*.json"):
+        with contextlib.suppress(OSError, ValueError):
+            if json.loads(claim.read_text()).get("root") == str(root):
+                found.append(claim.name)
+    return found
 
 
-def test_up_with_a_nasty_password_from_a_file(tmp_path, lab_lock):
+def test_up_with_a_nasty_password_from_a_file(tmp_path):
     """The whole path: --password-file, servers started with it, URLs that
     tooz reads back to credentials the sentinels and master accept."""
     password = "p@ss:w%rd+&=;ünï€\\x%41+&sentinel_password=x" + PW
@@ -366,7 +353,7 @@ def test_up_with_a_nasty_password_from_a_file(tmp_path, lab_lock):
 
 
 @pytest.mark.parametrize("when", ["0.3 s after start", "once the servers start"])
-def test_ctrl_c_during_up_leaves_nothing(tmp_path, lab_lock, when):
+def test_ctrl_c_during_up_leaves_nothing(tmp_path, when):
     root = tmp_path / "kolla"
     proc = subprocess.Popen([sys.executable, "-m", "coordcheck", "up", "--dir", str(root)], cwd=tmp_path,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -385,5 +372,5 @@ def test_ctrl_c_during_up_leaves_nothing(tmp_path, lab_lock, when):
     status, _ = cli("status", "--dir", str(root), cwd=tmp_path)
     assert status.returncode == 2 and "no coordcheck deployment" in status.stderr
     assert _processes_under(root) == []
-    assert _lab_ports_open() == []
+    assert _claims_of(root.resolve()) == []
     assert not root.exists()

@@ -1,4 +1,4 @@
-"""Runbook steps 3-4 — auth: whether the sentinels require a password
+"""Runbook steps 3-4 — auth, from each host: whether the sentinels require a password
 (NOAUTH without one), and whether the password in passwords.yml opens every
 sentinel and every data node.
 
@@ -13,18 +13,18 @@ from coordcheck.pytest_plugin.checklist import expect_none
 pytestmark = pytest.mark.auth
 
 
-def test_sentinels_agree_on_requiring_a_password(observer, target):
-    sentinels = observer.sentinels()
+def test_sentinels_agree_on_requiring_a_password(view, target):
+    sentinels = view.sentinels()
     expect_none(checks.sentinels_answered(sentinels, target.flavor.password_key)
                 or checks.sentinel_auth_consistent(sentinels))
 
 
-def test_passwords_yml_opens_sentinel(observer, sentinel_address, target):
-    login = observer.sentinel(sentinel_address).login
-    severity = checks.lost_sentinel_severity(observer.sentinels())
+def test_passwords_yml_opens_sentinel(view, sentinel_address, target):
+    login = view.sentinel(sentinel_address).login
+    severity = checks.lost_sentinel_severity(view.sentinels())
     expect_none(checks.password_authenticates(login, "sentinel", target.flavor.password_key, severity))
 
 
-def test_passwords_yml_opens_data_node(observer, data_node_address, target):
-    login = observer.node(data_node_address).login
+def test_passwords_yml_opens_data_node(view, data_node_address, target):
+    login = view.node(data_node_address).login
     expect_none(checks.password_authenticates(login, "data node", target.flavor.password_key))

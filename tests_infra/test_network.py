@@ -1,5 +1,6 @@
 """Runbook step 1 — network: from every controller, TCP reaches every
-sentinel (26379) and every data node (6379), within a second each.
+sentinel (26379) and every data node (6379), within a second each (testinfra
+on the host; the observer asks every host at once, see `--forks`).
 
     pytest -m network --hosts=controllers --inventory multinode --configdir /etc/kolla
 """
@@ -12,15 +13,12 @@ from coordcheck.pytest_plugin.checklist import expect_none
 pytestmark = pytest.mark.network
 
 
-def reachability(host, addresses):
-    return {a: host.addr(a.host).port(a.port).is_reachable for a in addresses}
-
-
-def test_sentinel_ports_reachable(host, host_name, target):
-    results = reachability(host, target.sentinels)
+def test_sentinel_ports_reachable(observer, host_name, target):
+    """On the host: ``host.addr(ip).port(26379).is_reachable`` for each sentinel (all hosts at once)."""
+    results = observer.reachable(host_name, target.sentinels)
     expect_none(checks.ports_reachable(host_name, results, target.sentinels))
 
 
-def test_data_node_ports_reachable(host, host_name, target):
-    results = reachability(host, target.data_nodes)
+def test_data_node_ports_reachable(observer, host_name, target):
+    results = observer.reachable(host_name, target.data_nodes)
     expect_none(checks.ports_reachable(host_name, results, target.sentinels))

@@ -1,5 +1,6 @@
-"""Runbook step 6 — python client: with each service's own backend_url,
-redis-py's Sentinel discovery finds the master and tooz starts a
+"""Runbook step 6 — python client, from each host (inside its service
+container, else on the host) and from the runner: with each service's own
+backend_url, redis-py's Sentinel discovery finds the master and tooz starts a
 coordinator, takes and releases a lock (namespace ``coordcheck``, expiring),
 and stops — within seconds; then the same inside each service container,
 with the container's own Python, tooz and redis-py.
@@ -21,6 +22,15 @@ def test_redis_py_discovers_master_with_service_url(observer, host_name, service
 
 def test_tooz_takes_a_lock_with_service_url(observer, host_name, service_configs):
     expect_none(observer.client_findings(host_name, with_handshake=True))
+
+
+def test_redis_py_discovers_master_from_runner(observer, runner_view):
+    """The runner as a vantage point of its own: every URL, from this machine."""
+    expect_none(observer.client_findings(None, with_handshake=False))
+
+
+def test_tooz_takes_a_lock_from_runner(observer, runner_view):
+    expect_none(observer.client_findings(None, with_handshake=True))
 
 
 @pytest.mark.containers

@@ -1,4 +1,4 @@
-"""Runbook step 2 — sentinel: each sentinel answers, monitors the master the
+"""Runbook step 2 — sentinel, from each host: each sentinel answers, monitors the master the
 services ask for, sees it healthy, has a quorum, and sees every replica and
 every other sentinel.
 
@@ -14,24 +14,24 @@ pytestmark = pytest.mark.sentinel
 
 
 @pytest.fixture
-def sentinel(observer, sentinel_address):
-    return observer.sentinel(sentinel_address)
+def sentinel(view, sentinel_address):
+    return view.sentinel(sentinel_address)
 
 
-def test_sentinel_answers(sentinel, observer, target):
-    expect_none(checks.sentinel_answers(sentinel, observer.sentinels(), target.flavor.password_key))
+def test_sentinel_answers(sentinel, view, target):
+    expect_none(checks.sentinel_answers(sentinel, view.sentinels(), target.flavor.password_key))
 
 
 def test_sentinel_monitors_master(sentinel):
     expect_none(checks.sentinel_monitors_master(sentinel))
 
 
-def test_master_flags_healthy(sentinel, observer):
-    expect_none(checks.master_flags_healthy(sentinel, observer.monitored_master(sentinel)))
+def test_master_flags_healthy(sentinel, view):
+    expect_none(checks.master_flags_healthy(sentinel, view.monitored_master(sentinel)))
 
 
-def test_ckquorum_passes(sentinel, observer):
-    expect_none(checks.quorum_reachable(sentinel, observer.sentinels()))
+def test_ckquorum_passes(sentinel, view):
+    expect_none(checks.quorum_reachable(sentinel, view.sentinels()))
 
 
 def test_sees_every_replica_and_sentinel(sentinel, target):

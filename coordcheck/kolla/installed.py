@@ -8,21 +8,16 @@ Nothing is contacted and nothing is written outside a temporary directory.
 """
 from __future__ import annotations
 
-import argparse, ast, fcntl, getpass, grp, json, os, re, shutil, subprocess, sys, tempfile, time, zipfile
-from dataclasses import asdict, dataclass, field
+import argparse, getpass, grp, json, os, re, shutil, sys, tempfile, time
+from dataclasses import asdict
 from pathlib import Path
 
 import yaml
 
+from coordcheck.kolla.install import KollaAnsibleError, _run, install  # noqa: F401 (the oracle's API)
+from coordcheck.kolla.records import OPTIONS, Record, Rendering, _parse, mask, secrets  # noqa: F401
+
 MARKER = re.compile(r"coordination|profiler|redis|valkey|jobboard|sentinel", re.I)
-OPTIONS = {("coordination", "backend_url"), ("DEFAULT", "coordination_url"), ("incoming", "redis_url"),
-           ("profiler", "connection_string")} | {("task_flow", f"jobboard_{o}") for o in (
-               "enabled", "backend_hosts", "backend_port", "backend_username", "backend_password", "redis_sentinel")}
-# ansible-core minor -> the PyPI `ansible` release whose bundled collections go with it
-ANSIBLE_FOR_CORE = {17: "10.7.0", 18: "11.13.0", 19: "12.3.0", 20: "13.8.0", 21: "14.5.0"}
-COLLECTIONS = tuple(f"ansible_collections/{c}/" for c in
-                    ("ansible/utils", "ansible/netcommon", "community/general", "ansible/posix"))
-TIMEOUT = 600
 MODULES = {"merge_configs", "template", "ansible.builtin.template"}
 READ_ONLY = {f"{p}{m}" for p in ("", "ansible.builtin.") for m in ("stat", "find", "set_fact")}
 GROUP_PLAY = "Group hosts based on configuration"
@@ -65,85 +60,6 @@ class ActionModule(ActionBase):
             shutil.copyfile(args["src"], dest)
         return {"changed": True, "dest": dest, "invocation": {"module_args": {}}}
 """
-
-
-class KollaAnsibleError(RuntimeError):
-    """One line saying what failed."""
-
-
-@dataclass(frozen=True)
-class Record:
-    host: str
-    service: str
-    file: str
-    section: str
-    option: str
-    value: str
-
-
-@dataclass
-class Rendering:
-    release: str
-    records: list[Record]
-    seconds: float
-    facts: dict[str, str]  # host -> "fact cache" | "synthesized from <var>"
-    notes: list[str] = field(default_factory=list)
-
-
-def _run(cmd: list, what: str, **kw) -> subprocess.CompletedProcess:
-    try:
-        p = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, timeout=TIMEOUT, **kw)
-    except subprocess.TimeoutExpired:
-        raise KollaAnsibleError(f"{what}: timed out after {TIMEOUT}s") from None
-    if p.returncode:
-        lines = [l.strip() for l in (p.stderr + p.stdout).splitlines() if l.strip() and "is ignored" not in l]
-        err = next((l for l in reversed(lines) if re.search(r"ERROR|rror:|fatal|FAILED", l)), (lines or [""])[-1])
-        raise KollaAnsibleError(f"{what}: {err if len(err) < 500 else err[:150] + ' ... ' + err[-350:]}")
-    return p
-
-
-# --- installation -------------------------------------------------------------
-
-def _python_for(release: str) -> str:
-    """23.x needs Python >= 3.12 (pyenv's on these machines); older releases run on this 3.11."""
-    if int(release.split(".")[0]) < 23:
-        return sys.executable
-    for cand in [shutil.which(f"python3.{m}") for m in (12, 13)] + sorted(
-            Path.home().glob(".pyenv/versions/3.1[23]*/bin/python3.1[23]")):
-        if cand and subprocess.run([cand, "-c", "import sys, venv; assert sys.version_info >= (3, 12)"],
-                                   capture_output=True).returncode == 0:
-            return str(cand)
-    raise KollaAnsibleError(f"kolla-ansible {release} needs Python >= 3.12, none found")
-
-
-def install(release: str, root: Path) -> Path:
-    """Create once, and return, root/release: a venv with kolla-ansible==release and its collections."""
-    root = Path(root).resolve()
-    venv, what = root / release, f"kolla-ansible {release}"
-    done = venv / ".coordcheck-installed"
-    if done.exists():
-        return venv
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / f".{release}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if done.exists():
-            return venv
-        shutil.rmtree(venv, ignore_errors=True)
-        _run([_python_for(release), "-m", "venv", venv], f"{what}: venv")
-        py = venv / "bin/python"
-        _run([py, "-m", "pip", "install", "-q", "--disable-pip-version-check", f"kolla-ansible=={release}"],
-             f"{what}: pip install")
-        core = _run([py, "-c", "import ansible.release as r; print(r.__version__)"], what).stdout.strip()
-        ansible = ANSIBLE_FOR_CORE.get(int(core.split(".")[1]))
-        if not ansible:
-            raise KollaAnsibleError(f"{what}: no collections known for ansible-core {core}")
-        with tempfile.TemporaryDirectory() as wheels:  # what Galaxy would bring, from PyPI's `ansible`
-            _run([py, "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:", f"ansible=={ansible}",
-                  "-d", wheels], f"{what}: pip download ansible=={ansible}")
-            with zipfile.ZipFile(next(Path(wheels).glob("*.whl"))) as z:
-                z.extractall(venv / "collections", [n for n in z.namelist() if n.startswith(COLLECTIONS)])
-        done.write_text(f"{release} ansible-core {core} collections from ansible {ansible}\n")
-    return venv
 
 
 # --- rendering ----------------------------------------------------------------
@@ -289,71 +205,6 @@ def render(kolla_ansible: Path, configdir: Path, inventory: Path, vault_password
               + " ".join(missing)] if missing else []
     notes += [] if "horizon" in roles else [f"horizon: kolla-ansible {release}'s templates have no Redis/Valkey cache"]
     return Rendering(release, records, round(time.monotonic() - start, 1), facts_src, notes)
-
-
-# --- parsing ------------------------------------------------------------------
-
-def _ini(path: Path):
-    section = "DEFAULT"
-    for line in map(str.strip, path.read_text().splitlines()):
-        if line.startswith("[") and line.endswith("]"):
-            section = line[1:-1].strip()
-        elif "=" in line and not line.startswith(("#", ";")):
-            k, v = line.split("=", 1)
-            yield section, k.strip(), v.strip()
-
-
-def _flat(d: dict, prefix: str = ""):
-    for k, v in d.items():
-        if isinstance(v, dict):
-            yield from _flat(v, f"{prefix}{k}.")
-        else:
-            yield prefix + k, (",".join(f"{h}:{p}" for h, p in v) if k == "SENTINELS"
-                               else v if isinstance(v, str) else json.dumps(v))
-
-
-def _django(path: Path):
-    """SESSION_ENGINE and CACHES of a horizon settings file, flattened."""
-    for node in ast.parse(path.read_text()).body:
-        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
-            try:
-                value = ast.literal_eval(node.value)
-            except ValueError:
-                continue
-            if node.targets[0].id == "SESSION_ENGINE":
-                yield "", "SESSION_ENGINE", value
-            elif node.targets[0].id == "CACHES":
-                yield from ((f"CACHES[{alias!r}]", k, v) for alias, c in value.items() for k, v in _flat(c))
-
-
-def _parse(out: Path) -> list[Record]:
-    records = []
-    for f in sorted(out.glob("*/*/*")) if out.is_dir() else []:
-        host, service = f.parent.parent.name, f.parent.name
-        if f.suffix in (".conf", ".ini"):
-            last = {(s, o): v for s, o, v in _ini(f) if (s, o) in OPTIONS}  # the last one wins, as in oslo.config
-            records += [Record(host, service, f.name, s, o, v) for (s, o), v in last.items()]
-        elif f.name.endswith("kolla-settings.py"):
-            records += [Record(host, service, f.name, s, o, v) for s, o, v in _django(f)]
-    return records
-
-
-def secrets(records: list[Record]) -> set[str]:
-    """Every password the records carry: password options, URL netloc passwords, *password= values."""
-    out = {r.value for r in records if "password" in r.option.lower()}
-    for r in records:
-        out.update(re.findall(r"://[^:/@?#]*:([^@]*)@", r.value) + re.findall(r"password=([^&;,]*)", r.value, re.I))
-    return {x for x in out if x and x != "***"}
-
-
-def mask(value: str, option: str = "", known: set[str] = frozenset()) -> str:
-    """Hide passwords: a password option, known secrets, a URL's netloc password, *password= values."""
-    if "password" in option.lower():
-        return "***" if value else value
-    for secret in sorted(known, key=len, reverse=True):
-        value = value.replace(secret, "***")
-    value = re.sub(r"(://[^:/@?#]*:)[^@]*@", r"\1***@", value)
-    return re.sub(r"((?:^|[?&;,])[\w.]*password=)[^&;,]*", r"\1***", value, flags=re.I)
 
 
 def main(argv=None) -> int:

@@ -46,9 +46,9 @@ def compose(root: Path, file: Path, env: dict[str, str], *args: str, timeout: fl
                      env={**os.environ, **env}).stdout
 
 
-def signal(host: str, kind: str, signum: int) -> None:
+def signal(root: Path, host: str, kind: str, signum: int) -> None:
     """Send a signal to the server or sentinel of a host (its PID 1)."""
-    name = files.container(host, kind)
+    name = files.container(host, kind, project(root))
     tools.run(["docker", "kill", f"--signal={signum}", name], f"docker kill {name}", timeout=30)
 
 

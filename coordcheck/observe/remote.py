@@ -17,11 +17,12 @@ from typing import Callable
 
 from coordcheck.observe import probe
 from coordcheck.secrets import Secret, redact
+from coordcheck.observe import transport
 from coordcheck.observe.transport import Result, last_json
 
 PACKAGE = Path(__file__).resolve().parent.parent   # coordcheck/
 #: The probe and the modules it imports, in import order.
-SHIPPED = ("secrets", "address", "observe.probe")
+SHIPPED = ("secrets", "address", "observe.wire", "observe.discovery", "observe.probe")
 
 LOADER = '''import dataclasses, json, sys, types
 for _name, _source in SOURCES:
@@ -49,7 +50,13 @@ def script(call: dict) -> str:
 
 CALLER = '''_addr = probe.Address(CALL["host"], CALL["port"])
 _password = secrets.Secret(CALL["password"]) if CALL["password"] is not None else None
-if CALL["kind"] == "sentinel":
+if CALL["kind"] == "discover":
+    _url = types.SimpleNamespace(**{**CALL["url"], "sentinels": [tuple(s) for s in CALL["url"]["sentinels"]]})
+    for _key in ("password", "sentinel_password"):
+        setattr(_url, _key, secrets.Secret(CALL["url"][_key]) if CALL["url"][_key] is not None else None)
+    _known = {probe.Address(*k): v for k, v in CALL["known"]}
+    _seen = probe.discover(_url, CALL["timeout"], _known)
+elif CALL["kind"] == "sentinel":
     _seen = probe.observe_sentinel(_addr, CALL["master_name"], _password, CALL["timeout"])
 else:
     _seen = probe.observe_node(_addr, _password, CALL["timeout"])
@@ -74,6 +81,16 @@ def node_from(data: dict) -> probe.NodeObservation:
     return probe.NodeObservation(**{**data, "login": _login(data["login"])})
 
 
+def discovery_from(data: dict) -> probe.Discovery:
+    answers = [probe.SentinelAnswer(**{**a, "address": _address(a["address"])}) for a in data["answers"]]
+    return probe.Discovery(**{**data, "answers": answers, "master_addr": _address(data["master_addr"]),
+                              "stopped_at": _address(data["stopped_at"])})
+
+
+def _reveal(secret: Secret | None) -> str | None:
+    return secret.reveal() if secret else None
+
+
 class Remote:
     """Probes run by ``run_python(script) -> transport.Result`` somewhere else."""
 
@@ -81,12 +98,12 @@ class Remote:
         self.run_python = run_python
         self.where = where          # e.g. "inside cinder_volume on ctl1"
 
-    def _call(self, call: dict, password: Secret | None) -> dict:
+    def _call(self, call: dict, password: Secret | None, *more: Secret | None) -> dict:
         done = self.run_python(script({**call, "password": password.reveal() if password else None}))
         data = last_json(done.stdout)
         if done.rc != 0 or data is None:
             reason = "timed out" if done.timed_out else f"exited {done.rc}"
-            tail = redact(" ".join(done.stderr.split()[-20:]), [password])
+            tail = redact(" ".join(done.stderr.split()[-20:]), [password, *more])
             raise RemoteError(f"probe {self.where} {reason}: {tail}")
         return data
 
@@ -98,3 +115,24 @@ class Remote:
     def node(self, addr: probe.Address, password: Secret | None, timeout: float) -> probe.NodeObservation:
         return node_from(self._call({"kind": "node", "host": addr.host, "port": addr.port,
                                      "timeout": timeout}, password))
+
+    def discover(self, url, timeout: float, known_not_redis: dict | None = None) -> probe.Discovery:
+        """`coordcheck.observe.discovery.discover` with ``url`` (a `BackendURL`), run there."""
+        fields = {"raw": "", "master_name": url.master_name, "sentinels": [list(a) for a in url.sentinels],
+                  "username": url.username, "sentinel_username": url.sentinel_username,
+                  "password": _reveal(url.password), "sentinel_password": _reveal(url.sentinel_password)}
+        known = [[[a.host, a.port], v] for a, v in (known_not_redis or {}).items()]
+        return discovery_from(self._call({"kind": "discover", "host": "", "port": 0, "url": fields,
+                                          "known": known, "timeout": timeout}, None,
+                                         url.password, url.sentinel_password))
+
+
+def on_host(host, deadline: float) -> Callable[[str], Result]:
+    """Run a shipped script with the host's own ``python3`` (through its
+    testinfra connection, script on stdin), killed there at ``deadline`` s."""
+    seconds = max(1, int(deadline + 0.999))
+
+    def run_python(source: str) -> Result:
+        return transport.run(host, f"PYTHONDONTWRITEBYTECODE=1 timeout -s KILL {seconds} python3 -",
+                             source, timeout=seconds + 5)
+    return run_python

@@ -12,6 +12,8 @@ import os
 import socket
 import subprocess
 import sys
+import threading
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,7 +40,7 @@ class Handshake:
 def params(timeout: float, **source) -> dict:
     """The handshake's parameters; ``source`` is ``url=`` (it then holds a
     password, and only ever travels on stdin) or ``config=`` (a path)."""
-    tag = f"{socket.gethostname()}-{os.getpid()}"
+    tag = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"  # handshakes run at once
     return {"member": f"coordcheck-{tag}", "lock": f"probe-{tag}", "namespace": NAMESPACE,
             "lock_timeout": LOCK_TIMEOUT, "timeout": timeout, **source}
 
@@ -75,14 +77,21 @@ def outcome(stdout: str, stderr: str, rc: int | None, deadline: float, secrets: 
                          error=redact(f"handshake exited {rc}: {tail}", secrets))
 
 
+#: handshakes run here at once (hosts observed in parallel): a tooz import
+#: costs a CPU second, so more than a core each would only make them all late
+LOCAL = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
+
+
 def handshake(url, deadline: float, timeout: float = 2.0, python: str = sys.executable) -> Handshake:
-    """Run the handshake for ``url`` (a `BackendURL`) in ``python``, at most ``deadline`` s."""
+    """Run the handshake for ``url`` (a `BackendURL`) in ``python``, at most
+    ``deadline`` s from its start (a core of this machine each)."""
     secrets = [url.password, url.sentinel_password]
-    try:
-        done = subprocess.run([python, "-"], input=script(params(timeout, url=url.raw)),
-                              capture_output=True, text=True, timeout=deadline)
-    except subprocess.TimeoutExpired:
-        return timed_out(deadline)
+    with LOCAL:
+        try:
+            done = subprocess.run([python, "-"], input=script(params(timeout, url=url.raw)),
+                                  capture_output=True, text=True, timeout=deadline)
+        except subprocess.TimeoutExpired:
+            return timed_out(deadline)
     return outcome(done.stdout, done.stderr, done.returncode, deadline, secrets)
 
 
@@ -93,3 +102,10 @@ def handshake_in(engine, container: str, config: str, deadline: float, timeout: 
     own ``config``: no URL or password leaves the container."""
     done = engine.python(container, script(params(timeout, config=config)), deadline)
     return outcome(done.stdout, done.stderr, done.rc, deadline, secrets)
+
+
+def handshake_with(run_python, url, deadline: float, timeout: float) -> Handshake:
+    """The handshake for ``url`` run by ``run_python(script) -> Result``
+    somewhere else (a host's python3, a container's)."""
+    done = run_python(script(params(timeout, url=url.raw)))
+    return outcome(done.stdout, done.stderr, done.rc, deadline, [url.password, url.sentinel_password])

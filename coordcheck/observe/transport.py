@@ -13,8 +13,10 @@ import contextlib
 import json
 import logging
 import os
+import shlex
 import signal
 import subprocess
+import threading
 from dataclasses import dataclass
 
 from testinfra.backend.ansible import AnsibleBackend
@@ -55,19 +57,61 @@ def native(host, command: str):
     return backend, remote
 
 
-def command_line(host, command: str) -> str:
-    """The local shell line that runs ``command`` on ``host``."""
-    return _line(*native(host, command))
+def ssh_argv(backend: SshBackend, remote: str) -> list[str]:
+    """The ssh command line for ``remote``, built from the ssh backend's
+    public settings (its host spec, ssh_config, identity file, extra args,
+    timeout and ControlMaster/ControlPersist/ControlPath): the same
+    connection, reused, as every other command of the host."""
+    spec, extra = backend.host, backend.ssh_extra_args or ""
+    argv = ["sshpass", "-e", "ssh"] if spec.password else ["ssh"]
+    argv += shlex.split(extra)
+    if backend.ssh_config:
+        argv += ["-F", backend.ssh_config, "-o", "StdinNull=no"]   # coordcheck's ssh_config says yes
+    if spec.user:
+        argv += ["-o", f"User={spec.user}"]
+    if spec.port:
+        argv += ["-o", f"Port={spec.port}"]
+    if backend.ssh_identity_file:
+        argv += ["-i", backend.ssh_identity_file]
+    if "connecttimeout" not in extra.lower():
+        argv += ["-o", f"ConnectTimeout={backend.timeout}"]
+    if backend.controlpersist and "controlmaster" not in extra.lower():
+        argv += ["-o", "ControlMaster=auto", "-o", f"ControlPersist={backend.controlpersist}s"]
+        if backend.controlpath and "controlpath" not in extra.lower():
+            argv += ["-o", f"ControlPath={backend.controlpath}"]
+    return argv + [spec.name, remote]
 
 
-def _line(backend, remote: str) -> str:
+def open_master(host, timeout: float = 30.0) -> None:
+    """Start the host's SSH master connection now, detached (``-fN``) with no
+    pipe of ours: every later command (testinfra's, ours) rides on it. A
+    master started by a command instead would hold that command's stderr
+    open for ControlPersist seconds, and its caller would wait that long."""
+    backend, _ = native(host, "true")
+    if not isinstance(backend, SshBackend):
+        return
+    argv = ssh_argv(backend, "true")
+    argv = argv[:-2] + ["-o", "ControlMaster=auto", "-fN", argv[-2]]
+    env = {**os.environ, "SSHPASS": backend.host.password} if backend.host.password else None
+    try:
+        subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       env=env, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        pass   # the host's own check (HOST_UNREACHABLE) says why
+
+
+def _argv(backend, remote: str) -> list[str]:
     if isinstance(backend, SshBackend):
-        ssh, args = backend._build_ssh_command(remote)  # testinfra's own ssh line, options and all
-        return backend.quote(" ".join(ssh), *args)
+        return ssh_argv(backend, remote)
     if isinstance(backend, LocalBackend):
-        return remote
+        return ["/bin/sh", "-c", remote]
     raise TransportError(f"testinfra's {backend.NAME} connection cannot pass stdin to a command; "
                          "use ansible_connection=ssh or local")
+
+
+def command_line(host, command: str) -> str:
+    """The local shell line that runs ``command`` on ``host`` (for logs)."""
+    return shlex.join(_argv(*native(host, command)))
 
 
 def last_json(stdout: str) -> dict | None:
@@ -80,11 +124,15 @@ def run(host, command: str, stdin: str, timeout: float) -> Result:
     """Run ``command`` on ``host`` with ``stdin``; at ``timeout`` s the local
     end (ssh and all) is killed and ``rc`` is None."""
     backend, remote = native(host, command)
-    line = _line(backend, remote)
-    password = getattr(getattr(backend, "host", None), "password", None)  # sshpass puts it on the line
-    LOG.debug("RUN %s (stdin withheld)", redact(line, [Secret(password)] if password else []))
-    proc = subprocess.Popen(line, shell=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    argv = _argv(backend, remote)
+    password = getattr(getattr(backend, "host", None), "password", None)  # sshpass -e: in its environment only
+    LOG.debug("RUN %s (stdin withheld)", redact(shlex.join(argv), [Secret(password)] if password else []))
+    env = {**os.environ, "SSHPASS": password} if password else None
+    try:
+        proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
+                                stderr=subprocess.PIPE, text=True, start_new_session=True)
+    except FileNotFoundError:
+        return Result(127, "", f"{argv[0]}: command not found")
     try:
         stdout, stderr = proc.communicate(stdin, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -94,15 +142,24 @@ def run(host, command: str, stdin: str, timeout: float) -> Result:
     return Result(proc.returncode, stdout, stderr)
 
 
+_WITHHELD = threading.local()
+
+
+def _not_withheld(record: logging.LogRecord) -> bool:
+    return not getattr(_WITHHELD, "depth", 0)
+
+
+logging.getLogger("testinfra").addFilter(_not_withheld)
+
+
 @contextlib.contextmanager
 def output_withheld(what: str):
     """testinfra logs every command's output at DEBUG; a service config's
-    output holds passwords, so its reading is logged without it."""
-    log = logging.getLogger("testinfra")
-    level = log.level
-    log.setLevel(max(level, logging.INFO))
+    output holds passwords, so its reading is logged without it. Per
+    thread: hosts are observed at once."""
+    _WITHHELD.depth = getattr(_WITHHELD, "depth", 0) + 1
     try:
         yield
     finally:
-        log.setLevel(level)
-    log.debug("RUN read %s (output withheld: it holds passwords)", what)
+        _WITHHELD.depth -= 1
+    logging.getLogger("testinfra").debug("RUN read %s (output withheld: it holds passwords)", what)

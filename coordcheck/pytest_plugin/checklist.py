@@ -3,6 +3,7 @@ inventory name, and a one-line way to assert that a check found nothing."""
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import pytest
@@ -13,6 +14,7 @@ from coordcheck.kolla import KollaError
 from coordcheck.runbook.observer import Observer
 from coordcheck.kolla.render import Renderer, sentinels_require_password
 from coordcheck.kolla.target import Target
+from coordcheck.pytest_plugin import fleet
 from coordcheck.pytest_plugin.target import is_gate, stop
 
 
@@ -20,10 +22,25 @@ OBSERVER = pytest.StashKey[Observer]()
 
 #: Findings of the test that is running; coordcheck.pytest_plugin.report takes them after each test.
 recorded: list[Finding] = []
+#: the gate prints each finding whole: a merge request's reader sees one failure at a time
+GATE = False
 
 
 class FindingWarning(UserWarning):
     """A degraded or risky state: reported, the suite still passes."""
+
+
+def short(findings: list[Finding]) -> str:
+    """Each finding's id, cause and place; its evidence and fix are in the
+    run's summary, once per cause ("causes (each once)")."""
+    lines = []
+    for f in findings:
+        label = f"{f.id} (warning)" if f.severity != FAIL else f.id
+        lines += [f"{label}: {f.entry.cause}", f"  where:    {f.where}",
+                  f"  evidence: {f.evidence if len(f.evidence) <= 200 else f.evidence[:200] + '...'}"]
+    roots = {i for f in findings for m in re.findall(r"cause: ([A-Z_]+(?:, [A-Z_]+)*)", f.evidence) for i in m.split(", ")}
+    ids = ", ".join(sorted(roots or {f.id for f in findings}))
+    return "\n".join(lines + [f"  fix:      see cause {ids} under 'causes (each once)' at the end of the run"])
 
 
 def expect_none(findings: list[Finding]) -> None:
@@ -33,7 +50,7 @@ def expect_none(findings: list[Finding]) -> None:
     recorded.extend(findings)
     failures = [f for f in findings if f.severity == FAIL]
     if failures:
-        pytest.fail(render(findings), pytrace=False)
+        pytest.fail(render(findings) if GATE else short(findings), pytrace=False)
     if findings:  # no source line: the warning is about the deployment, not about this code
         warnings.warn_explicit(FindingWarning(render(findings)), FindingWarning, "coordcheck", 0)
 
@@ -52,7 +69,10 @@ def observer(target: Target, pytestconfig: pytest.Config) -> Observer:
                          logs_since=option.logs_since, probe_from=option.probe_from,
                          failover_wait=option.failover_wait)
         pytestconfig.stash[OBSERVER] = found
+        fleet.prefetch(pytestconfig, found)
         return found
+    global GATE
+    GATE = True
     try:
         renderer = Renderer(target)
     except KollaError as exc:
@@ -78,6 +98,18 @@ def pytest_runtest_call(item: pytest.Item) -> None:
         unreachable = observer.unreachable(funcargs["host_name"])
         if unreachable is not None:
             expect_none([unreachable])
+
+
+@pytest.fixture
+def view(observer: Observer, host_name: str):
+    """The sentinels, data nodes and URLs as ``host_name`` sees them."""
+    return observer.at(host_name)
+
+
+@pytest.fixture
+def runner_view(observer: Observer):
+    """The same from the runner: a vantage point of its own (row ``runner``)."""
+    return observer.at(None)
 
 
 @pytest.fixture(scope="module")

@@ -2,4 +2,6 @@
 ``coordcheck`` so that its options are known before pytest reads paths
 from the command line."""
 
-pytest_plugins = ["coordcheck.pytest_plugin.masking", "coordcheck.pytest_plugin.target", "coordcheck.pytest_plugin.checklist", "coordcheck.pytest_plugin.report"]
+pytest_plugins = ["coordcheck.pytest_plugin.masking", "coordcheck.pytest_plugin.target", "coordcheck.pytest_plugin.fleet",
+                  "coordcheck.pytest_plugin.checklist", "coordcheck.pytest_plugin.report", "coordcheck.pytest_plugin.outputs",
+                  "coordcheck.pytest_plugin.gate"]

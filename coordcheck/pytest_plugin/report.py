@@ -1,39 +1,83 @@
-"""What a run found, three ways: the finding ids of each test in the junit
-XML (``<property name="finding" value="ID at WHERE"/>``), and at the end of
-the terminal output a matrix of hosts × runbook steps and the findings by id.
-Every failed cell of the matrix is explained: a test that failed without a
-catalogue finding (an assertion, an error) is listed by name, never hidden
-under "findings: none".
+"""What a run found: the finding ids of each test in the junit XML
+(``<property name="finding" value="ID at WHERE"/>``), and at the end of the
+terminal output a matrix of hosts × runbook steps (and where each ran),
+then each cause once (`coordcheck.pytest_plugin.causes`).
+
+Each test's cell and findings travel on its report (``report.coordcheck``,
+plain JSON, masked): under pytest-xdist they reach the controller with the
+report, and the summary is built there, in ``pytest_runtest_logreport``.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import json
+import time
 from pathlib import Path
 
 import pytest
 
 from coordcheck.findings import FAIL, WARN, Finding
-from coordcheck.secrets import redact
+from coordcheck.secrets import KNOWN
 from coordcheck.pytest_plugin import checklist
-from coordcheck.pytest_plugin.target import TARGET
+from coordcheck.pytest_plugin.causes import Run
 
 STEPS = ["network", "sentinel", "auth", "master", "client", "config"]
-RANK = {"pass": 0, "warn": 1, "fail": 2}
-MATRIX = pytest.StashKey[dict]()
-FOUND = pytest.StashKey[list]()
-UNEXPLAINED = pytest.StashKey[list]()   # (row, step, test, reason) of failures without a finding
+RUNNER = "runner"
+RUN = pytest.StashKey[Run]()
 REASON_WIDTH = 160
-CLUSTER = "(cluster)"
+CHECKLIST = Path(__file__).resolve().parents[2] / "tests_infra"
 
 
 def _row(item: pytest.Item) -> str:
-    """The host a test ran for, or (cluster) for sentinel/data-node tests."""
-    return (getattr(item, "funcargs", {}) or {}).get("host_name") or CLUSTER
+    """The host a test ran for, or ``runner`` for the runner's own checks."""
+    return (getattr(item, "funcargs", {}) or {}).get("host_name") or RUNNER
 
 
 def _step(item: pytest.Item) -> str | None:
     return next((m.name for m in item.iter_markers() if m.name in STEPS), None)
+
+
+def _where(item: pytest.Item, row: str, step: str) -> str:
+    """Where the test's probes ran."""
+    observer = item.config.stash.get(checklist.OBSERVER, None)
+    if row == RUNNER and step in ("network", "config"):
+        return "from this machine (every host's configs)"
+    if step in ("network", "config"):
+        return f"on {row} (testinfra)"
+    view = observer.known_view(None if row == RUNNER else row) if observer is not None else None
+    return view.note if view is not None else ("from this machine" if row == RUNNER else f"on {row}")
+
+
+def finding_record(finding: Finding) -> dict:
+    w = finding.where
+    return {"id": finding.id, "severity": finding.severity, "cause": finding.entry.cause,
+            "where": {"host": w.host, "service": w.service, "file": w.file, "address": w.address,
+                      "container": w.container, "more_files": [list(p) for p in w.more_files]},
+            "place": w.one_line(), "evidence": finding.evidence, "fix": finding.advice}
+
+
+def _masked(value):
+    """A JSON-able value with every known secret masked."""
+    return json.loads(KNOWN.mask(json.dumps(value)))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Stable ids: ``tests_infra/test_auth.py::test_x[...]`` whatever the
+    working directory and the first path argument."""
+    for item in items:
+        path = Path(str(item.path))
+        if path.parent == CHECKLIST:
+            _set_nodeid(item, f"tests_infra/{path.name}::{item.name}")
+
+
+def _set_nodeid(item: pytest.Item, nodeid: str) -> None:
+    """pytest has no public setter: ``_id`` (a NodeId, pytest >= 9) or ``_nodeid``."""
+    current = getattr(item, "_id", None)
+    if current is not None and hasattr(type(current), "parse"):
+        item._id = type(current).parse(nodeid)
+    else:
+        item._nodeid = nodeid
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -46,17 +90,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     findings: list[Finding] = list(checklist.recorded)
     checklist.recorded.clear()
     for finding in findings:
-        item.user_properties.append(("finding", f"{finding.id}{' (warning)' if finding.severity == WARN else ''} at {finding.where.one_line()}"))
+        item.user_properties.append(("finding", KNOWN.mask(
+            f"{finding.id}{' (warning)' if finding.severity == WARN else ''} at {finding.where.one_line()}")))
     if report.when == "call" or report.failed:
+        row = _row(item)
         status = "fail" if report.failed else ("warn" if any(f.severity == WARN for f in findings) else "pass")
-        matrix = item.config.stash.setdefault(MATRIX, defaultdict(dict))
-        cell = matrix[_row(item)]
-        if RANK[status] >= RANK.get(cell.get(step, "pass"), 0):
-            cell[step] = status
-        item.config.stash.setdefault(FOUND, []).extend((_row(item), f) for f in findings)
-        if report.failed and not any(f.severity == FAIL for f in findings):
-            item.config.stash.setdefault(UNEXPLAINED, []).append(
-                (_row(item), step, f"{Path(str(item.fspath)).name}::{item.name}", _reason(report)))
+        unexplained = report.failed and not any(f.severity == FAIL for f in findings)
+        report.coordcheck = _masked({
+            "row": row, "step": step, "status": status, "where": _where(item, row, step),
+            "test": report.nodeid, "findings": [finding_record(f) for f in findings],
+            "reason": _reason(report) if unexplained else None})
 
 
 def _reason(report: pytest.TestReport) -> str:
@@ -68,44 +111,43 @@ def _reason(report: pytest.TestReport) -> str:
     return where + (first if len(first) <= REASON_WIDTH else first[:REASON_WIDTH] + "...")
 
 
-def _masked(config: pytest.Config, text: str) -> str:
-    """``text`` with the run's known password masked."""
-    target = config.stash.get(TARGET, None)
-    return redact(text, [target.password]) if target is not None else text
+def run_of(config: pytest.Config) -> Run:
+    if RUN not in config.stash:
+        config.stash[RUN] = Run(STEPS, time.time())
+    return config.stash[RUN]
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    run_of(session.config)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """On the controller (or the only process): every test's record."""
+    record = getattr(report, "coordcheck", None)
+    if record and _CONFIG:
+        run_of(_CONFIG[0]).add(record)
+
+
+_CONFIG: list[pytest.Config] = []
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    _CONFIG[:] = [config]
+
+
+def pytest_collectreport(report) -> None:
+    if report.failed and _CONFIG:
+        run_of(_CONFIG[0]).collection_errors += 1
 
 
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
-    matrix = config.stash.get(MATRIX, None)
-    if not matrix:
+    run = config.stash.get(RUN, None)
+    if run is None or not run.matrix:
         return
-    write = terminalreporter.write_line
-    terminalreporter.section("coordcheck summary")
     observer = config.stash.get(checklist.OBSERVER, None)
-    if observer is not None and "vantage" in vars(observer):  # the server probes ran
-        write(f"sentinels and data nodes probed {observer.vantage_note}")
     if observer is not None and observer.failover is not None:
-        write(str(observer.failover))
-    rows = sorted(matrix, key=lambda r: (r == CLUSTER, r))
-    width = max(len(r) for r in rows) + 2
-    write("".ljust(width) + "".join(s.ljust(10) for s in STEPS))
-    for row in rows:
-        write(row.ljust(width) + "".join(matrix[row].get(s, "-").ljust(10) for s in STEPS))
-    by_id: dict[str, dict] = defaultdict(lambda: {"rows": set(), "severity": WARN, "count": 0})
-    for row, finding in config.stash.get(FOUND, []):
-        entry = by_id[finding.id]
-        entry["rows"].add(finding.where.host or finding.where.address or row)
-        entry["count"] += 1
-        if finding.severity == FAIL:
-            entry["severity"] = FAIL
-    unexplained = config.stash.get(UNEXPLAINED, [])
-    if not by_id and not unexplained:
-        write("findings: none")
-        return
-    if by_id:
-        write("findings by id:")
-    for finding_id, entry in sorted(by_id.items(), key=lambda kv: (kv[1]["severity"] != FAIL, kv[0])):
-        write(f"  {finding_id:30} {entry['severity']:5} {entry['count']:3}x  {', '.join(sorted(entry['rows']))}")
-    if unexplained:
-        write("failed without a catalogue finding:")
-        for row, step, test, reason in unexplained:
-            write(_masked(config, f"  {row} {step}: {test}: {reason}"))
+        run.notes.append(str(observer.failover))
+    terminalreporter.section("coordcheck summary")
+    for line in run.summary_lines():
+        terminalreporter.write_line(KNOWN.mask(line))

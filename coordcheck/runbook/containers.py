@@ -72,12 +72,12 @@ class ContainerObserver:
 
     def causes(self, c: ServiceContainer) -> list[Finding]:
         """Why the container's coordination fails: its tooz, or its URL as the
-        sentinels answer it (asked once per distinct URL)."""
-        too_old = checks.client_too_old(c, self.handshake(c), self.observer.sentinels_require_password)
+        sentinels answer it from the container's host (once per URL)."""
+        view = self.observer.at(c.host)
+        too_old = checks.client_too_old(c, self.handshake(c), view.sentinels_require_password)
         if too_old or c.inside is None or c.inside.url is None:
             return too_old
-        return config_checks.discovery_findings([c.inside], self.observer.discovery(c.inside.url),
-                                                self.observer.expected)
+        return config_checks.discovery_findings([c.inside], view.discovery(c.inside.url), self.observer.expected)
 
     # -- findings, one method per checklist test ---------------------------------
     def running_findings(self, host: str) -> list[Finding]:

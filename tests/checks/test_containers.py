@@ -93,7 +93,14 @@ def test_transport_lines_for_ssh_and_local():
     line = transport.command_line(ssh, "docker exec -i c python3 -")
     assert line.startswith("ssh ") and "-o Port=2222" in line and "-i /k/id" in line
     assert shlex.split(line)[-1] == "sudo /bin/sh -c 'docker exec -i c python3 -'"  # what the host's shell runs
-    assert transport.command_line(testinfra.get_host("local://"), "true") == "true"
+    assert transport.command_line(testinfra.get_host("local://"), "true") == "/bin/sh -c true"
+
+
+def test_ssh_line_reuses_the_connection_and_keeps_the_password_off_it():
+    ssh = testinfra.get_host("ssh://admin:pa55word@ctl1", controlpath="/tmp/cm-%C")
+    argv = transport.ssh_argv(*transport.native(ssh, "true"))
+    assert argv[:3] == ["sshpass", "-e", "ssh"] and "pa55word" not in " ".join(argv)
+    assert "ControlMaster=auto" in argv and "ControlPath=/tmp/cm-%C" in argv and argv[-2:] == ["ctl1", "true"]
 
 
 def test_debian_mirror_from_deb822_and_one_line_sources(tmp_path):
@@ -123,4 +130,4 @@ def test_transport_masks_an_ssh_password_of_an_ansible_host(tmp_path, caplog):
     with caplog.at_level("DEBUG", logger="coordcheck.observe.transport"):
         transport.run(host, "true", "", timeout=10)
     logged = caplog.text
-    assert "RUN sshpass -p *** ssh" in logged and "s3cret-pass" not in logged
+    assert "RUN sshpass -e ssh" in logged and "s3cret-pass" not in logged  # the password: in sshpass's environment only

@@ -1,15 +1,16 @@
 """The oracle: real kolla-ansible (one Redis-era, one Valkey-only release) renders the example repos.
 
 Venvs are cached under .cache/kolla-ansible/<release>; renders under .cache/kolla-ansible/renders,
-keyed by the release and the content of every input (and of coordcheck/kolla_ansible.py).
+keyed by the release and the content of every input (tests/kolla/oracle.py).
 """
-import dataclasses, hashlib, json, os, shutil
+import json, shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
 from coordcheck.kolla import installed as ka
+from tests.kolla import oracle
 
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / ".cache" / "kolla-ansible"
@@ -29,31 +30,9 @@ def release(request):
     return request.param, ka.install(request.param, CACHE)
 
 
-def _key(release, *paths):
-    h = hashlib.sha256(release.encode() + Path(ka.__file__).read_bytes())
-    for p in paths:
-        for f in sorted([p] if p.is_file() else p.rglob("*")):
-            if f.is_file():
-                h.update(str(f.relative_to(p) if p.is_dir() else f.name).encode() + f.read_bytes())
-    return h.hexdigest()[:20]
-
-
 def render(release, repo: Path, vault=False, facts=None):
     """{(host, service, option): value} plus the Rendering, cached by content."""
-    name, venv = release
-    configdir, inventory = repo / "etc/kolla", repo / "multinode"
-    vault_file = repo / "vault-password.txt" if vault else None
-    key = _key(name, configdir, inventory, *[p for p in (vault_file, facts) if p])
-    cached = CACHE / "renders" / f"{key}.json"
-    if cached.exists():
-        data = json.loads(cached.read_text())
-        r = ka.Rendering(**{**data, "records": [ka.Record(**x) for x in data["records"]]})
-    else:
-        r = ka.render(venv, configdir, inventory, vault_file, facts)
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        part = cached.with_suffix(f".{os.getpid()}")
-        part.write_text(json.dumps(dataclasses.asdict(r)))
-        part.replace(cached)  # atomic: parallel workers may render the same repo
+    r = oracle.render(release[0], repo, repo / "vault-password.txt" if vault else None, facts)
     return {(x.host, x.service, x.option): x.value for x in r.records}, r
 
 
@@ -186,7 +165,8 @@ def test_fact_cache_gives_the_api_address(tmp_path):
 def test_cli_masks_passwords(fmt, capsys, monkeypatch):
     release = (REDIS_ERA, ka.install(REDIS_ERA, CACHE))
     repo = REPOS / "healthy"
-    monkeypatch.setattr(ka, "render", lambda *a: render(release, repo)[1])  # the cached rendering
+    rendering = render(release, repo)[1]
+    monkeypatch.setattr(ka, "render", lambda *a: rendering)  # the cached rendering
     assert ka.main(["--kolla-ansible", str(release[1]), "--configdir", str(repo / "etc/kolla"),
                     "--inventory", str(repo / "multinode")] + fmt) == 0
     out = capsys.readouterr().out

@@ -1,6 +1,7 @@
 """docker-compose.sentinel.yml: generated from the templates the processes
 use, valid for Compose, usable on its own (no coordcheck involved), and
-checked by the checklist through `coordcheck up --engine compose`."""
+checked by the checklist through `coordcheck up --engine compose` (a lab's
+own copy of it: its container names carry the lab's Compose project)."""
 
 import subprocess
 import time
@@ -9,7 +10,9 @@ from coordcheck import kolla
 from coordcheck.lab import compose
 from coordcheck.lab import images
 from coordcheck.lab.deployment import HOSTS
-from coordcheck.lab.compose_engine import command
+from coordcheck.lab import network
+from coordcheck.lab.compose_engine import command, project
+from coordcheck.lab.errors import DeploymentError
 from coordcheck.observe.probe import Address, observe_sentinel
 from coordcheck.secrets import Secret
 from tests.conftest import PROJECT, Deployment, reported, run_checklist, run_cli
@@ -26,11 +29,25 @@ def test_file_holds_no_password():
     assert compose.PASSWORD_DEFAULT in FILE.read_text()  # the demo default, and only it
 
 
-def test_usable_on_its_own_with_the_demo_password():
+def claim_fixed_range(root, wait: float = 600):
+    """The committed file's fixed 127.0.2.0/24, claimed as a lab would (other
+    labs pick other ranges meanwhile); waits while a lab holds it."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return network.claim(root, network=network.DEFAULT_NETWORK)
+        except DeploymentError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)
+
+
+def test_usable_on_its_own_with_the_demo_password(tmp_path):
     env = {"SENTINEL_IMAGE": images.SERVER, "PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"}
     base = [*command(), "-f", str(FILE), "-p", "coordcheck-standalone"]
-    subprocess.run([*base, "up", "-d"], check=True, capture_output=True, timeout=180, env=env)
+    layout = claim_fixed_range(tmp_path)
     try:
+        subprocess.run([*base, "up", "-d"], check=True, capture_output=True, timeout=180, env=env)
         password, deadline, seen = Secret(compose.PASSWORD_DEFAULT), time.monotonic() + 20, []
         while time.monotonic() < deadline:
             seen = [observe_sentinel(Address(ip, kolla.SENTINEL_PORT), kolla.MASTER_NAME, password, 1.0)
@@ -43,6 +60,7 @@ def test_usable_on_its_own_with_the_demo_password():
         assert all(o.master["num-other-sentinels"] == 2 and o.master["num-slaves"] == 2 for o in seen)
     finally:
         subprocess.run([*base, "down", "-t", "3"], capture_output=True, timeout=180, env=env)
+        network.release(layout, tmp_path)
 
 
 def test_checklist_passes_on_coordcheck_up_engine_compose(tmp_path):
@@ -54,4 +72,5 @@ def test_checklist_passes_on_coordcheck_up_engine_compose(tmp_path):
     finally:
         run_cli("down", "--dir", str(root))
     assert run.returncode == 0 and not reported(run), run.stdout[-3000:]
-    assert {compose.container(h, k) for h in HOSTS for k in ("server", "sentinel")} <= set(running.split())
+    prefix = project(root.resolve())  # the lab's own container names: labs never clash
+    assert {compose.container(h, k, prefix) for h in HOSTS for k in ("server", "sentinel")} <= set(running.split())

@@ -34,8 +34,9 @@ def test_master_killed_mid_run_is_followed_through_the_failover(deployment_on, t
     assert run.returncode == 0, run.stdout[-4000:]
     found = reported(run)
     seen = found["FAILOVER_SEEN (warning)"]
-    assert len(seen) == 1 and seen[0].startswith("address 127.0.2.110:6379 -> 127.0.2.11"), seen
-    assert "failover seen: master 127.0.2.110:6379 -> 127.0.2.11" in run.stdout
+    old, net = deployment_on.address("ctl1"), deployment_on.address("ctl1").rsplit(".", 1)[0]
+    assert len(seen) == 1 and seen[0].startswith(f"address {old}:6379 -> {net}.11"), seen
+    assert f"failover seen: master {old}:6379 -> {net}.11" in run.stdout
     assert set(found) <= {"FAILOVER_SEEN (warning)", "NODE_UNREACHABLE (warning)"}, found
     outcomes = run.outcomes()
     after = [test for test in outcomes if test.startswith(("test_master::", "test_python_client::"))]

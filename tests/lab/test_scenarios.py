@@ -3,11 +3,13 @@
 checklist: exactly that id, at the right place, nothing unrelated, no
 password shown."""
 
+import contextlib
+
 import pytest
 
 from coordcheck.lab.scenarios import LOG_TIMEOUT, SCENARIOS
 from coordcheck.kolla.service_config import read_service_config
-from tests.conftest import Deployment, assert_no_secret, reported, run_checklist, run_cli
+from tests.conftest import Deployment, assert_no_secret, kolla_container_names, reported, run_checklist, run_cli
 
 
 @pytest.fixture
@@ -16,22 +18,25 @@ def deployment_for(tmp_path):
 
     def up(scenario):
         root = tmp_path / "kolla"
+        if scenario.containers:
+            held.enter_context(kolla_container_names())
         run_cli("up", "--dir", str(root), *([] if scenario.sentinel_auth else ["--no-sentinel-auth"]),
                 *(["--containers"] if scenario.containers else []), timeout=900)
         made.append(root)
         return Deployment(root)
 
-    yield up
-    for root in made:
-        run_cli("down", "--dir", str(root))
+    with contextlib.ExitStack() as held:
+        yield up
+        for root in made:
+            run_cli("down", "--dir", str(root))
 
 
-#: diagnosed in tests/runbook/test_service_containers.py, whose cloud is built with it: the
+#: netns scenarios: tests/lab/test_netns.py; diagnosed in tests/runbook/test_service_containers.py, whose cloud is built with it: the
 #: wait for the service's log line (minutes) is paid once
 ELSEWHERE = {"SERVICE_LOG_ERRORS"}
 
 
-@pytest.mark.parametrize("name", [name for name in SCENARIOS if name not in ELSEWHERE])
+@pytest.mark.parametrize("name", [name for name in SCENARIOS if name not in ELSEWHERE and not SCENARIOS[name].netns])
 def test_scenario_is_diagnosed(name, deployment_for, tmp_path):
     scenario = SCENARIOS[name]
     assert_diagnosed(scenario, deployment_for(scenario), tmp_path)
@@ -49,7 +54,8 @@ def assert_diagnosed(scenario, deployment, tmp_path):
     warning = f"{scenario.finding} (warning)"
     main = found.get(warning if scenario.passes else scenario.finding)
     assert main, f"{scenario.finding} not reported; reported: {sorted(found)}\n{run.stdout[-4000:]}"
-    assert any(all(part in where for part in scenario.where) for where in main), main
+    places = scenario.places(deployment.hosts)
+    assert any(all(part in where for part in places) for where in main), (places, main)
     ids = {f.replace(" (warning)", "") for f in found}
     unrelated = ids - {scenario.finding} - scenario.related
     assert not unrelated, f"unrelated findings: {unrelated}\n{run.stdout[-4000:]}"

@@ -13,7 +13,6 @@ from coordcheck import url as urls
 from coordcheck.kolla import backend_url_of
 from coordcheck.secrets import Secret
 
-SENTINEL = probe.Address("127.0.2.111", 26379)
 
 
 @pytest.fixture(scope="module")
@@ -32,26 +31,26 @@ def silent_port():
 
 
 def test_sentinel_observation(deployment):
-    obs = probe.observe_sentinel(SENTINEL, "kolla", deployment.password)
+    obs = probe.observe_sentinel(probe.Address(deployment.address("ctl2"), 26379), "kolla", deployment.password)
     assert obs.login.requires_password and obs.login.password_ok
     assert "Authentication required" in obs.login.without_password_reply
-    assert obs.master["flags"] == "master" and obs.master_addr == ("127.0.2.110", 6379)
+    assert obs.master["flags"] == "master" and obs.master_addr == (deployment.address("ctl1"), 6379)
     assert obs.ckquorum_error is None and len(obs.replicas) == 2 and len(obs.sentinels) == 2
 
 
 def test_wrong_password_is_rejected_with_the_servers_words(deployment):
-    obs = probe.observe_sentinel(SENTINEL, "kolla", Secret("not-the-password"))
+    obs = probe.observe_sentinel(probe.Address(deployment.address("ctl2"), 26379), "kolla", Secret("not-the-password"))
     assert obs.login.password_ok is False and obs.master is None
     assert "WRONGPASS" in obs.login.password_error or "invalid" in obs.login.password_error
 
 
 def test_unknown_master_name(deployment):
-    obs = probe.observe_sentinel(SENTINEL, "nokolla", deployment.password)
+    obs = probe.observe_sentinel(probe.Address(deployment.address("ctl2"), 26379), "nokolla", deployment.password)
     assert obs.master is None and "No such master" in obs.master_error
 
 
 def test_data_node_replication(deployment):
-    replica = probe.observe_node(probe.Address("127.0.2.112", 6379), deployment.password)
+    replica = probe.observe_node(probe.Address(deployment.address("ctl3"), 6379), deployment.password)
     assert replica.role == "slave" and replica.replication["master_link_status"] == "up"
 
 
@@ -68,9 +67,9 @@ def test_refused_port_answers_at_once():
     assert time.monotonic() - started < 0.5 and "refused" in obs.login.error
 
 
-def test_discovery_with_the_fixed_url(service_url):
+def test_discovery_with_the_fixed_url(service_url, deployment):
     found = probe.discover(service_url)
-    assert found.ok and found.master_addr == ("127.0.2.110", 6379)
+    assert found.ok and found.master_addr == (deployment.address("ctl1"), 6379)
 
 
 def test_discovery_without_sentinel_password_keeps_each_reason(service_url):
@@ -81,7 +80,7 @@ def test_discovery_without_sentinel_password_keeps_each_reason(service_url):
 
 
 def test_tooz_handshake_takes_and_releases_a_lock_and_leaves_no_key(deployment, service_url):
-    master = redis.Redis("127.0.2.110", 6379, password=deployment.password.reveal(), socket_timeout=2)
+    master = redis.Redis(deployment.address("ctl1"), 6379, password=deployment.password.reveal(), socket_timeout=2)
     before = set(master.keys("*"))
     result = tooz_probe.handshake(service_url, deadline=10.0)
     assert result.ok and result.stage == "done" and result.tooz and result.redis

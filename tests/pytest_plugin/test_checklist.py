@@ -1,6 +1,9 @@
 """The checklist end to end, against a deployment made by `coordcheck up`:
 healthy, then the incident (`coordcheck repro`), then bad command lines."""
 
+import json
+import re
+
 import pytest
 
 from tests.conftest import assert_no_secret, reported, run_checklist, run_cli
@@ -14,7 +17,8 @@ SENTINEL_AUTH_CHECKS = {
     for module, test in (("test_python_client", "test_redis_py_discovers_master_with_service_url"),
                          ("test_python_client", "test_tooz_takes_a_lock_with_service_url"),
                          ("test_container_config", "test_backend_url_carries_sentinel_password"))
-}
+} | {"test_python_client::test_redis_py_discovers_master_from_runner",
+     "test_python_client::test_tooz_takes_a_lock_from_runner"}
 
 
 @pytest.fixture
@@ -40,25 +44,30 @@ def test_incident_fails_exactly_the_sentinel_auth_checks(incident, tmp_path):
     failures = run.failures()
     assert set(failures) == SENTINEL_AUTH_CHECKS
     for test, message in failures.items():
-        host = test.split("ansible://")[1].rstrip("]")
-        assert "SENTINEL_AUTH_MISSING" in message and "sentinel_password" in message
-        assert f"host {host}" in message
-        assert str(incident.root / host / "cinder-volume" / "cinder.conf") in message
+        assert "see cause SENTINEL_AUTH_MISSING under 'causes (each once)'" in message
+        assert "sentinel_password" in message or message.startswith("Failed: TOOZ_HANDSHAKE_FAILED")
+        if "ansible://" in test:
+            host = test.split("ansible://")[1].rstrip("]")
+            assert f"host {host}" in message
+            assert str(incident.root / host / "cinder-volume" / "cinder.conf") in message
     tooz = failures["test_python_client::test_tooz_takes_a_lock_with_service_url[ansible://ctl2]"]
     assert tooz.startswith("Failed: TOOZ_HANDSHAKE_FAILED") and "cause: SENTINEL_AUTH_MISSING" in tooz
     # testinfra logs every command it runs on a host at DEBUG: they are in the output, password-free
-    assert "RUN CommandResult(" in run.stdout and "/dev/tcp/127.0.2.110/26379" in run.stdout
+    assert "RUN CommandResult(" in run.stdout and re.search(r"/dev/tcp/127\.\d+\.\d+\.\d+/26379", run.stdout)
     assert "cinder.conf (output withheld: it holds passwords)" in run.stdout
     assert_no_secret(run.output, incident.password)
 
 
 def test_incident_fix_names_both_kolla_ways(incident, tmp_path):
     run = run_checklist(*incident.checklist_args(), "-m", "config", tmp_path=tmp_path, cwd=tmp_path)
-    message = run.failures()["test_container_config::test_backend_url_carries_sentinel_password[ansible://ctl1]"]
+    short = run.failures()["test_container_config::test_backend_url_carries_sentinel_password[ansible://ctl1]"]
+    assert "see cause SENTINEL_AUTH_MISSING under 'causes (each once)'" in short
+    message = run.stdout.split("causes (each once):", 1)[1]
+    assert message.count("SENTINEL_AUTH_MISSING") == 1
     assert 'redis_connection_string_extras: "&db=0&socket_timeout=60&retry_on_timeout=yes' \
            '&sentinel_password={{ redis_master_password }}"' in message
     assert "config/cinder.conf" in message
-    assert "kolla-ansible -i INVENTORY reconfigure --tags cinder,designate,masakari,mistral" in message
+    assert f"kolla-ansible -i {incident.inventory} reconfigure --tags cinder,designate,masakari,mistral" in message
     assert "&sentinel_password=***" in message
 
 
@@ -150,9 +159,12 @@ def test_summary_matrix_and_findings_by_id(incident, tmp_path):
     summary = run.stdout.split("coordcheck summary", 1)[1]
     lines = [line.split() for line in summary.splitlines()]
     assert ["network", "sentinel", "auth", "master", "client", "config"] in lines
-    assert ["ctl2", "pass", "-", "-", "-", "fail", "fail"] in lines
-    assert ["(cluster)", "-", "pass", "pass", "pass", "-", "pass"] in lines
-    assert ["SENTINEL_AUTH_MISSING", "fail", "6x", "ctl1,", "ctl2,", "ctl3"] in lines
+    assert ["ctl2", "pass", "pass", "pass", "pass", "fail", "fail"] in lines
+    assert ["runner", "-", "-", "-", "-", "fail", "pass"] in lines
+    assert ["SENTINEL_AUTH_MISSING", "fail", "11", "tests", "ctl1,", "ctl2,", "ctl3"] in lines
+    assert "(cluster)" not in summary
+    where = summary.split("where each ran:", 1)[1]
+    assert "ctl2: on ctl2 (testinfra); " in where and "runner: from this machine" in where
 
 
 @pytest.mark.parametrize("broken, status, code", [(False, "OK", 0), (True, "CRITICAL", 2)])
@@ -164,4 +176,24 @@ def test_nagios_line(deployment, tmp_path, broken, status, code):
     finally:
         run_cli("fix", "--dir", str(deployment.root))
     assert run.returncode == code
-    assert run.stdout.startswith(f"TESTINFRA {status} - ")
+    first = run.stdout.splitlines()[0]
+    assert first.startswith(f"COORDCHECK {status} - ") and " | hosts=3 failed=" in first and " warnings=0 duration=" in first
+
+
+def test_xdist_keeps_summary_causes_and_junit_whole(incident, tmp_path):
+    """`pytest -n 2`: each test's cell and findings reach the controller on its report."""
+    report = tmp_path / "report.json"
+    run = run_checklist(*incident.checklist_args(), "-n", "2", "--report-json", str(report),
+                        tmp_path=tmp_path, cwd=tmp_path)
+    assert run.returncode == 1
+    assert set(run.failures()) == SENTINEL_AUTH_CHECKS
+    summary = run.stdout.split("coordcheck summary", 1)[1]
+    lines = [line.split() for line in summary.splitlines()]
+    assert ["ctl3", "pass", "pass", "pass", "pass", "fail", "fail"] in lines
+    assert summary.split("causes (each once):", 1)[1].count("SENTINEL_AUTH_MISSING ") == 1
+    data = json.loads(report.read_text())
+    assert data["verdict"] == "fail" and data["hosts"] == ["ctl1", "ctl2", "ctl3"]
+    [missing] = [c for c in data["causes"] if c["id"] == "SENTINEL_AUTH_MISSING"]
+    assert {p["host"] for p in missing["places"]} == {"ctl1", "ctl2", "ctl3"}
+    assert all(t.startswith("tests_infra/test_") for t in missing["tests"])
+    assert_no_secret(run.output + report.read_text(), incident.password)

@@ -1,0 +1,207 @@
+"""Checks of every Sentinel consumer a config repository renders, each by
+its own parser's semantics (tooz URLs, gnocchi, taskflow's jobboard,
+django_redis), and the migration preflight: leftover Redis names, URLs with
+no host, overrides Kolla never reads. Rendered records in, findings out.
+
+    findings = consumer_findings(rendered, sentinel_auth(rendered, "auto"))
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from pathlib import Path
+
+from coordcheck import kolla
+from coordcheck.checks import configs as url_checks
+from coordcheck.findings import WARN, Finding, Where
+from coordcheck.kolla.builtin import merge_paths
+from coordcheck.kolla.fixes import Expected
+from coordcheck.kolla.records import OPTIONS, Record
+from coordcheck.kolla.rendered import Rendered
+from coordcheck.kolla.service_config import ServiceConfig, parse_url_into
+from coordcheck.secrets import Secret
+
+URL_PARSERS = {"tooz", "gnocchi", "osprofiler"}
+
+
+def sentinel_auth(rendered: Rendered, setting: str = "auto") -> tuple[bool, str]:
+    """Whether the deployed sentinels require a password, and why we think so."""
+    if setting in ("required", "none"):
+        return setting == "required", f"--sentinel-auth={setting}"
+    release, flavor = rendered.release, rendered.release.flavor
+    prefix = rendered.renderer.split(" installed at ", 1)
+    if len(prefix) == 2:  # the operator's kolla-ansible: read its (maybe patched) sentinel template
+        template = Path(prefix[1]) / f"share/kolla-ansible/ansible/roles/{flavor}/templates/{flavor}-sentinel.conf.j2"
+        text = template.read_text(errors="replace") if template.is_file() else ""
+        if any(line.strip().startswith("requirepass") for line in text.splitlines()):
+            return True, f"{template} sets requirepass"
+        return False, f"{template} sets no requirepass (the sentinels have no password)"
+    for path in (rendered.repo.configdir / "config" / flavor).glob("*sentinel*.conf"):
+        text = path.read_text(errors="replace")
+        line = next((n for n, l in enumerate(text.splitlines(), 1) if re.match(r"\s*requirepass\s+(?!\"\"|'')\S", l)), 0)
+        if line:  # no release merges it: taken as the operator's word that the sentinels have a password
+            return True, (f"{path}:{line} sets requirepass (no kolla-ansible release merges that file: taken as "
+                          "your statement that the sentinels have a password; say it with --sentinel-auth=required)")
+    return False, (f"kolla-ansible {release.name}.x's stock {flavor}-sentinel.conf.j2 sets no requirepass and no "
+                   "release merges a sentinel override (give --sentinel-auth=required if your sentinels have one)")
+
+
+def _path(record: Record) -> str:
+    return record.source if record.source.startswith("/") or ".conf:" in record.source else \
+        f"{record.file} [{record.section}] {record.option} ({record.source or 'Kolla'})"
+
+
+def url_configs(records: list[Record]) -> list[ServiceConfig]:
+    """The URL-valued consumers as ServiceConfigs (tooz semantics; gnocchi and osprofiler parse alike)."""
+    out = []
+    for r in records:
+        if (r.section, r.option) in OPTIONS and r.option in ("backend_url", "coordination_url", "redis_url",
+                                                             "connection_string") and r.value.startswith("redis"):
+            project = r.file.rsplit(".", 1)[0]
+            out.append(parse_url_into(ServiceConfig(r.host, r.service, project, _path(r), None), r.value))
+    return out
+
+
+def expected_for(rendered: Rendered, auth: tuple[bool, str]) -> Expected:
+    repo, flavor = rendered.repo, kolla.FLAVORS[rendered.release.flavor]
+    hosts = repo.inventory.group_hosts(flavor.group)
+    addresses = tuple(repo.address(h, str(repo.context(h).get("api_interface", "eth0"))) for h in hosts)
+    password = Secret(str(repo.extra.get(flavor.password_key, "")))
+    return Expected(flavor, password, addresses, auth[0], auth[1])
+
+
+def consumer_findings(rendered: Rendered, auth: tuple[bool, str]) -> list[Finding]:
+    records = rendered.records
+    found = urls_without_hosts(records)
+    usable = [c for c in url_configs(records) if c.url is not None and not no_hosts(c.url.raw)]
+    if usable:
+        found += url_checks.sentinel_password_present(usable, expected_for(rendered, auth))
+    found += jobboard_auth(records, auth) + horizon_auth(records, auth)
+    return found + preflight(rendered)
+
+
+def no_hosts(url: str) -> bool:
+    return url.startswith(("redis://&", "redis://?")) or url == "redis://"
+
+
+def _where(records: list[Record]) -> Where:
+    first, *others = records
+    return Where(host=first.host, service=first.service, file=_path(first),
+                 more_files=tuple((r.service, f"{r.host}: {_path(r)}") for r in others))
+
+
+def urls_without_hosts(records: list[Record]) -> list[Finding]:
+    empty = [r for r in records if r.value.startswith("redis") and no_hosts(r.value)]
+    return [Finding("URL_NO_HOSTS", _where(empty), evidence=f"{len(empty)} URLs name no host, e.g. "
+                    f"{empty[0].service}: {empty[0].option} = {empty[0].value}")] if empty else []
+
+
+def jobboard_auth(records: list[Record], auth: tuple[bool, str]) -> list[Finding]:
+    board = [r for r in records if r.option == "jobboard_enabled" and r.value.lower() == "true"]
+    if not (auth[0] and board):
+        return []
+    return [Finding("JOBBOARD_NO_SENTINEL_AUTH", _where(board),
+                    evidence=f"{auth[1]}; octavia's [task_flow] has jobboard_backend_password (the data node's) and "
+                             "no sentinel password option: the jobboard cannot find its master")]
+
+
+def horizon_auth(records: list[Record], auth: tuple[bool, str]) -> list[Finding]:
+    sentinel = [r for r in records if r.option == "OPTIONS.CLIENT_CLASS" and "SentinelClient" in r.value]
+    if not (auth[0] and sentinel):
+        return []
+    return [Finding("HORIZON_NO_SENTINEL_AUTH", _where(sentinel),
+                    evidence=f"{auth[1]}; _9998-kolla-settings.py sets OPTIONS.PASSWORD (the data node's) and no "
+                             "SENTINEL_KWARGS: django_redis asks the sentinels without a password")]
+
+
+def preflight(rendered: Rendered) -> list[Finding]:
+    repo, release = rendered.repo, rendered.release
+    found = []
+    if release.flavor == "valkey":
+        for key in sorted(k for k in repo.extra if k == "enable_redis" or k.startswith("redis_")):
+            origin = repo.origin.get(key, "")
+            if key == "redis_master_password":
+                found.append(Finding("OLD_PASSWORD_LEFT", Where(file=origin), severity=WARN,
+                                     evidence=f"kolla-ansible {release.name}.x ({release.series}) deploys Valkey only"))
+            elif origin:
+                found.append(Finding("REDIS_NAMES_LEFTOVER", Where(file=origin),
+                                     evidence=f"{key} is set; kolla-ansible {release.name}.x renders only valkey_* "
+                                              "names, so this setting changes nothing",
+                                     fix=f"rename {key} to {key.replace('redis', 'valkey', 1)} (or remove it)"))
+    return found + overrides(rendered)
+
+
+def overrides(rendered: Rendered) -> list[Finding]:
+    """Override files (under config/) that set a consumer option: read by no role, or by a service with no such consumer."""
+    repo, release = rendered.repo, rendered.release
+    config = repo.configdir / "config"
+    consumers = defaultdict(set)
+    for option in release.options:
+        consumers[option.project].add((option.section, option.option))
+    hosts = set(repo.inventory.group_hosts("all"))
+    found = []
+    for path in sorted(config.rglob("*.conf")) if config.is_dir() else []:
+        text = path.read_text(errors="replace")
+        relative = path.relative_to(config).as_posix()
+        project = relative.split("/")[0].removesuffix(".conf")
+        lines = consumer_lines(text)
+        sets = sorted(lines, key=lines.get)
+        sentinel = project in ("redis", "valkey") and "sentinel" in path.name
+        if not sets and not sentinel:
+            continue
+        reads = read_paths(release, project, hosts, relative)
+        line = lines[sets[0]] if sets else 1
+        where = Where(file=f"{path}:{line}")
+        unused = [f"[{s}] {o}" for s, o in sets if (s, o) not in consumers.get(project, set())]
+        if sentinel:
+            found.append(Finding("OVERRIDE_NOT_READ", where, severity=WARN, evidence=f"the {project} role of kolla-ansible "
+                                 f"{release.name}.x merges no custom sentinel config: its sentinels never see this file",
+                                 fix="a sentinel password needs a change to the role's sentinel template; tell the gate "
+                                     "what the sentinels really do with --sentinel-auth=required|none"))
+        elif relative not in reads:
+            services = ", ".join(s.name for s in release.services_of(project))
+            kolla_reads = ", ".join(f"config/{p}" for p in reads if p != "global.conf") + \
+                (f" (<service>: {services})" if services else "")
+            none = f"; and {project} has no {', '.join(unused)} consumer in {release.name}.x anyway" if unused else ""
+            found.append(Finding("OVERRIDE_NOT_READ", where,
+                                 evidence=f"no kolla-ansible {release.name}.x role merges config/{relative}{none}",
+                                 fix=f"Kolla reads for {project}: {kolla_reads}; set the URL once in globals.yml "
+                                     f"({release.flavor}_connection_string_extras) for every service that has one"))
+        elif relative != "global.conf" and unused:
+            found.append(Finding("OVERRIDE_NO_CONSUMER", where, evidence=f"{project} has no {', '.join(unused)} "
+                                 f"consumer in kolla-ansible {release.name}.x: the service never reads it"))
+    return found
+
+
+def consumer_lines(text: str) -> dict[tuple[str, str], int]:
+    """(section, option) of a consumer -> the line of its last setting in an INI text, in one pass."""
+    section, found = "DEFAULT", {}
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if stripped.startswith("[") and "]" in stripped:
+            section = stripped[1:stripped.index("]")].strip()
+        elif "=" in stripped and not stripped.startswith(("#", ";")):
+            key = (section, stripped.split("=", 1)[0].strip())
+            if key in OPTIONS:
+                found[key] = number
+    return found
+
+
+def read_paths(release, project: str, hosts: set[str], relative: str = "") -> set[str] | list[str]:
+    """``{relative}`` when a release's role merges config/<relative> for ``project``, else the patterns it merges."""
+    services = {s.name for s in release.services_of(project)}
+    parts = relative.split("/")
+    if not services:  # a role without a table here: <project>.conf, <project>/<project>-<service>.conf, per host
+        guessed = len(parts) == 2 and parts[1].startswith(f"{project}-") or \
+            len(parts) == 3 and parts[1] in hosts and parts[2] == f"{project}.conf"
+        return {relative} if guessed or relative in ("global.conf", f"{project}.conf") else \
+            ["global.conf", f"{project}.conf", f"{project}/{project}-<service>.conf", f"{project}/<host>/{project}.conf"]
+    patterns = merge_paths(project, "<service>", "<host>")
+    for pattern in patterns:
+        want = pattern.split("/")
+        if len(want) == len(parts) and all(w == p or w == "<host>" and p in hosts or
+                                           w == "<service>.conf" and p.removesuffix(".conf") in services
+                                           for w, p in zip(want, parts)):
+            return {relative}
+    return list(patterns)

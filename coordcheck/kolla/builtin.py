@@ -1,0 +1,232 @@
+"""The gate's built-in renderer: every Sentinel consumer option Kolla would
+write, per host × service × file, from a config repository and the release's
+tables (coordcheck.kolla.releases), in the sandbox (templates from a repo are
+untrusted), with where each value comes from.
+
+    records = BuiltinRenderer(Repo.load("etc/kolla", "multinode")).records()
+    records[0]   # -> Record('ctl1', 'cinder-api', 'cinder.conf', 'coordination', 'backend_url', 'redis://...')
+"""
+
+from __future__ import annotations
+
+import configparser
+import functools
+import ipaddress
+import threading
+from pathlib import Path
+
+from coordcheck.kolla import KollaError, truthy
+from coordcheck.kolla.records import OPTIONS, Record
+from coordcheck.kolla.render import LazyContext, Sandbox, option_line, time_limit, TEMPLATE_SECONDS, TemplateTimeout
+from coordcheck.kolla.releases import Option, Service
+from coordcheck.kolla.repo import Repo
+
+#: Kolla's merge order per project (later files win, option by option).
+MERGE = {"keystone": ("global.conf", "keystone.conf", "keystone/keystone.conf", "keystone/{service}.conf",
+                      "keystone/{host}/keystone.conf"),
+         "ironic": ("global.conf", "ironic-inspector.conf", "ironic-inspector/inspector.conf",
+                    "ironic-inspector/{host}/inspector.conf")}
+USED = threading.local()
+
+
+class Groups(dict):
+    """``groups``: a group the inventory lacks is empty (Kolla's stock groups)."""
+
+    def __missing__(self, key):
+        return []
+
+
+class TracingContext(LazyContext):
+    """Records which variables a template read (for provenance)."""
+
+    def resolve_or_missing(self, key: str):
+        seen = getattr(USED, "keys", None)
+        if seen is not None:
+            seen.add(key)
+        return super().resolve_or_missing(key)
+
+
+class KollaSandbox(Sandbox):
+    context_class = TracingContext
+
+
+def put_address_in_context(address: str, context: str = "url") -> str:
+    try:
+        return f"[{address}]" if context == "url" and ipaddress.ip_address(address).version == 6 else address
+    except ValueError:
+        return address
+
+
+def merge_paths(project: str, service: str, host: str) -> list[str]:
+    default = ("global.conf", "{p}.conf", "{p}/{service}.conf", "{p}/{host}/{p}.conf")
+    return [p.format(p=project, service=service, host=host) for p in MERGE.get(project, default)]
+
+
+class BuiltinRenderer:
+    """Renders a Repo's consumer options (host × service × file × option)."""
+
+    name = "built-in"
+
+    def __init__(self, repo: Repo) -> None:
+        self.repo, self.release = repo, repo.release
+        self.env = KollaSandbox()
+        self.env.filters.update(kolla_address=self._kolla_address, put_address_in_context=put_address_in_context)
+        self.groups = Groups({g: repo.inventory.group_hosts(g) for g in repo.inventory.groups})
+        self.members = {g: frozenset(h) for g, h in self.groups.items()}
+        self.memo: dict = {}
+        self.compiled = functools.lru_cache(maxsize=4096)(self.env.from_string)
+        self.override_cache: dict[Path, list] = {}
+        self.errors: list[str] = []
+        self.overrides: dict[Path, configparser.RawConfigParser | None] = {}
+        config = repo.configdir / "config"
+        operator_text = [str(v) for v in repo.extra.values() if isinstance(v, str)] + [
+            f.read_text(errors="replace") for f in (config.rglob("*.conf") if config.is_dir() else ()) if f.is_file()]
+        self.host_sensitive = any(w in t for t in operator_text for w in (
+            "inventory_hostname", "service_name", "group_names", "hostvars", "ansible_"))
+
+    def _kolla_address(self, network: str, host: str | None = None) -> str:
+        if network != "api":
+            raise KollaError(f"kolla_address({network!r}): only the api network is known to the gate")
+        context = self.repo.context(host)
+        interface = self.render(str(context.get("api_interface", "eth0")), context)
+        return self.repo.address(host, interface)
+
+    # -- templates ------------------------------------------------------------
+    def render(self, text: str, context: dict, where: str = "a Kolla default") -> str:
+        if "{{" not in text and "{%" not in text:
+            return text
+        try:
+            with time_limit(TEMPLATE_SECONDS):
+                return self.compiled(text).render(context)
+        except TemplateTimeout:
+            raise KollaError(f"{where}: the template runs longer than {TEMPLATE_SECONDS:.0f} s; stopped") from None
+        except KollaError as exc:
+            raise KollaError(f"{where}: {exc}") from None
+        except Exception as exc:  # jinja2 errors, sandbox refusals, type errors: one line
+            raise KollaError(f"{where}: {exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}") \
+                from None
+
+    def value(self, text: str, host: str, service: str, where: str = "a Kolla default") -> tuple[str, frozenset]:
+        """``text`` rendered on ``host`` for ``service``, and the variables it read."""
+        if "{{" not in text and "{%" not in text:
+            return text, frozenset()
+        sensitive = self.host_sensitive or any(w in text for w in ("inventory_hostname", "service_name", "group_names"))
+        key = (text, self.repo.signature(host)) + ((host, service) if sensitive else ())
+        if key not in self.memo:
+            context = {**self.repo.context(host), "groups": self.groups, "service_name": service,
+                       "group_names": [], "node_custom_config": str(self.repo.configdir / "config")}
+            USED.keys = set()
+            try:
+                self.memo[key] = (self.render(text, context, where), frozenset(USED.keys))
+            finally:
+                USED.keys = None
+        return self.memo[key]
+
+    def true(self, expression: str, host: str, service: str) -> bool:
+        text = expression if "{{" in expression else f"{{{{ {expression} }}}}"
+        return truthy(self.value(text, host, service)[0])
+
+    # -- what Kolla renders ---------------------------------------------------
+    def services(self, host: str) -> list[tuple[str, Service]]:
+        """(project, service) pairs whose config Kolla writes on ``host``."""
+        out = []
+        for project, services in self.release.services.items():
+            if not self.true(f"{self.release.enable[project]} | bool", host, project):
+                continue
+            for service in services:
+                group = self.value(service.group, host, service.name)[0]
+                if host in self.members.get(group, ()) and self.true(service.enabled, host, service.name):
+                    out.append((project, service))
+        return out
+
+    def sources(self, used: frozenset) -> str:
+        operator = [f"{k} from {self.repo.origin[k]}" for k in sorted(used) if k in self.repo.origin]
+        return "Kolla default" + (f" ({'; '.join(operator)})" if operator else "")
+
+    def records(self, hosts: list[str] | None = None) -> list[Record]:
+        """Hosts alike (variables, groups, per-host override content) render once; the others copy."""
+        out, done = [], {}
+        for host in hosts if hosts is not None else sorted(self.repo.inventory.group_hosts("all")):
+            key = None if self.host_sensitive else self.likeness(host)
+            if key in done:
+                first, records = done[key]
+                out += [Record(host, r.service, r.file, r.section, r.option, r.value,
+                               r.source.replace(f"/{first}/", f"/{host}/")) for r in records]
+                continue
+            records = [r for project, service in self.services(host)
+                       for r in self.file_records(host, project, service.name)]
+            if key is not None:
+                done[key] = (host, records)
+            out += records
+        return out
+
+    def likeness(self, host: str) -> tuple:
+        groups = frozenset(g for g, members in self.members.items() if host in members)
+        config = self.repo.configdir / "config"
+        own = []
+        for project in self.release.services:
+            for relative in merge_paths(project, "", host):
+                if f"/{host}/" in f"/{relative}":
+                    path = config / relative
+                    own.append(path.read_bytes() if path.is_file() else None)
+        return self.repo.signature(host), groups, tuple(own)
+
+    def file_records(self, host: str, project: str, service: str) -> list[Record]:
+        file = self.release.files[project]
+        found: dict[tuple[str, str], Record] = {}
+        for option in self.release.options:
+            if option.project == project and (not option.services or service in option.services):
+                record = self.option_record(host, service, file, option)
+                if record is not None:
+                    found[(option.section, option.option)] = record
+        if file.endswith(".conf"):
+            for path, line, section, name, raw in self.override_options(project, service, host):
+                try:
+                    value = self.value(raw, host, service, f"override {path}")[0]
+                except KollaError as exc:
+                    self.errors.append(str(exc))
+                    continue
+                found[(section, name)] = Record(host, service, file, section, name, value, f"{path}:{line}")
+        return sorted(found.values(), key=lambda r: (r.section, r.option))
+
+    def option_record(self, host: str, service: str, file: str, option: Option) -> Record | None:
+        try:
+            if not self.true(option.when, host, service):
+                return None
+            value, used = self.value(option.value, host, service)
+        except KollaError as exc:
+            self.errors.append(f"{host} {service} [{option.section}] {option.option}: {exc}")
+            return None
+        return Record(host, service, file, option.section, option.option, value, self.sources(used))
+
+    def override_options(self, project: str, service: str, host: str):
+        """(path, line, section, option, raw value) a merged override sets, in merge order."""
+        config = self.repo.configdir / "config"
+        for relative in merge_paths(project, service, host):
+            yield from self._consumer_options(config / relative)
+
+    def _consumer_options(self, path: Path) -> list:
+        if path not in self.override_cache:
+            parser, found = self._parsed(path), []
+            if parser is not None:
+                text = path.read_text(errors="replace")
+                for section in ["DEFAULT", *parser.sections()]:
+                    items = parser.defaults() if section == "DEFAULT" else parser._sections.get(section, {})
+                    found += [(path, option_line(text, section, name), section, name, raw)
+                              for name, raw in items.items() if (section, name) in OPTIONS]
+            self.override_cache[path] = found
+        return self.override_cache[path]
+
+    def _parsed(self, path: Path) -> configparser.RawConfigParser | None:
+        if path not in self.overrides:
+            parser = None
+            if path.is_file():
+                parser = configparser.RawConfigParser(strict=False, interpolation=None)
+                parser.optionxform = str
+                try:
+                    parser.read_string(path.read_text(errors="replace"), source=str(path))
+                except configparser.Error as exc:
+                    self.errors.append(f"override {path} is not a valid config file: {str(exc).splitlines()[0]}")
+                    parser = None
+            self.overrides[path] = parser
+        return self.overrides[path]

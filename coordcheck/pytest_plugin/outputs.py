@@ -1,0 +1,199 @@
+"""Machine outputs of one run, all from the same `Run` (see
+`coordcheck.pytest_plugin.causes`), every byte masked (`KNOWN.mask`),
+every file written atomically (a temporary file renamed over it):
+
+    --report-json FILE   the verdict, matrix, causes (schema: SCHEMA below, README)
+    --prometheus FILE    node_exporter textfile collector format
+    --html FILE          one self-contained page
+    --nagios             (testinfra's flag) OK/WARNING/CRITICAL/UNKNOWN with perfdata
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+from coordcheck.secrets import KNOWN
+from coordcheck.pytest_plugin import report
+from coordcheck.pytest_plugin.causes import Run
+from coordcheck.pytest_plugin.html import page
+from coordcheck.pytest_plugin.target import TARGET
+
+SCHEMA_ID = "coordcheck-report/1"
+_STR, _NSTR = {"type": "string"}, {"type": ["string", "null"]}
+_PLACE = {"type": "object", "required": ["host", "seen_from", "service", "file", "address", "container", "text"],
+          "properties": {k: _NSTR for k in ("host", "service", "file", "address", "container")}
+          | {"seen_from": _STR, "text": _STR}}
+#: --report-json's schema (JSON Schema, draft 2020-12 subset); the README documents it
+SCHEMA = {
+    "$id": SCHEMA_ID, "type": "object",
+    "required": ["schema", "verdict", "exit_status", "started", "duration_seconds", "inventory", "hosts", "steps",
+                 "counts", "matrix", "causes", "unexplained", "versions"],
+    "properties": {
+        "schema": {"const": SCHEMA_ID},
+        "verdict": {"enum": ["pass", "warn", "fail", "unknown"]},
+        "exit_status": {"type": ["integer", "null"]},
+        "started": _STR, "duration_seconds": {"type": "number"}, "inventory": _NSTR,
+        "hosts": {"type": "array", "items": _STR}, "steps": {"type": "array", "items": _STR},
+        "counts": {"type": "object", "required": ["failed", "warnings", "passed"]},
+        "matrix": {"type": "object", "additionalProperties": {"type": "object", "additionalProperties": {
+            "type": "object", "required": ["status", "where"],
+            "properties": {"status": {"enum": ["pass", "warn", "fail"]}, "where": {"type": "array", "items": _STR}}}}},
+        "causes": {"type": "array", "items": {
+            "type": "object", "required": ["id", "severity", "cause", "places", "evidence", "fixes", "tests", "services"],
+            "properties": {"id": _STR, "severity": {"enum": ["fail", "warn"]}, "cause": _STR,
+                           "places": {"type": "array", "items": _PLACE},
+                           "evidence": {"type": "array", "items": _STR}, "fixes": {"type": "array", "items": _STR},
+                           "tests": {"type": "array", "items": _STR}, "services": {"type": "array", "items": _STR}}}},
+        "unexplained": {"type": "array", "items": {"type": "object", "required": ["row", "step", "test", "reason"]}},
+        "versions": {"type": "object", "additionalProperties": _NSTR},
+    },
+}
+NAGIOS = {"pass": ("OK", 0), "warn": ("WARNING", 1), "fail": ("CRITICAL", 2), "unknown": ("UNKNOWN", 3)}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("coordcheck")
+    group.addoption("--report-json", metavar="FILE", help="write the run's verdict, matrix and causes as JSON")
+    group.addoption("--prometheus", metavar="FILE",
+                    help="write metrics for node_exporter's textfile collector (e.g. /var/lib/node_exporter/coordcheck.prom)")
+    group.addoption("--html", metavar="FILE", help="write a self-contained HTML report")
+
+
+def write_atomically(path: str | Path, text: str) -> None:
+    """``text``, masked, replaces ``path`` in one rename (readers never see half a file)."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(KNOWN.mask(text))
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def versions() -> dict[str, str | None]:
+    found = {"python": platform.python_version()}
+    for name in ("coordcheck", "pytest", "pytest-testinfra", "redis", "tooz"):
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = None
+    return found
+
+
+def as_json(run: Run, exit_status: int | None) -> dict:
+    return {
+        "schema": SCHEMA_ID, "verdict": run.verdict(), "exit_status": exit_status,
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(run.started)),
+        "duration_seconds": round(run.duration(), 3), "inventory": run.inventory,
+        "hosts": run.hosts, "steps": run.steps, "counts": run.counts(),
+        "matrix": {row: {step: {"status": run.matrix[row][step], "where": sorted(run.where[row][step])}
+                         for step in run.steps if step in run.matrix[row]} for row in run.rows},
+        "causes": [{k: v for k, v in c.items()} for c in run.causes()],
+        "unexplained": [{k: r[k] for k in ("row", "step", "test", "reason")} for r in run.unexplained()],
+        "versions": versions(),
+    }
+
+
+def _label(value) -> str:
+    return str(value or "").replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+
+
+def _labels(**labels) -> str:
+    return "{" + ",".join(f'{k}="{_label(v)}"' for k, v in labels.items()) + "}"
+
+
+def as_prometheus(run: Run) -> str:
+    """Text exposition format 0.0.4: one family per metric, HELP and TYPE first."""
+    out: list[str] = []
+
+    def family(name: str, help_text: str, samples: list[tuple[dict, float]]) -> None:
+        out.extend([f"# HELP {name} {help_text}", f"# TYPE {name} gauge"])
+        out.extend(f"{name}{_labels(**labels) if labels else ''} {value:g}" for labels, value in samples)
+
+    family("coordcheck_step_ok", "1 when every check of the runbook step passed (warnings pass) from the host",
+           [({"step": s, "host": r}, 0.0 if st == "fail" else 1.0) for r in run.rows for s, st in run.matrix[r].items()])
+    findings, seen = [], set()
+    for c in run.causes():
+        for p in c["places"]:
+            labels = {"id": c["id"], "severity": c["severity"], "host": p["host"] or p["seen_from"],
+                      "service": p["service"] or ""}
+            if tuple(labels.values()) not in seen:
+                seen.add(tuple(labels.values()))
+                findings.append((labels, 1.0))
+    family("coordcheck_finding", "a cause coordcheck found, once per host and service (see the report for the fix)",
+           findings)
+    family("coordcheck_run_ok", "1 when the run found no failure (warnings pass)", [({}, 0.0 if run.verdict() in ("fail", "unknown") else 1.0)])
+    family("coordcheck_hosts", "hosts checked", [({}, float(len(run.hosts)))])
+    family("coordcheck_run_duration_seconds", "wall time of the run", [({}, round(run.duration(), 3))])
+    family("coordcheck_last_run_timestamp_seconds", "when the run finished (unix time)",
+           [({}, round(run.finished or time.time(), 3))])
+    return "\n".join(out) + "\n"
+
+
+def nagios_line(run: Run) -> tuple[str, int]:
+    """``COORDCHECK WARNING - ... | hosts=3 failed=0 warnings=1 duration=2.1s`` and its exit code."""
+    status, code = NAGIOS[run.verdict()]
+    counts = run.causes()
+    failing = [c["id"] for c in counts if c["severity"] == "fail"]
+    warning = [c["id"] for c in counts if c["severity"] == "warn"]
+    text = ("no checks ran or collection failed" if status == "UNKNOWN" else
+            "; ".join(filter(None, [f"failed: {', '.join(failing)}" if failing else "",
+                                    f"warnings: {', '.join(warning)}" if warning else ""])) or "every check passed")
+    tally = run.counts()
+    perf = (f"hosts={len(run.hosts)} failed={tally['failed']} warnings={tally['warnings']} "
+            f"duration={run.duration():.1f}s")
+    return f"COORDCHECK {status} - {text} | {perf}", code
+
+
+def _nagios(config: pytest.Config) -> None:
+    """testinfra's --nagios reporter, its verdict and line made coordcheck's."""
+    reporter = config.pluginmanager.getplugin("nagiosreporter")
+    if reporter is None:
+        return
+
+    def nagios_report() -> int:
+        run = report.run_of(config)
+        run.finished = run.finished or time.time()
+        line, code = nagios_line(run)
+        out = sys.stdout.buffer
+        out.write(KNOWN.mask(line).encode() + b"\n")
+        reporter.out.seek(0)
+        out.write(KNOWN.mask(reporter.out.read().decode(errors="replace")).encode())
+        return code
+
+    reporter.report = nagios_report
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    _nagios(session.config)   # testinfra registers its reporter in its own (trylast) pytest_configure
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus) -> None:
+    config = session.config
+    if hasattr(config, "workerinput"):
+        return
+    run = report.run_of(config)
+    run.finished = time.time()
+    target = config.stash.get(TARGET, None)
+    if target is not None:
+        run.inventory = str(target.inventory.path)
+    if config.getoption("report_json"):
+        write_atomically(config.getoption("report_json"), json.dumps(as_json(run, int(exitstatus)), indent=2) + "\n")
+    if config.getoption("prometheus"):
+        write_atomically(config.getoption("prometheus"), as_prometheus(run))
+    if config.getoption("html"):
+        write_atomically(config.getoption("html"), page(run))

@@ -1,0 +1,36 @@
+"""Real kolla-ansible renders for the tests, cached under .cache/kolla-ansible: venvs per release,
+renders keyed by the release, every input's content and the oracle's own code."""
+import dataclasses, hashlib, json, os
+from pathlib import Path
+
+from coordcheck.kolla import installed as ka
+from coordcheck.kolla import records
+
+ROOT = Path(__file__).resolve().parents[2]
+CACHE = ROOT / ".cache" / "kolla-ansible"
+REDIS_ERA, VALKEY_ONLY = "20.3.0", "23.0.0"
+
+
+def key(release, *paths):
+    h = hashlib.sha256(release.encode() + Path(ka.__file__).read_bytes() + Path(records.__file__).read_bytes())
+    for p in paths:
+        for f in sorted([p] if p.is_file() else p.rglob("*")):
+            if f.is_file():
+                h.update(str(f.relative_to(p) if p.is_dir() else f.name).encode() + f.read_bytes())
+    return h.hexdigest()[:20]
+
+
+def render(release: str, repo: Path, vault=None, facts=None) -> ka.Rendering:
+    """The oracle's Rendering of repo (etc/kolla + multinode), cached by content."""
+    venv = ka.install(release, CACHE)
+    configdir, inventory = repo / "etc/kolla", repo / "multinode"
+    cached = CACHE / "renders" / f"{key(release, configdir, inventory, *[p for p in (vault, facts) if p])}.json"
+    if cached.exists():
+        data = json.loads(cached.read_text())
+        return ka.Rendering(**{**data, "records": [ka.Record(**x) for x in data["records"]]})
+    r = ka.render(venv, configdir, inventory, vault, facts)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    part = cached.with_suffix(f".{os.getpid()}")
+    part.write_text(json.dumps(dataclasses.asdict(r)))
+    part.replace(cached)  # atomic: parallel workers may render the same repo
+    return r

@@ -1,0 +1,85 @@
+"""The gate's consumer checks and migration preflight (coordcheck/checks/consumers.py) on the
+example and scenario repos, rendered by the built-in tables (proven in test_agreement.py)."""
+import pytest
+
+from coordcheck.checks.consumers import consumer_findings, sentinel_auth
+from coordcheck.kolla.rendered import render_repo
+from tests.kolla import scenarios
+
+
+def findings(repo, auth="auto", release=None, facts=None):
+    vault = repo / "vault-password.txt"
+    rendered = render_repo(repo / "etc/kolla", repo / "multinode", vault if vault.exists() else None, release, facts)
+    decided = sentinel_auth(rendered, auth)
+    return {f.id: f for f in consumer_findings(rendered, decided)}, [f for f in consumer_findings(rendered, decided)], decided
+
+
+def test_the_runbook_fix_is_explained():
+    """shared/000_aab04f1232213b71.txt writes config/<service>/coordination.conf: Kolla reads none of them."""
+    by_id, found, _ = findings(scenarios.REPOS / "runbook-fix", "required")
+    unread = sorted(f.where.file.split("config/")[1] for f in found if f.id == "OVERRIDE_NOT_READ")
+    assert unread == ["cinder/coordination.conf:2", "keystone/coordination.conf:2", "neutron/coordination.conf:2",
+                      "nova/coordination.conf:2", "redis/redis-sentinel.conf:1"]
+    keystone = next(f for f in found if "keystone/coordination" in f.where.file)
+    assert "keystone has no [coordination] backend_url consumer" in keystone.evidence
+    assert "config/cinder/<service>.conf, config/cinder/<host>/cinder.conf (<service>: cinder-api," in next(
+        f for f in found if "cinder/coordination" in f.where.file).advice
+    assert "SENTINEL_AUTH_MISSING" in by_id  # so the incident stays
+    assert "8Uv6Y4mWcQqU3tXk2fZr" not in "\n".join(f.render() for f in found)
+
+
+def test_sentinel_auth_is_decided_from_the_release():
+    _, _, decided = findings(scenarios.REPOS / "healthy")  # its config/redis/redis-sentinel.conf: the operator's word
+    assert decided[0] is True and "no kolla-ansible release merges that file" in decided[1]
+    _, _, decided = findings(scenarios.REPOS / "healthy", release="23.0.0")  # a Valkey release: no such file
+    assert decided[0] is False and "stock valkey-sentinel.conf.j2 sets no requirepass" in decided[1]
+    by_id, _, decided = findings(scenarios.REPOS / "healthy", "required")
+    assert decided == (True, "--sentinel-auth=required") and "SENTINEL_AUTH_MISSING" not in by_id
+
+
+def test_no_consumer_override(tmp_path):
+    import shutil
+    repo = tmp_path / "repo"
+    shutil.copytree(scenarios.REPOS / "healthy", repo)
+    (repo / "etc/kolla/config/keystone.conf").write_text("[coordination]\nbackend_url = redis://x\n")
+    by_id, _, _ = findings(repo)
+    assert by_id["OVERRIDE_NO_CONSUMER"].where.file.endswith("config/keystone.conf:2")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    base = tmp_path_factory.mktemp("consumers")
+    full, facts = scenarios.full(base)
+    return {"full": (full, facts["23.0.0"]), "leftover": scenarios.leftover(base),
+            "memcached": scenarios.horizon_memcached(base)}
+
+
+def test_octavia_and_horizon_cannot_send_a_sentinel_password(built):
+    by_id, _, _ = findings(*built["full"][:1], auth="required", release="23.0.0", facts=built["full"][1])
+    assert "jobboard_backend_password" in by_id["JOBBOARD_NO_SENTINEL_AUTH"].evidence
+    assert "SENTINEL_KWARGS" in by_id["HORIZON_NO_SENTINEL_AUTH"].evidence
+    # globals.d carries sentinel_password for every URL Kolla builds; the one override does not
+    assert by_id["SENTINEL_AUTH_MISSING"].where.file.endswith("config/designate/designate-worker.conf:2")
+    assert {s for s, _ in by_id["SENTINEL_AUTH_MISSING"].where.more_files} == {"designate-worker"}
+    by_id, _, _ = findings(built["full"][0], auth="none", release="23.0.0", facts=built["full"][1])
+    assert "JOBBOARD_NO_SENTINEL_AUTH" not in by_id and "SENTINEL_AUTH_UNEXPECTED" in by_id
+
+
+def test_migration_preflight(built):
+    by_id, found, _ = findings(built["leftover"], release="23.0.0")
+    leftovers = sorted(f.where.file.rsplit("/", 1)[1] for f in found if f.id == "REDIS_NAMES_LEFTOVER")
+    assert leftovers == ["leftover.yml:1", "leftover.yml:2"]
+    by_id, _, _ = findings(built["memcached"], release="23.0.0")
+    assert "mistral-api" in str(by_id["URL_NO_HOSTS"].where)
+
+
+def test_old_password_left(tmp_path):
+    import shutil
+    repo = tmp_path / "repo"
+    shutil.copytree(scenarios.REPOS / "healthy", repo)
+    with open(repo / "etc/kolla/passwords.yml", "a") as f:
+        f.write("valkey_master_password: vk\n")
+    by_id, found, _ = findings(repo, release="2025.2")
+    assert by_id["OLD_PASSWORD_LEFT"].severity == "warn"
+    assert {f.where.file.rsplit("/", 1)[1] for f in found if f.id == "REDIS_NAMES_LEFTOVER"} == {
+        "globals.yml:5", "globals.yml:12"}  # enable_redis, redis_connection_string_extras

@@ -1,0 +1,48 @@
+"""`coordcheck render`: every consumer option with its value (masked) and where it comes from."""
+import json
+
+from coordcheck.kolla import render_command
+from coordcheck.kolla.releases import RELEASES, release_for
+from tests.kolla import scenarios
+
+REPO = scenarios.REPOS / "incident"
+ARGS = ["--configdir", str(REPO / "etc/kolla"), "--inventory", str(REPO / "multinode")]
+PASSWORD = "8Uv6Y4mWcQqU3tXk2fZr"
+
+
+def test_text(capsys):
+    assert render_command.main(ARGS) == 0
+    out = capsys.readouterr().out
+    assert PASSWORD not in out and "***" in out
+    assert out.startswith("# rendered by built-in tables for kolla-ansible 20.x (2025.1), proven against kolla-ansible "
+                          "20.3.0; release 20.x (2025.1) from openstack_release in ")
+    assert "API addresses from the inventory" in out
+    line = next(l for l in out.splitlines() if l.startswith("stor1\tcinder-volume"))
+    assert "config/cinder/cinder-volume.conf:" in line.split("<- ")[1]
+    masakari = next(l for l in out.splitlines() if "masakari-api" in l)
+    assert masakari.split("<- ")[1].endswith("config/masakari.conf:3")
+
+
+def test_json(capsys):
+    assert render_command.main(ARGS + ["--json", "--kolla-release", "23.0.0"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["release"] == "23.x (2026.2)" and data["release_source"] == "--kolla-release 23.0.0"
+    assert {r["service"] for r in data["records"]} == {"mistral-api", "mistral-engine", "cinder-volume",
+                                                        "designate-central", "designate-worker", "masakari-api"}
+    assert PASSWORD not in json.dumps(data)
+
+
+def test_errors_are_one_line(capsys):
+    assert render_command.main(["--configdir", "/nonexistent", "--inventory", "x"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("coordcheck render: error: ") and err.count("\n") == 1
+    assert render_command.main(ARGS + ["--kolla-release", "17.0.0"]) == 2
+    assert "not one coordcheck knows" in capsys.readouterr().err
+
+
+def test_releases():
+    assert [r.flavor for r in RELEASES.values()] == ["redis", "redis", "valkey", "valkey", "valkey"]
+    assert release_for("master").name == "23" and release_for("2024.2").name == "19"
+    assert {o.project for o in RELEASES["20"].options if o.parser == "tooz"} == {
+        "cinder", "designate", "masakari", "mistral", "ironic"}
+    assert not [o for o in RELEASES["23"].options if o.project in ("ironic", "zun")]

@@ -1,0 +1,162 @@
+"""The machine outputs of one run (`coordcheck.pytest_plugin.outputs`): JSON
+against its schema, Prometheus through prometheus_client's parser, the HTML
+page in headless Chromium, Nagios lines and codes; no password in any."""
+
+import json
+import os
+import shutil
+import struct
+import subprocess
+import time
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from coordcheck.pytest_plugin import outputs
+from coordcheck.pytest_plugin.causes import Run
+from coordcheck.pytest_plugin.html import page
+from coordcheck.pytest_plugin.report import STEPS
+from coordcheck.secrets import KNOWN, Secret
+
+PW = "Pw-0utput-s3cret"
+
+
+def finding(fid, host, service=None, severity="fail", evidence="e", fix="f"):
+    return {"id": fid, "severity": severity, "cause": f"cause of {fid}",
+            "where": {"host": host, "service": service, "file": f"/etc/kolla/{service}/x.conf" if service else None,
+                      "address": None, "container": None, "more_files": []},
+            "place": f"host {host}" + (f", service {service}" if service else ""), "evidence": evidence, "fix": fix}
+
+
+def record(row, step, status, *found, where=None, test=None):
+    return {"row": row, "step": step, "status": status, "where": where or f"inside cinder_volume on {row}",
+            "test": test or f"tests_infra/test_{step}.py::t[{row}]", "findings": list(found), "reason": None}
+
+
+@pytest.fixture
+def incident_run():
+    Secret(PW)  # known from here on: every output masks it
+    run = Run(STEPS, time.time() - 2.0)
+    run.inventory = "/etc/kolla/multinode"
+    for host in ("ctl1", "ctl2", "ctl3"):
+        for step in ("network", "sentinel", "auth", "master"):
+            run.add(record(host, step, "pass"))
+        missing = finding("SENTINEL_AUTH_MISSING", host, "cinder-volume", evidence=f"NOAUTH (url had {PW})",
+                          fix="kolla-ansible -i INVENTORY reconfigure --tags cinder")
+        run.add(record(host, "client", "fail", missing))
+        run.add(record(host, "config", "fail", missing))
+    run.add(record("runner", "client", "warn", finding("FAILOVER_SEEN", None, severity="warn"), where="from this machine"))
+    run.finished = time.time()
+    return run
+
+
+def check(schema, value, path="$"):
+    """A JSON Schema subset (type, enum, const, required, properties,
+    items, additionalProperties): enough for outputs.SCHEMA."""
+    kinds = {"string": str, "integer": int, "number": (int, float), "object": dict, "array": list,
+             "null": type(None), "boolean": bool}
+    if "type" in schema:
+        types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        assert any(isinstance(value, kinds[t]) for t in types), f"{path}: {value!r} is not {types}"
+    assert "enum" not in schema or value in schema["enum"], f"{path}: {value!r} not in {schema['enum']}"
+    assert "const" not in schema or value == schema["const"], path
+    if isinstance(value, dict):
+        for key in schema.get("required", []):
+            assert key in value, f"{path}: {key} missing"
+        for key, item in value.items():
+            sub = schema.get("properties", {}).get(key, schema.get("additionalProperties"))
+            if isinstance(sub, dict):
+                check(sub, item, f"{path}.{key}")
+    if isinstance(value, list) and "items" in schema:
+        for i, item in enumerate(value):
+            check(schema["items"], item, f"{path}[{i}]")
+
+
+def test_json_report_follows_its_schema_one_entry_per_cause(incident_run, tmp_path):
+    path = tmp_path / "report.json"
+    outputs.write_atomically(path, json.dumps(outputs.as_json(incident_run, 1)))
+    data = json.loads(path.read_text())
+    check(outputs.SCHEMA, data)
+    assert data["verdict"] == "fail" and data["hosts"] == ["ctl1", "ctl2", "ctl3"]
+    assert data["matrix"]["ctl2"]["client"] == {"status": "fail", "where": ["inside cinder_volume on ctl2"]}
+    [missing] = [c for c in data["causes"] if c["id"] == "SENTINEL_AUTH_MISSING"]
+    assert [p["host"] for p in missing["places"]] == ["ctl1", "ctl2", "ctl3"] and len(missing["tests"]) == 6
+    assert missing["fixes"] == ["kolla-ansible -i /etc/kolla/multinode reconfigure --tags cinder"]
+    assert PW not in path.read_text() and "***" in path.read_text()
+    assert os.listdir(tmp_path) == ["report.json"]  # no temporary file left behind
+
+
+def test_prometheus_textfile_parses_and_names_causes(incident_run, tmp_path):
+    path = tmp_path / "coordcheck.prom"
+    outputs.write_atomically(path, outputs.as_prometheus(incident_run))
+    families = {f.name: f for f in text_string_to_metric_families(path.read_text())}
+    assert set(families) == {"coordcheck_step_ok", "coordcheck_finding", "coordcheck_run_ok", "coordcheck_hosts",
+                             "coordcheck_run_duration_seconds", "coordcheck_last_run_timestamp_seconds"}
+    steps = {(s.labels["host"], s.labels["step"]): s.value for s in families["coordcheck_step_ok"].samples}
+    assert steps[("ctl2", "client")] == 0 and steps[("ctl2", "network")] == 1 and steps[("runner", "client")] == 1
+    found = {(s.labels["id"], s.labels["host"], s.labels["service"]) for s in families["coordcheck_finding"].samples}
+    assert ("SENTINEL_AUTH_MISSING", "ctl3", "cinder-volume") in found and len(found) == 4
+    assert families["coordcheck_run_ok"].samples[0].value == 0 and families["coordcheck_hosts"].samples[0].value == 3
+    assert PW not in path.read_text()
+
+
+def test_prometheus_label_values_are_escaped():
+    run = Run(STEPS, time.time())
+    run.add(record('ct"l\\1\n', "network", "fail", finding("HOST_UNREACHABLE", 'ct"l\\1\n')))
+    [sample] = next(f for f in text_string_to_metric_families(outputs.as_prometheus(run))
+                    if f.name == "coordcheck_finding").samples
+    assert sample.labels["host"] == 'ct"l\\1\n'
+
+
+@pytest.mark.parametrize("statuses, line, code", [
+    (["pass"], "COORDCHECK OK - every check passed", 0),
+    (["pass", "warn"], "COORDCHECK WARNING - warnings: FAILOVER_SEEN", 1),
+    (["fail", "warn"], "COORDCHECK CRITICAL - failed: SENTINEL_AUTH_MISSING; warnings: FAILOVER_SEEN", 2),
+    ([], "COORDCHECK UNKNOWN - no checks ran or collection failed", 3),
+])
+def test_nagios_states_and_perfdata(statuses, line, code):
+    run = Run(STEPS, time.time() - 2.1)
+    for i, status in enumerate(statuses):
+        found = {"pass": [], "warn": [finding("FAILOVER_SEEN", "ctl1", severity="warn")],
+                 "fail": [finding("SENTINEL_AUTH_MISSING", "ctl1")]}[status]
+        run.add(record("ctl1", STEPS[i], status, *found))
+    run.finished = run.started + 2.1
+    text, exit_code = outputs.nagios_line(run)
+    assert exit_code == code and text.startswith(line + " | ")
+    failed, warnings = statuses.count("fail"), statuses.count("warn")
+    assert text.endswith(f"| hosts={1 if statuses else 0} failed={failed} warnings={warnings} duration=2.1s")
+
+
+def png_size(path):
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+CHROMIUM = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def test_html_report_in_headless_chromium(incident_run, tmp_path):
+    browser = shutil.which("chromium")
+    if browser is None:
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    path = tmp_path / "report.html"
+    outputs.write_atomically(path, page(incident_run))
+    text = path.read_text()
+    assert PW not in text and "http" not in text.replace("http-equiv", "")   # no external asset
+    profile = tmp_path / "profile"
+    shot = tmp_path / "shot.png"
+    subprocess.run([browser, *CHROMIUM, f"--user-data-dir={profile}", f"--screenshot={shot}",
+                    "--window-size=1200,900", path.as_uri()], capture_output=True, timeout=90, check=True)
+    assert png_size(shot) == (1200, 900) and shot.stat().st_size > 10_000
+    dom = subprocess.run([browser, *CHROMIUM, f"--user-data-dir={profile}", "--dump-dom", path.as_uri()],
+                         capture_output=True, text=True, timeout=90, check=True).stdout
+    assert "<th>ctl2</th>" in dom and '<td class="fail"' in dom and dom.count('id="SENTINEL_AUTH_MISSING"') == 1
+    assert "kolla-ansible -i /etc/kolla/multinode reconfigure --tags cinder" in dom and PW not in dom
+
+
+def test_every_output_masks_what_it_writes(tmp_path):
+    Secret(PW)
+    outputs.write_atomically(tmp_path / "x", f"a {PW} b")
+    assert (tmp_path / "x").read_text() == KNOWN.mask(f"a {PW} b") and PW not in (tmp_path / "x").read_text()

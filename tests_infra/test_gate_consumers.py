@@ -1,0 +1,26 @@
+"""Gate only — every Sentinel consumer the repository renders (cinder, designate, masakari, mistral, gnocchi,
+octavia's jobboard, horizon, ironic-inspector, osprofiler), judged by its own parser, and the migration
+preflight: one case per distinct finding.
+
+    coordcheck render --configdir REPO/etc/kolla --inventory REPO/multinode   # what these judge
+"""
+
+import warnings
+
+import pytest
+
+from coordcheck.pytest_plugin.checklist import expect_none
+
+pytestmark = [pytest.mark.config, pytest.mark.gate]
+
+
+def test_repository_renders(gate_rendered):
+    rendered, auth, _ = gate_rendered
+    warnings.warn(f"rendered by {rendered.renderer} (release from {rendered.release_source}); "
+                  f"{len(rendered.records)} consumer options; sentinels require a password: "
+                  f"{'yes' if auth[0] else 'no'} ({auth[1]})" + "".join(f"; {n}" for n in rendered.notes))
+    assert not rendered.errors, "\n".join(rendered.errors)
+
+
+def test_consumer(gate_case):
+    expect_none(gate_case)
