@@ -15,6 +15,7 @@ import logging
 import os
 import signal
 import subprocess
+import threading
 from dataclasses import dataclass
 
 from testinfra.backend.ansible import AnsibleBackend
@@ -94,15 +95,31 @@ def run(host, command: str, stdin: str, timeout: float) -> Result:
     return Result(proc.returncode, stdout, stderr)
 
 
+class _Withheld(logging.Filter):
+    """Drops testinfra's records from the threads reading a secret-bearing
+    output (a per-thread filter: hosts are observed in parallel)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.threads: set[int] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return threading.get_ident() not in self.threads
+
+
+_WITHHELD = _Withheld()
+
+
 @contextlib.contextmanager
 def output_withheld(what: str):
     """testinfra logs every command's output at DEBUG; a service config's
     output holds passwords, so its reading is logged without it."""
     log = logging.getLogger("testinfra")
-    level = log.level
-    log.setLevel(max(level, logging.INFO))
+    if _WITHHELD not in log.filters:
+        log.addFilter(_WITHHELD)
+    _WITHHELD.threads.add(threading.get_ident())
     try:
         yield
     finally:
-        log.setLevel(level)
+        _WITHHELD.threads.discard(threading.get_ident())
     log.debug("RUN read %s (output withheld: it holds passwords)", what)
