@@ -59,7 +59,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 # -- signals -------------------------------------------------------------------
-_signals = {"defer": False, "pending": None}
+_signals = {"defer": False, "pending": None, "received": None}
 
 
 def _on_signal(signum: int, frame) -> None:
@@ -71,6 +71,7 @@ def _on_signal(signum: int, frame) -> None:
         return
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, signal.SIG_IGN)
+    _signals["received"] = signum
     raise Interrupted(signum)
 
 
@@ -89,10 +90,25 @@ def _signals_deferred():
 def _install_signal_handlers() -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, _on_signal)
+    sys.unraisablehook = _unraisable
+
+
+def _unraisable(unraisable) -> None:
+    """A signal that landed where Python swallows exceptions (a weakref or
+    import-lock callback) is not news: `_raise_if_signalled` acts on it."""
+    if not isinstance(unraisable.exc_value, Interrupted):
+        sys.__unraisablehook__(unraisable)
+
+
+def _raise_if_signalled() -> None:
+    """The command finished, but a signal arrived that was swallowed on the way."""
+    if _signals["received"]:
+        raise Interrupted(_signals["received"])
 
 
 # -- output ----------------------------------------------------------------------
 def _out(text: str, end: str = "\n") -> None:
+    _raise_if_signalled()
     try:
         print(text, end=end, flush=True)
     except BrokenPipeError:
@@ -379,6 +395,7 @@ def main(argv: list[str] | None = None) -> int:
             args = parse(argv)
             prog = f"coordcheck {args.verb}"
             run(args, context)
+            _raise_if_signalled()
             sys.stdout.flush()
         except (_StdoutClosed, BrokenPipeError):
             raise
