@@ -78,6 +78,7 @@ bench: packages venv images
 	$(BIN)/python bench/faults.py
 	$(BIN)/python bench/hostile.py
 	$(BIN)/python bench/garbage.py
+	$(BIN)/python bench/hostile.py
 
 clean:
 	rm -rf $(VENV) *.egg-info

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from coordcheck.lab import verbs
 from coordcheck.lab.console import (CommandError, Interrupted, StdoutClosed, install_signal_handlers,
-                                    silence_stdout)
+                                    raise_if_signalled, silence_stdout)
 from coordcheck.lab.verbs import PASSWORD_ENV
 
 DEFAULT_DIR = "coordcheck-deployment"
@@ -172,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
             args = parse(argv)
             prog = f"coordcheck {args.verb}"
             verbs.run(args, context)
+            raise_if_signalled()
             sys.stdout.flush()
         except (StdoutClosed, BrokenPipeError):
             raise

@@ -364,13 +364,17 @@ def test_ctrl_c_during_up_leaves_nothing(tmp_path, when):
         while not (root / ".coordcheck" / "state.json").exists() and time.monotonic() < deadline:
             time.sleep(0.005)
         time.sleep(0.2)
-    proc.send_signal(signal.SIGINT)
-    sent = time.monotonic()
-    out, err = proc.communicate(timeout=20)
-    assert time.monotonic() - sent < 6
-    assert (proc.returncode, err, out) == (130, "coordcheck up: interrupted\n", "")
-    status, _ = cli("status", "--dir", str(root), cwd=tmp_path)
-    assert status.returncode == 2 and "no coordcheck deployment" in status.stderr
-    assert _processes_under(root) == []
-    assert _claims_of(root.resolve()) == []
-    assert not root.exists()
+    try:
+        proc.send_signal(signal.SIGINT)
+        sent = time.monotonic()
+        out, err = proc.communicate(timeout=20)
+        assert time.monotonic() - sent < 6
+        assert (proc.returncode, err, out) == (130, "coordcheck up: interrupted\n", "")
+        status, _ = cli("status", "--dir", str(root), cwd=tmp_path)
+        assert status.returncode == 2 and "no coordcheck deployment" in status.stderr
+        assert _processes_under(root) == []
+        assert _claims_of(root.resolve()) == []
+        assert not root.exists()
+    finally:  # a failure must not leave the lab's addresses taken for the next test
+        if root.exists():
+            cli("down", "--dir", str(root), cwd=tmp_path)

@@ -27,7 +27,7 @@ class StdoutClosed(Exception):
 
 
 # -- signals -------------------------------------------------------------------
-_signals = {"defer": False, "pending": None}
+_signals = {"defer": False, "pending": None, "received": None}
 
 
 def _on_signal(signum: int, frame) -> None:
@@ -39,6 +39,7 @@ def _on_signal(signum: int, frame) -> None:
         return
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, signal.SIG_IGN)
+    _signals["received"] = signum
     raise Interrupted(signum)
 
 
@@ -57,10 +58,25 @@ def signals_deferred():
 def install_signal_handlers() -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, _on_signal)
+    sys.unraisablehook = _unraisable
+
+
+def _unraisable(unraisable) -> None:
+    """A signal that landed where Python swallows exceptions (a weakref or
+    import-lock callback) is not news: `raise_if_signalled` acts on it."""
+    if not isinstance(unraisable.exc_value, Interrupted):
+        sys.__unraisablehook__(unraisable)
+
+
+def raise_if_signalled() -> None:
+    """The command went on, but a signal arrived that was swallowed on the way."""
+    if _signals["received"]:
+        raise Interrupted(_signals["received"])
 
 
 # -- output ----------------------------------------------------------------------
 def out(text: str, end: str = "\n") -> None:
+    raise_if_signalled()
     try:
         print(text, end=end, flush=True)
     except BrokenPipeError:

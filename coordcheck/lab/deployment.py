@@ -65,7 +65,10 @@ class LocalDeployment(StartMixin, ChangesMixin, EnginesMixin):
             raise DeploymentError(f"{self.state_file} is unreadable: {exc.__class__.__name__}") from None
 
     def _save(self, state: dict) -> None:
-        self.state_file.write_text(json.dumps(state, indent=1))
+        """Whole or not at all: a signal mid-write must not leave half a state."""
+        partial = self.state_file.with_suffix(".partial")
+        partial.write_text(json.dumps(state, indent=1))
+        os.replace(partial, self.state_file)
 
     @property
     def inventory(self) -> Path:

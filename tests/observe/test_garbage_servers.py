@@ -242,7 +242,7 @@ def test_checklist_against_every_node_answering_junk(tmp_path):
     output = run.stdout + run.stderr
     assert run.returncode == 1, output[-3000:]
     assert seconds < 10, f"{seconds:.1f} s"
-    assert len(output.splitlines()) < 400, len(output.splitlines())
+    assert len(output.splitlines()) < 600, len(output.splitlines())  # each failure names its cause once per host
     assert "Traceback" not in output and "site-packages/redis" not in output
     summary = run.stdout.split("coordcheck summary", 1)[1]
     assert "NOT_A_REDIS_SERVER" in summary and "findings: none" not in summary
