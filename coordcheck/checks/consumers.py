@@ -48,8 +48,10 @@ def sentinel_auth(rendered: Rendered, setting: str = "auto") -> tuple[bool, str]
 
 
 def _path(record: Record) -> str:
-    return record.source if record.source.startswith("/") or ".conf:" in record.source else \
-        f"{record.file} [{record.section}] {record.option} ({record.source or 'Kolla'})"
+    """Where a rendered value lands and what set it: ``ctl1: cinder-api/cinder.conf [coordination]
+    backend_url, set by config/cinder.conf:3`` (relative to the host's node_config_directory)."""
+    return (f"{record.host}: {record.service}/{record.file} [{record.section}] {record.option}, "
+            f"set by {record.source or 'Kolla default'}")
 
 
 def url_configs(records: list[Record]) -> list[ServiceConfig]:
@@ -73,12 +75,30 @@ def expected_for(rendered: Rendered, auth: tuple[bool, str]) -> Expected:
 
 def consumer_findings(rendered: Rendered, auth: tuple[bool, str]) -> list[Finding]:
     records = rendered.records
-    found = urls_without_hosts(records)
-    usable = [c for c in url_configs(records) if c.url is not None and not no_hosts(c.url.raw)]
+    found = render_errors(rendered) + urls_without_hosts(records)
+    configs = [c for c in url_configs(records) if c.url is None or not no_hosts(c.url.raw)]
+    usable = [c for c in configs if c.url is not None]
+    if configs:
+        expected = expected_for(rendered, auth)
+        found += url_checks.urls_parse(configs, expected)
     if usable:
-        found += url_checks.sentinel_password_present(usable, expected_for(rendered, auth))
+        found += (url_checks.url_options_known(usable, expected) + url_checks.users_default(usable, expected)
+                  + url_checks.passwords_match(usable, expected)
+                  + url_checks.sentinel_password_present(usable, expected)
+                  + url_checks.sentinels_match_inventory(usable, expected)
+                  + url_checks.urls_identical(usable, expected))
     found += jobboard_auth(records, auth) + horizon_auth(records, auth)
     return found + preflight(rendered)
+
+
+def render_errors(rendered: Rendered) -> list[Finding]:
+    """What does not render (kolla-ansible's deploy stops there too): an
+    option's template (URL_INVALID), an override that is not INI (CONFIG_UNREADABLE)."""
+    return [Finding("CONFIG_UNREADABLE" if e.unreadable else "URL_INVALID",
+                    Where(host=e.host, service=e.service, file=e.place), evidence=e.message,
+                    fix=None if e.unreadable else "make the template render: kolla-ansible's merge_configs fails "
+                                                  "on it as well")
+            for e in rendered.errors]
 
 
 def no_hosts(url: str) -> bool:
@@ -88,7 +108,7 @@ def no_hosts(url: str) -> bool:
 def _where(records: list[Record]) -> Where:
     first, *others = records
     return Where(host=first.host, service=first.service, file=_path(first),
-                 more_files=tuple((r.service, f"{r.host}: {_path(r)}") for r in others))
+                 more_files=tuple((r.service, _path(r)) for r in others))
 
 
 def urls_without_hosts(records: list[Record]) -> list[Finding]:

@@ -16,7 +16,7 @@ import threading
 from pathlib import Path
 
 from coordcheck.kolla import KollaError, truthy
-from coordcheck.kolla.records import OPTIONS, Record
+from coordcheck.kolla.records import OPTIONS, Record, RenderError
 from coordcheck.kolla.render import LazyContext, Sandbox, option_line, time_limit, TEMPLATE_SECONDS, TemplateTimeout
 from coordcheck.kolla.releases import Option, Service
 from coordcheck.kolla.repo import Repo
@@ -76,7 +76,7 @@ class BuiltinRenderer:
         self.memo: dict = {}
         self.compiled = functools.lru_cache(maxsize=4096)(self.env.from_string)
         self.override_cache: dict[Path, list] = {}
-        self.errors: list[str] = []
+        self.errors: list[RenderError] = []
         self.overrides: dict[Path, configparser.RawConfigParser | None] = {}
         config = repo.configdir / "config"
         operator_text = [str(v) for v in repo.extra.values() if isinstance(v, str)] + [
@@ -182,9 +182,9 @@ class BuiltinRenderer:
         if file.endswith(".conf"):
             for path, line, section, name, raw in self.override_options(project, service, host):
                 try:
-                    value = self.value(raw, host, service, f"override {path}")[0]
+                    value = self.value(raw, host, service, "template")[0]
                 except KollaError as exc:
-                    self.errors.append(str(exc))
+                    self.errors.append(RenderError(host, service, f"{path}:{line} [{section}] {name}", str(exc)))
                     continue
                 found[(section, name)] = Record(host, service, file, section, name, value, f"{path}:{line}")
         return sorted(found.values(), key=lambda r: (r.section, r.option))
@@ -195,7 +195,8 @@ class BuiltinRenderer:
                 return None
             value, used = self.value(option.value, host, service)
         except KollaError as exc:
-            self.errors.append(f"{host} {service} [{option.section}] {option.option}: {exc}")
+            self.errors.append(RenderError(host, service, f"{file} [{option.section}] {option.option} "
+                                           f"(Kolla's template)", str(exc)))
             return None
         return Record(host, service, file, option.section, option.option, value, self.sources(used))
 
@@ -203,30 +204,31 @@ class BuiltinRenderer:
         """(path, line, section, option, raw value) a merged override sets, in merge order."""
         config = self.repo.configdir / "config"
         for relative in merge_paths(project, service, host):
-            yield from self._consumer_options(config / relative)
+            yield from self._consumer_options(config / relative, host, service)
 
-    def _consumer_options(self, path: Path) -> list:
+    def _consumer_options(self, path: Path, host: str, service: str) -> list:
         if path not in self.override_cache:
-            parser, found = self._parsed(path), []
+            parser, found = self._parsed(path, host, service), []
             if parser is not None:
                 text = path.read_text(errors="replace")
-                for section in ["DEFAULT", *parser.sections()]:
-                    items = parser.defaults() if section == "DEFAULT" else parser._sections.get(section, {})
+                for section in parser.sections():
                     found += [(path, option_line(text, section, name), section, name, raw)
-                              for name, raw in items.items() if (section, name) in OPTIONS]
+                              for name, raw in parser.items(section, raw=True) if (section, name) in OPTIONS]
             self.override_cache[path] = found
         return self.override_cache[path]
 
-    def _parsed(self, path: Path) -> configparser.RawConfigParser | None:
+    def _parsed(self, path: Path, host: str, service: str) -> configparser.RawConfigParser | None:
         if path not in self.overrides:
             parser = None
             if path.is_file():
-                parser = configparser.RawConfigParser(strict=False, interpolation=None)
+                # [DEFAULT] as a section of its own: its options are read where written, not copied into each section
+                parser = configparser.RawConfigParser(strict=False, interpolation=None, default_section="\0")
                 parser.optionxform = str
                 try:
                     parser.read_string(path.read_text(errors="replace"), source=str(path))
                 except configparser.Error as exc:
-                    self.errors.append(f"override {path} is not a valid config file: {str(exc).splitlines()[0]}")
+                    self.errors.append(RenderError(host, service, str(path), "not INI text: "
+                                                   + str(exc).splitlines()[0], unreadable=True))
                     parser = None
             self.overrides[path] = parser
         return self.overrides[path]

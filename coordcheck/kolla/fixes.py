@@ -34,6 +34,9 @@ class Expected:
         return f"Expected({self.flavor.name}, {self.sentinel_hosts}, sentinel_auth={self.sentinel_auth})"
 
     def url(self) -> str:
+        """Kolla's URL for these hosts ("" when the group has no host: none can be rendered)."""
+        if not self.sentinel_hosts:
+            return ""
         rendered = kolla.connection_string(self.flavor, list(self.sentinel_hosts), self.password).reveal()
         return urls.with_sentinel_password(rendered, self.password) if self.sentinel_auth else rendered
 
@@ -44,9 +47,11 @@ class Expected:
         extras = kolla.DEFAULT_EXTRAS
         if self.sentinel_auth if sentinel_password is None else sentinel_password:
             extras += f"&sentinel_password={{{{ {self.flavor.password_key} }}}}"
+        corrected = fixed_url or self.url()
         return INDENT.join([
             change,
-            f"corrected URL: {urls.mask(fixed_url or self.url())}",
+            f"corrected URL: {urls.mask(corrected)}" if corrected else
+            f"corrected URL: none can be rendered: the inventory's {self.flavor.group} group has no hosts",
             f"in Kolla, once for every service: globals.yml: {self.flavor.extras_key}: \"{extras}\"",
             f"or per service: config/<project>.conf ({', '.join(f'config/{p}.conf' for p in projects)}) "
             "[coordination] backend_url = <corrected URL>",

@@ -16,6 +16,19 @@ OPTIONS = {("coordination", "backend_url"), ("DEFAULT", "coordination_url"), ("i
 
 
 @dataclass(frozen=True)
+class RenderError:
+    """A value the repository cannot render (Kolla's deploy stops on it too), or an override that is not INI."""
+    host: str
+    service: str
+    place: str          # "config/cinder.conf:3" or "a Kolla default [coordination] backend_url"
+    message: str
+    unreadable: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.host} {self.service}: {self.place}: {self.message}"
+
+
+@dataclass(frozen=True)
 class Record:
     host: str
     service: str

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from coordcheck.kolla import KollaError
 from coordcheck.kolla.builtin import BuiltinRenderer
-from coordcheck.kolla.records import Record
+from coordcheck.kolla.records import Record, RenderError
 from coordcheck.kolla.releases import Release, release_for
 from coordcheck.kolla.repo import Repo
 from coordcheck.secrets import Secret
@@ -29,7 +29,7 @@ class Rendered:
     records: list[Record]
     addresses: dict[str, str]  # host -> how its API address was found
     notes: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+    errors: list[RenderError] = field(default_factory=list)
     repo: Repo | None = None
 
 

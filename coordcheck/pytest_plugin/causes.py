@@ -115,7 +115,8 @@ class Run:
             lines.append(f"  {c['id']:30} {c['severity']:5} {len(c['tests']):3} tests  {', '.join(hosts)}")
             lines.append(f"      cause:    {c['cause']}")
             for place in c["places"][:12]:
-                lines.append(f"      where:    {place['text']}")
+                lines.append("      where:    " + "\n                ".join(
+                    line.strip() for line in place["text"].splitlines()))
             if len(c["places"]) > 12:
                 lines.append(f"      where:    ... {len(c['places']) - 12} more places")
             for evidence in c["evidence"][:EVIDENCE_SHOWN]:

@@ -53,7 +53,7 @@ def finding_record(finding: Finding) -> dict:
     return {"id": finding.id, "severity": finding.severity, "cause": finding.entry.cause,
             "where": {"host": w.host, "service": w.service, "file": w.file, "address": w.address,
                       "container": w.container, "more_files": [list(p) for p in w.more_files]},
-            "place": w.one_line(), "evidence": finding.evidence, "fix": finding.advice}
+            "place": str(w), "evidence": finding.evidence, "fix": finding.advice}
 
 
 def _masked(value):

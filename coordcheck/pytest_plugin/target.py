@@ -160,8 +160,11 @@ def is_gate(config: pytest.Config) -> bool:
 
 
 def _use_inventory(config: pytest.Config, target: Target) -> None:
-    """Hand the resolved hosts to testinfra, connected through the inventory."""
+    """Hand the resolved hosts to testinfra, connected through the inventory
+    (not in the gate: it contacts no host, and has no per-host case)."""
     config.stash[TARGET] = target
+    if is_gate(config):
+        return
     config.option.hosts = ",".join(target.hosts)
     config.option.connection = "ansible"
     config.option.ansible_inventory = str(target.inventory.path)
@@ -245,8 +248,9 @@ RUNBOOK = ["test_network", "test_sentinel", "test_auth", "test_master", "test_py
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Runbook order; the gate runs the config step (and its gate-only
-    checks) alone, a live run everything but the gate-only checks, and
+    """Runbook order; the gate runs its own checks alone (the repository
+    rendered once, every consumer judged: no per-host case), a live run
+    everything but those, and
     the container checks where the services run in containers (every Kolla
     deployment; not `coordcheck up` without --containers)."""
     def step(item: pytest.Item) -> int:
@@ -259,7 +263,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             return True
         if item.get_closest_marker("containers") is not None and (gate or not containers):
             return False
-        return item.get_closest_marker("config") is not None if gate else item.get_closest_marker("gate") is None
+        return (item.get_closest_marker("gate") is not None) == gate
 
     gate = is_gate(config)
     containers = TARGET not in config.stash or config.stash[TARGET].service_containers

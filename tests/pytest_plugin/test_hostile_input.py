@@ -162,7 +162,7 @@ def test_inline_vault_and_unsafe_values_read_as_ansible_reads_them(repo, tmp_pat
     script = _script(repo, f"echo {VAULT_PASSWORD}")
     run = gate(repo, tmp_path, "--vault-password-file", script)
     assert run.returncode == 0, run.output[-3000:]
-    assert set(reported(run)) == {"PASSWORDS_PLAINTEXT (warning)"}
+    assert set(reported(run)) == {"PASSWORDS_PLAINTEXT (warning)", "OVERRIDE_NOT_READ (warning)"}
     assert_clean(run)
 
 
