@@ -17,7 +17,7 @@ from pathlib import Path
 
 from coordcheck.kolla import KollaError, truthy
 from coordcheck.kolla.records import OPTIONS, Record, RenderError
-from coordcheck.kolla.render import LazyContext, Sandbox, option_line, time_limit, TEMPLATE_SECONDS, TemplateTimeout
+from coordcheck.kolla.sandbox import LazyContext, Sandbox, option_line, time_limit, TEMPLATE_SECONDS, TemplateTimeout
 from coordcheck.kolla.releases import Option, Service
 from coordcheck.kolla.repo import Repo
 

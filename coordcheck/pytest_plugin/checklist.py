@@ -10,12 +10,9 @@ import pytest
 import testinfra
 
 from coordcheck.findings import FAIL, Finding, render
-from coordcheck.kolla import KollaError
 from coordcheck.runbook.observer import Observer
-from coordcheck.kolla.render import Renderer, sentinels_require_password
 from coordcheck.kolla.target import Target
 from coordcheck.pytest_plugin import fleet
-from coordcheck.pytest_plugin.target import is_gate, stop
 
 
 OBSERVER = pytest.StashKey[Observer]()
@@ -64,21 +61,12 @@ def observer(target: Target, pytestconfig: pytest.Config) -> Observer:
                                   ssh_config=option.ssh_config, ssh_identity_file=option.ssh_identity_file,
                                   sudo=option.sudo, sudo_user=option.sudo_user)
 
-    if not is_gate(pytestconfig):
-        found = Observer(target, option.probe_timeout, option.tooz_timeout, host_for,
-                         logs_since=option.logs_since, probe_from=option.probe_from,
-                         failover_wait=option.failover_wait)
-        pytestconfig.stash[OBSERVER] = found
-        fleet.prefetch(pytestconfig, found)
-        return found
-    global GATE
-    GATE = True
-    try:
-        renderer = Renderer(target)
-    except KollaError as exc:
-        stop(pytestconfig, f"config repository: {exc}", 4)
-    return Observer(target, option.probe_timeout, option.tooz_timeout, host_for, renderer,
-                    sentinels_require_password(target, option.sentinel_auth))
+    found = Observer(target, option.probe_timeout, option.tooz_timeout, host_for,
+                     logs_since=option.logs_since, probe_from=option.probe_from,
+                     failover_wait=option.failover_wait)
+    pytestconfig.stash[OBSERVER] = found
+    fleet.prefetch(pytestconfig, found)
+    return found
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,7 @@ from coordcheck import kolla
 from coordcheck.checks.consumers import consumer_findings, sentinel_auth
 from coordcheck.findings import Finding
 from coordcheck.kolla.rendered import Rendered, render_repo
+from coordcheck.pytest_plugin import checklist
 from coordcheck.pytest_plugin.target import is_gate, stop
 
 RENDERED = pytest.StashKey[tuple]()
@@ -26,6 +27,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     "fact caching): API addresses as Kolla renders them")
     group.addoption("--kolla-ansible", metavar="auto|PATH", help="gate: render with this installed kolla-ansible "
                     "(auto: the one on PATH) instead of the built-in tables")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    checklist.GATE = is_gate(config)
 
 
 def gate_rendering(config: pytest.Config) -> tuple[Rendered, tuple[bool, str], list[Finding]]:

@@ -21,7 +21,6 @@ from coordcheck.checks import servers as checks
 from coordcheck.findings import Finding, Where, because
 from coordcheck.kolla import KollaError, service_config
 from coordcheck.kolla.fixes import Expected
-from coordcheck.kolla.render import Renderer
 from coordcheck.kolla.target import Target
 from coordcheck.observe import probe, service_configs, transport
 from coordcheck.observe.failover import Failover
@@ -34,12 +33,9 @@ class Observer:
     with the config repository)."""
 
     def __init__(self, target: Target, probe_timeout: float, tooz_deadline: float,
-                 host_for: Callable[[str], object], renderer: Renderer | None = None,
-                 sentinel_auth: tuple[bool, str] | None = None, logs_since: str = "1h",
+                 host_for: Callable[[str], object], logs_since: str = "1h",
                  probe_from: str = "controller", failover_wait: float = 30.0) -> None:
-        """With a ``renderer`` (the gate) configs are rendered from the config
-        repository and ``sentinel_auth`` says whether sentinels need a password.
-        ``probe_from="controller"``: sentinels, data nodes and URLs are
+        """``probe_from="controller"``: sentinels, data nodes and URLs are
         probed from each host (`coordcheck.runbook.vantage`); "runner": every
         host's probes run from this machine.
         ``failover_wait``: how long a run follows the sentinels' failover
@@ -48,8 +44,6 @@ class Observer:
         self.failover_wait = failover_wait
         self.probe_from = probe_from
         self.containers = ContainerObserver(self, target.container_engine, logs_since)
-        self.renderer = renderer
-        self.static_sentinel_auth = sentinel_auth
         self.timeout = probe_timeout
         self.tooz_deadline = tooz_deadline
         self.host_for = host_for       # inventory host name -> testinfra host
@@ -87,14 +81,14 @@ class Observer:
     @property
     def default(self) -> View:
         """The view the run's reference answers come from: the first host's."""
-        return self.at(self.target.hosts[0] if self.target.hosts and self.renderer is None else None)
+        return self.at(self.target.hosts[0] if self.target.hosts else None)
 
     def prefetch(self, forks: int, done=None) -> None:
         """Observe every host at once, at most ``forks`` at a time: its
         configs and containers first, then its probes, discoveries and
         handshakes. ``done(host, seconds)`` is called as each host completes."""
         hosts = list(self.target.hosts)
-        if self.renderer is not None or not hosts:
+        if not hosts:
             return
         with ThreadPoolExecutor(max_workers=max(1, min(forks, len(hosts)))) as pool:
             list(pool.map(self._read_host, hosts))
@@ -155,15 +149,11 @@ class Observer:
 
     @property
     def sentinels_require_password(self) -> bool | None:
-        if self.renderer is not None:
-            return self.static_sentinel_auth[0]
         return self.default.sentinels_require_password
 
     def _unreachable(self, host_name: str) -> Finding | None:
         """HOST_UNREACHABLE when testinfra cannot run a command on the host
         (its address does not resolve, SSH fails); None when it can."""
-        if self.renderer is not None:
-            return None  # the gate contacts no host
         try:
             transport.open_master(self.host_for(host_name))   # one SSH handshake for the host
             done = self.host_for(host_name).run("true")
@@ -183,8 +173,6 @@ class Observer:
         is kept in ``config_errors`` and reported by CONFIG_MISSING)."""
         directory = self.target.inventory.node_config_directory(host_name)
         try:
-            if self.renderer is not None:
-                return tuple(self.renderer.configs(host_name))
             return tuple(service_configs.discover(self.host_for(host_name), host_name, directory))
         except KollaError as exc:
             self.config_errors[host_name] = str(exc)
@@ -230,7 +218,7 @@ class Observer:
     def expected(self) -> Expected:
         """The URL Kolla would render here: the reference of every URL fix."""
         hosts = tuple(self.target.inventory.address(h) for h in self.target.backend_hosts)
-        sentinel_auth = self.static_sentinel_auth or (self.sentinels_require_password,)
+        sentinel_auth = (self.sentinels_require_password,)
         if sentinel_auth[0] is None:  # none answered: say why, with each sentinel's own finding
             causes = checks.sentinels_answered(self.sentinels(), self.target.flavor.password_key)
             sentinel_auth = (None, "no sentinel answered" + because(causes))
