@@ -1,8 +1,8 @@
 """Runbook step 7 — container config: every service config under the host's
 node_config_directory carries a usable ``[coordination] backend_url``; each
 service container runs, holds that same URL, and logged no coordination
-error lately. In the gate (`-m config` without --hosts) the config checks run
-on the URLs Kolla would render from the config repository.
+error lately. (The gate judges the same URLs as Kolla would render them:
+tests_infra/test_gate_consumers.py.)
 
     grep -r backend_url /etc/kolla/*/*.conf   # what this automates
     docker exec cinder_volume grep backend_url /etc/cinder/cinder.conf

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 from coordcheck import kolla
 from coordcheck.checks import configs as url_checks
-from coordcheck.findings import WARN, Finding, Where
+from coordcheck.findings import FAIL, WARN, Finding, Where
 from coordcheck.kolla.builtin import merge_paths
 from coordcheck.kolla.fixes import Expected
 from coordcheck.kolla.records import OPTIONS, Record
@@ -88,7 +89,24 @@ def consumer_findings(rendered: Rendered, auth: tuple[bool, str]) -> list[Findin
                   + url_checks.sentinels_match_inventory(usable, expected)
                   + url_checks.urls_identical(usable, expected))
     found += jobboard_auth(records, auth) + horizon_auth(records, auth)
-    return found + preflight(rendered)
+    return client_traps(found, rendered, auth) + preflight(rendered)
+
+
+def client_traps(found: list[Finding], rendered: Rendered, auth: tuple[bool, str]) -> list[Finding]:
+    """What the release's own clients do with a URL: a sentinel_password the
+    sentinels do not expect breaks redis-py < 8 (every release before 2026.2)."""
+    release = rendered.release
+    out = []
+    for finding in found:
+        if finding.id == "SENTINEL_AUTH_UNEXPECTED" and release.redis_py_below(8):
+            finding = replace(finding, severity=FAIL, evidence=(
+                f"{auth[1]}; backend_url sends a sentinel_password; {release.clients}, which fails: "
+                "'AUTH <password> called without any password configured'"))
+        elif finding.id == "SENTINEL_AUTH_UNEXPECTED":
+            finding = replace(finding, evidence=f"{auth[1]}; backend_url sends a sentinel_password; "
+                                                f"{release.clients}, which accepts that")
+        out.append(finding)
+    return out
 
 
 def render_errors(rendered: Rendered) -> list[Finding]:

@@ -20,6 +20,9 @@ SERIES = {"19": "2024.2", "20": "2025.1", "21": "2025.2", "22": "2026.1", "23": 
 PROVEN = {"20": "20.3.0", "23": "23.0.0"}
 #: Checked against an install's templates and defaults, not rendered end to end.
 READ = {"19": "19.8.0", "21": "21.3.0", "22": "22.2.0"}
+#: tooz and redis-py in each release's images (OpenStack upper-constraints of its series).
+CLIENTS = {"19": ("6.3.0", "5.0.8"), "20": ("6.3.0", "5.2.1"), "21": ("7.0.0", "6.2.0"), "22": ("8.1.0", "7.2.0"),
+           "23": ("9.0.1", "8.1.0")}
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,14 @@ class Release:
         if self.name in PROVEN:
             return f"proven against kolla-ansible {PROVEN[self.name]}"
         return f"read from kolla-ansible {READ[self.name]}'s templates"
+
+    @property
+    def clients(self) -> str:
+        tooz, redis_py = CLIENTS[self.name]
+        return f"kolla-ansible {self.name}.x ({self.series}) ships tooz {tooz} and redis-py {redis_py}"
+
+    def redis_py_below(self, major: int) -> bool:
+        return int(CLIENTS[self.name][1].split(".")[0]) < major
 
     def services_of(self, project: str) -> tuple[Service, ...]:
         return self.services.get(project, ())

@@ -213,7 +213,7 @@ def test_a_template_payload_runs_nothing(repo, tmp_path, name):
 def test_requirepass_empty_means_no_password(repo, tmp_path):
     (repo / "etc" / "kolla" / "config" / "redis" / "redis-sentinel.conf").write_text('requirepass ""\n')
     run = gate(repo, tmp_path)
-    assert "SENTINEL_AUTH_UNEXPECTED (warning)" in reported(run)
+    assert "SENTINEL_AUTH_UNEXPECTED" in reported(run)  # 2025.1's redis-py 5.2.1 fails on it
     assert "SENTINEL_AUTH_MISSING" not in reported(run)
 
 
