@@ -26,7 +26,7 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 venv: $(VENV)/.installed
 
 packages:
-	@{ command -v redis-server && [ -x /usr/sbin/sshd ] && command -v ssh-keygen; } >/dev/null || { \
+	@{ command -v redis-server && [ -x /usr/sbin/sshd ] && command -v ssh-keygen && command -v ip; } >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBIAN_PACKAGES) >/dev/null; \

@@ -9,6 +9,8 @@ with its cause and its fix, and the findings the checks report.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 
 
@@ -181,6 +183,11 @@ class Finding:
 def because(causes: list[Finding]) -> str:
     """``; cause: ID, ...`` for a finding that follows from others ("" if none)."""
     return f"; cause: {', '.join(sorted({f.id for f in causes}))}" if causes else ""
+
+
+def named_causes(evidence: str) -> set[str]:
+    """The ids a finding's evidence names as its cause (what `because` wrote)."""
+    return {i for m in re.findall(r"cause: ([A-Z_]+(?:, [A-Z_]+)*)", evidence) for i in m.split(", ")}
 
 
 def render(findings: list[Finding]) -> str:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 
+from coordcheck.findings import named_causes
+
 RANK = {"pass": 0, "warn": 1, "fail": 2}
 EVIDENCE_SHOWN = 3
 
@@ -85,6 +87,11 @@ class Run:
                         entry[key].append(value)
                 if f["where"]["service"]:
                     entry["services"].add(f["where"]["service"])
+        for record in self.records:  # a test that failed because of a cause counts for it too
+            for f in record["findings"]:
+                for root in named_causes(f["evidence"]) & by_id.keys():
+                    if record["test"] not in by_id[root]["tests"]:
+                        by_id[root]["tests"].append(record["test"])
         causes = sorted(by_id.values(), key=lambda e: (e["severity"] != "fail", e["id"]))
         for entry in causes:
             entry["fixes"] = [self.fix_text(fix, entry["services"]) for fix in entry["fixes"]]

@@ -3,13 +3,12 @@ inventory name, and a one-line way to assert that a check found nothing."""
 
 from __future__ import annotations
 
-import re
 import warnings
 
 import pytest
 import testinfra
 
-from coordcheck.findings import FAIL, Finding, render
+from coordcheck.findings import FAIL, Finding, named_causes, render
 from coordcheck.runbook.observer import Observer
 from coordcheck.kolla.target import Target
 from coordcheck.pytest_plugin import fleet
@@ -27,6 +26,15 @@ class FindingWarning(UserWarning):
     """A degraded or risky state: reported, the suite still passes."""
 
 
+def shortened(evidence: str, limit: int = 200) -> str:
+    """The evidence cut at ``limit`` characters, keeping the cause it names."""
+    if len(evidence) <= limit:
+        return evidence
+    _, sep, cause = evidence.rpartition("; cause: ")
+    tail = sep + cause if sep and named_causes(sep + cause) else ""
+    return evidence[:limit] + "..." + tail
+
+
 def short(findings: list[Finding]) -> str:
     """Each finding's id, cause and place; its evidence and fix are in the
     run's summary, once per cause ("causes (each once)")."""
@@ -34,8 +42,8 @@ def short(findings: list[Finding]) -> str:
     for f in findings:
         label = f"{f.id} (warning)" if f.severity != FAIL else f.id
         lines += [f"{label}: {f.entry.cause}", f"  where:    {f.where}",
-                  f"  evidence: {f.evidence if len(f.evidence) <= 200 else f.evidence[:200] + '...'}"]
-    roots = {i for f in findings for m in re.findall(r"cause: ([A-Z_]+(?:, [A-Z_]+)*)", f.evidence) for i in m.split(", ")}
+                  f"  evidence: {shortened(f.evidence)}"]
+    roots = {i for f in findings for i in named_causes(f.evidence)}
     ids = ", ".join(sorted(roots or {f.id for f in findings}))
     return "\n".join(lines + [f"  fix:      see cause {ids} under 'causes (each once)' at the end of the run"])
 

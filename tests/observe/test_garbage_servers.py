@@ -201,8 +201,7 @@ def test_known_garbage_sentinels_are_not_asked_again(garbage):
 def redis_server():
     """A redis-server with requirepass on a free port of 127.0.0.1."""
     binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server is not installed (make packages)")
+    assert binary, "redis-server is not installed (make packages)"
     port, folder = free_port(), tempfile.mkdtemp(prefix="coordcheck-garbage-")
     proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--requirepass", PW.reveal(),
                              "--save", "", "--appendonly", "no", "--dir", folder],
@@ -242,7 +241,9 @@ def test_checklist_against_every_node_answering_junk(tmp_path):
     output = run.stdout + run.stderr
     assert run.returncode == 1, output[-3000:]
     assert seconds < 10, f"{seconds:.1f} s"
-    assert len(output.splitlines()) < 600, len(output.splitlines())  # each failure names its cause once per host
+    # 50 failing tests name their cause per host, and each cause lists its places once (6,023 lines of redis-py
+    # tracebacks before)
+    assert len(output.splitlines()) < 800, len(output.splitlines())
     assert "Traceback" not in output and "site-packages/redis" not in output
     summary = run.stdout.split("coordcheck summary", 1)[1]
     assert "NOT_A_REDIS_SERVER" in summary and "findings: none" not in summary

@@ -139,8 +139,7 @@ CHROMIUM = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--
 
 def test_html_report_in_headless_chromium(incident_run, tmp_path):
     browser = shutil.which("chromium")
-    if browser is None:
-        pytest.skip("chromium is not installed (apt-get install chromium)")
+    assert browser, "chromium is not installed: make browser (Debian's chromium)"
     path = tmp_path / "report.html"
     outputs.write_atomically(path, page(incident_run))
     text = path.read_text()
