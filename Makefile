@@ -65,7 +65,7 @@ demo: packages venv
 
 # the project's own tests, in parallel (every lab takes a free address range)
 test: packages browser venv images
-	$(BIN)/pytest tests --doctest-modules coordcheck -n 2
+	$(BIN)/pytest tests --doctest-modules coordcheck -n 2 --dist loadgroup
 
 gate: venv
 	$(BIN)/pytest -m config --configdir $(CONFIGDIR) --inventory $(INVENTORY) \

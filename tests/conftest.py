@@ -113,6 +113,11 @@ def deployment(tmp_path_factory):
     run_cli("down", "--dir", str(root))
 
 
+#: Tests whose labs hold Kolla's container names run on one xdist worker, one after another (``--dist
+#: loadgroup``), rather than one worker waiting on the other's lock.
+CONTAINER_NAMES = pytest.mark.xdist_group("kolla-container-names")
+
+
 @contextlib.contextmanager
 def kolla_container_names():
     """Held while a lab runs service containers (`up --containers`): they

@@ -9,7 +9,8 @@ import pytest
 
 from coordcheck.lab.scenarios import LOG_TIMEOUT, SCENARIOS
 from coordcheck.kolla.service_config import read_service_config
-from tests.conftest import Deployment, assert_no_secret, kolla_container_names, reported, run_checklist, run_cli
+from tests.conftest import (CONTAINER_NAMES, Deployment, assert_no_secret, kolla_container_names, reported,
+                            run_checklist, run_cli)
 
 
 @pytest.fixture
@@ -36,7 +37,8 @@ def deployment_for(tmp_path):
 ELSEWHERE = {"SERVICE_LOG_ERRORS"}
 
 
-@pytest.mark.parametrize("name", [name for name in SCENARIOS if name not in ELSEWHERE and not SCENARIOS[name].netns])
+@pytest.mark.parametrize("name", [pytest.param(name, marks=[CONTAINER_NAMES] if SCENARIOS[name].containers else [])
+                                  for name in SCENARIOS if name not in ELSEWHERE and not SCENARIOS[name].netns])
 def test_scenario_is_diagnosed(name, deployment_for, tmp_path):
     scenario = SCENARIOS[name]
     assert_diagnosed(scenario, deployment_for(scenario), tmp_path)

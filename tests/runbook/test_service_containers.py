@@ -16,8 +16,10 @@ import re
 import pytest
 
 from coordcheck.lab.scenarios import LOG_TIMEOUT
-from tests.conftest import Deployment, assert_no_secret, kolla_container_names, reported, run_checklist, run_cli
+from tests.conftest import (CONTAINER_NAMES, Deployment, assert_no_secret, kolla_container_names, reported,
+                            run_checklist, run_cli)
 
+pytestmark = CONTAINER_NAMES
 DEBUG = ("-vv", "-o", "log_cli=true", "--log-cli-level=DEBUG")
 
 
