@@ -22,7 +22,7 @@ def test_master_answers_with_role_master(view, target):
     master = view.master()
     if master is None:
         expect_none(checks.no_master(view.sentinels(), target.flavor.password_key))
-    expect_none(checks.master_is_master(master, target.flavor.password_key) + checks.failover_seen(view.failover))
+    expect_none(checks.master_is_master(master, target.flavor.password_key) + checks.failover_seen(view.failover, view.host))
 
 
 def test_replica_links_up(view, target):

@@ -207,11 +207,12 @@ def sentinels_agree_on_master(observations: list[SentinelObservation], password_
     return []
 
 
-def failover_seen(seen: Failover | None) -> list[Finding]:
-    """A failover during the run is reported, as a warning: the services follow it."""
+def failover_seen(seen: Failover | None, host: str | None = None) -> list[Finding]:
+    """A failover during the run, as ``host`` followed it: a warning (the services follow it too)."""
     if seen is None or seen.new is None:
         return []
-    return [Finding("FAILOVER_SEEN", Where(address=f"{seen.old} -> {seen.new}"), evidence=str(seen), severity=WARN)]
+    return [Finding("FAILOVER_SEEN", Where(host=host, address=f"{seen.old} -> {seen.new}"), evidence=str(seen),
+                    severity=WARN)]
 
 
 def master_is_master(obs: NodeObservation, password_key: str) -> list[Finding]:

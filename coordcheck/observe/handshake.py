@@ -14,8 +14,18 @@ Pythons (no f-strings with ``=``, no walrus).
 
 import json
 import platform
+import signal
 import sys
 import time
+
+
+class Deadline(BaseException):
+    """``params["deadline"]`` passed after the imports: not an Exception, so
+    that no retry loop of tooz or redis-py can swallow it."""
+
+
+def _expire(signum, frame):
+    raise Deadline()
 
 
 def _version(module_name):
@@ -46,6 +56,10 @@ def main(params):
     try:
         from tooz import coordination
 
+        if params.get("deadline"):  # the interpreter's start and the imports are not the server's time
+            started = time.monotonic()
+            signal.signal(signal.SIGALRM, _expire)
+            signal.setitimer(signal.ITIMER_REAL, params["deadline"])
         result["stage"] = "config"
         url = backend_url(params)
 
@@ -69,6 +83,10 @@ def main(params):
         coordinator.stop()
         coordinator = None
         result["ok"], result["stage"] = True, "done"
+    except Deadline:
+        result["timed_out"] = True
+        result["error"] = ("tooz did not finish within %g s (tooz retries connection errors 15 times, so a "
+                           "service waits minutes)" % params["deadline"])
     except Exception as exc:  # noqa: BLE001 - every failure is reported as data
         cause = exc.__cause__ or exc.__context__
         text = "%s: %s" % (exc.__class__.__name__, exc)
@@ -76,6 +94,8 @@ def main(params):
             text += " (caused by %s: %s)" % (cause.__class__.__name__, cause)
         result["error"] = " ".join(text.split())
     finally:
+        if params.get("deadline"):
+            signal.setitimer(signal.ITIMER_REAL, 0)
         if coordinator is not None:
             try:
                 coordinator.stop()

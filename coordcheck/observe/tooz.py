@@ -23,6 +23,9 @@ from coordcheck.observe.transport import last_json
 SOURCE = (Path(__file__).with_name("handshake.py")).read_text(encoding="utf-8")
 NAMESPACE = "coordcheck"
 LOCK_TIMEOUT = 30  # seconds: the lock key expires by itself if release fails
+#: A Python's start and its tooz import, on a loaded host, on top of the handshake's own deadline
+#: (which the script applies itself, once tooz is imported).
+START_ALLOWANCE = 10.0
 
 
 @dataclass
@@ -37,12 +40,12 @@ class Handshake:
     python: str | None = None
 
 
-def params(timeout: float, **source) -> dict:
+def params(timeout: float, deadline: float | None = None, **source) -> dict:
     """The handshake's parameters; ``source`` is ``url=`` (it then holds a
     password, and only ever travels on stdin) or ``config=`` (a path)."""
     tag = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"  # handshakes run at once
     return {"member": f"coordcheck-{tag}", "lock": f"probe-{tag}", "namespace": NAMESPACE,
-            "lock_timeout": LOCK_TIMEOUT, "timeout": timeout, **source}
+            "lock_timeout": LOCK_TIMEOUT, "timeout": timeout, "deadline": deadline, **source}
 
 
 def script(parameters: dict) -> str:
@@ -56,6 +59,7 @@ def parse_result(stdout: str, secrets: list[Secret | None]) -> Handshake:
         raise ValueError("handshake printed no result")
     return Handshake(ok=bool(data["ok"]), stage=data["stage"], seconds=float(data.get("seconds", 0)),
                      error=redact(data["error"], secrets) if data.get("error") else None,
+                     timed_out=bool(data.get("timed_out")),
                      tooz=data.get("tooz"), redis=data.get("redis"), python=data.get("python"))
 
 
@@ -88,8 +92,8 @@ def handshake(url, deadline: float, timeout: float = 2.0, python: str = sys.exec
     secrets = [url.password, url.sentinel_password]
     with LOCAL:
         try:
-            done = subprocess.run([python, "-"], input=script(params(timeout, url=url.raw)),
-                                  capture_output=True, text=True, timeout=deadline)
+            done = subprocess.run([python, "-"], input=script(params(timeout, deadline, url=url.raw)),
+                                  capture_output=True, text=True, timeout=deadline + START_ALLOWANCE)
         except subprocess.TimeoutExpired:
             return timed_out(deadline)
     return outcome(done.stdout, done.stderr, done.returncode, deadline, secrets)
@@ -100,12 +104,12 @@ def handshake_in(engine, container: str, config: str, deadline: float, timeout: 
     """The handshake inside ``container`` (an `coordcheck.engine.Engine`'s),
     with the container's own Python, tooz and redis-py and the URL of its
     own ``config``: no URL or password leaves the container."""
-    done = engine.python(container, script(params(timeout, config=config)), deadline)
+    done = engine.python(container, script(params(timeout, deadline, config=config)), deadline + START_ALLOWANCE)
     return outcome(done.stdout, done.stderr, done.rc, deadline, secrets)
 
 
 def handshake_with(run_python, url, deadline: float, timeout: float) -> Handshake:
     """The handshake for ``url`` run by ``run_python(script) -> Result``
     somewhere else (a host's python3, a container's)."""
-    done = run_python(script(params(timeout, url=url.raw)))
+    done = run_python(script(params(timeout, deadline, url=url.raw)))
     return outcome(done.stdout, done.stderr, done.rc, deadline, [url.password, url.sentinel_password])

@@ -200,11 +200,11 @@ def view_for(observer, host: str | None) -> View:
     this machine. ``None``: the runner."""
     if host is None or observer.probe_from == "runner":
         return View(observer, host, None, HERE)
-    deadline = 3 * observer.timeout + 2
+    deadline = max(3 * observer.timeout + 2, observer.tooz_deadline + tooz_probe.START_ALLOWANCE)
     if observer.target.service_containers:
         for c in observer.containers.running(host):
             engine = observer.containers.engine(host)
-            run = (lambda script, name=c.name: engine.python(name, script, max(deadline, observer.tooz_deadline + 1)))
+            run = (lambda script, name=c.name: engine.python(name, script, deadline))
             return View(observer, host, Remote(run, f"inside {c.name} on {host}"), f"inside {c.name} on {host}", run)
     testinfra_host = observer.host_for(host)
     try:
@@ -212,6 +212,6 @@ def view_for(observer, host: str | None) -> View:
     except Exception:  # noqa: BLE001 - an inventory testinfra cannot read: the host step says so
         return View(observer, host, None, HERE)
     if isinstance(backend, transport.SshBackend):
-        run = remote.on_host(testinfra_host, max(deadline, observer.tooz_deadline + 1))
+        run = remote.on_host(testinfra_host, deadline)
         return View(observer, host, Remote(run, f"on {host}"), f"on {host} (its python3)", run)
     return View(observer, host, None, f"{HERE} ({host} is a local connection)")

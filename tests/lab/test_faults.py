@@ -35,7 +35,9 @@ def test_master_killed_mid_run_is_followed_through_the_failover(deployment_on, t
     found = reported(run)
     seen = found["FAILOVER_SEEN (warning)"]
     old, net = deployment_on.address("ctl1"), deployment_on.address("ctl1").rsplit(".", 1)[0]
-    assert len(seen) == 1 and seen[0].startswith(f"address {old}:6379 -> {net}.11"), seen
+    # each controller followed it from where it stands: once per host, each naming the new master
+    assert sorted(p.split(",")[0] for p in seen) == ["host ctl1", "host ctl2", "host ctl3"], seen
+    assert all(p.split(", ", 1)[1].startswith(f"address {old}:6379 -> {net}.11") for p in seen), seen
     assert f"failover seen: master {old}:6379 -> {net}.11" in run.stdout
     assert set(found) <= {"FAILOVER_SEEN (warning)", "NODE_UNREACHABLE (warning)"}, found
     outcomes = run.outcomes()

@@ -164,7 +164,9 @@ def test_summary_matrix_and_findings_by_id(incident, tmp_path):
     assert ["SENTINEL_AUTH_MISSING", "fail", "11", "tests", "ctl1,", "ctl2,", "ctl3"] in lines
     assert "(cluster)" not in summary
     where = summary.split("where each ran:", 1)[1]
-    assert "ctl2: on ctl2 (testinfra); " in where and "runner: from this machine" in where
+    # the lab's hosts are local connections: their probes run here, and the summary says so
+    assert "ctl2: from this machine (ctl2 is a local connection); on ctl2 (testinfra)" in where
+    assert "runner: from this machine" in where
 
 
 @pytest.mark.parametrize("broken, status, code", [(False, "OK", 0), (True, "CRITICAL", 2)])
