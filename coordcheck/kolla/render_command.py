@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
             for r in result.records]
     header = {"renderer": result.renderer, "release": f"{result.release.name}.x ({result.release.series})",
               "release_source": result.release_source, "addresses": result.addresses,
-              "notes": [KNOWN.mask(n) for n in result.notes], "errors": [KNOWN.mask(e) for e in result.errors]}
+              "notes": [KNOWN.mask(n) for n in result.notes], "errors": [KNOWN.mask(str(e)) for e in result.errors]}
     if args.json:
         print(json.dumps({**header, "records": rows}, indent=1))
         return 0

@@ -46,3 +46,23 @@ def test_releases():
     assert {o.project for o in RELEASES["20"].options if o.parser == "tooz"} == {
         "cinder", "designate", "masakari", "mistral", "ironic"}
     assert not [o for o in RELEASES["23"].options if o.project in ("ironic", "zun")]
+
+
+def test_what_does_not_render_is_listed_in_both_forms(tmp_path, capsys):
+    """An override's template that fails, and an override that is not INI: named with file:line, in JSON too."""
+    import shutil
+
+    repo = tmp_path / "repo"
+    shutil.copytree(REPO, repo)
+    config = repo / "etc/kolla/config"
+    (config / "masakari.conf").write_text("[coordination]\nbackend_url = {{ not_defined }}\n")
+    (config / "designate.conf").write_text("[coordination\n")
+    args = ["--configdir", str(repo / "etc/kolla"), "--inventory", str(repo / "multinode")]
+    assert render_command.main(args + ["--json"]) == 0
+    errors = json.loads(capsys.readouterr().out)["errors"]
+    assert any("config/masakari.conf:2 [coordination] backend_url" in e and "'not_defined' is undefined" in e
+               for e in errors), errors
+    assert any("config/designate.conf: not INI text" in e for e in errors), errors
+    assert render_command.main(args) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert any(l.startswith("# error: ") and " masakari-api: " in l and "masakari.conf:2" in l for l in lines)
