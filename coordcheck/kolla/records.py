@@ -20,7 +20,7 @@ class RenderError:
     """A value the repository cannot render (Kolla's deploy stops on it too), or an override that is not INI."""
     host: str
     service: str
-    place: str          # "config/cinder.conf:3" or "a Kolla default [coordination] backend_url"
+    place: str          # "/repo/etc/kolla/config/cinder.conf:3 [coordination] backend_url", or a template's option
     message: str
     unreadable: bool = False
 
