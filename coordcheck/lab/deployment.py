@@ -36,7 +36,7 @@ from coordcheck.lab.engines import EnginesMixin
 from coordcheck.lab.starting import AGREEMENT_TIMEOUT, StartMixin
 from coordcheck.lab.errors import DeploymentError, engine_errors  # noqa: F401 - re-exported
 from coordcheck.lab.folders import usable_root  # noqa: F401 - re-exported
-from coordcheck.lab.kolla_files import SSH_PORT, inventory_text, service_config_text, sshd_config  # noqa: F401
+from coordcheck.lab.kolla_files import SSH_PORT, inventory_text, service_config_text, sshd_config, sshds  # noqa: F401
 from coordcheck.lab.network import Layout
 from coordcheck.lab.passwords import password_problem, read_password_file  # noqa: F401 - re-exported
 from coordcheck.lab.processes import Process, accepts, is_ours, server_binary, ssh_tool  # noqa: F401
@@ -205,11 +205,8 @@ class LocalDeployment(StartMixin, ChangesMixin, EnginesMixin):
             subprocess.run([ssh_tool("ssh-keygen"), "-q", "-t", "ed25519", "-N", "", "-C", "coordcheck", "-f",
                             str(self.ssh_dir / key)], check=True, capture_output=True, timeout=30)
         put(self.ssh_dir / "authorized_keys", (self.ssh_dir / "id_ed25519.pub").read_text(), 0o600)
-        if layout.netns:
-            for host, ip in layout.hosts.items():
-                put(self.ssh_dir / f"sshd-{host}_config", sshd_config(self.ssh_dir, [ip], f"sshd-{host}"), 0o600)
-        else:
-            put(self.ssh_dir / "sshd_config", sshd_config(self.ssh_dir, list(layout.hosts.values())), 0o600)
+        for name, _, addresses in sshds(layout.hosts, per_host=layout.netns):
+            put(self.ssh_dir / f"{name}_config", sshd_config(self.ssh_dir, addresses, name), 0o600)
 
     def sentinel_addresses(self) -> list[str]:
         layout = self.layout()

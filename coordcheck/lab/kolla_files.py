@@ -45,13 +45,33 @@ def inventory_text(flavor: kolla.Flavor, root: Path, ssh: Path | None = None,
     return f"# coordcheck local deployment ({flavor.name})\n[control]\n{lines}\n{children}\n{placed}"
 
 
-def sshd_config(folder: Path, addresses: list[str], name: str = "sshd") -> str:
-    """An sshd listening on ``addresses``, key login only (``name``: its pid file)."""
+SSHD_LISTEN_LIMIT = 16   # sshd's MAX_LISTEN_SOCKS: addresses one sshd can listen on
+
+
+def sshds(hosts: dict[str, str], per_host: bool) -> list[tuple[str, str | None, list[str]]]:
+    """(name, the host whose namespace it runs in, its addresses) of each sshd
+    a lab runs: one per host in its namespace, else one per 16 addresses.
+
+    >>> sshds({f"ctl{i}": f"127.0.2.{i}" for i in range(1, 18)}, per_host=False)[1]
+    ('sshd-2', None, ['127.0.2.17'])
+    """
+    if per_host:
+        return [(f"sshd-{host}", host, [ip]) for host, ip in hosts.items()]
+    ips = list(hosts.values())
+    return [(f"sshd-{n // SSHD_LISTEN_LIMIT + 1}", None, ips[n:n + SSHD_LISTEN_LIMIT])
+            for n in range(0, len(ips), SSHD_LISTEN_LIMIT)]
+
+
+def sshd_config(folder: Path, addresses: list[str], name: str) -> str:
+    """An sshd listening on ``addresses``, key login only (``name``: its pid file).
+    Its sessions' shells start clean, as on a fresh Kolla host: bash skips the
+    ~/.bashrc of this machine's user for a command run by sshd when SHLVL
+    says it is nested (a development ~/.bashrc costs ~100 ms a command)."""
     listen = "".join(f"ListenAddress {ip}\n" for ip in addresses)
     return (f"Port {SSH_PORT}\n{listen}HostKey {folder / 'host_ed25519'}\n"
             f"AuthorizedKeysFile {folder / 'authorized_keys'}\nPidFile {folder / (name + '.pid')}\n"
             "PermitRootLogin prohibit-password\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
-            "UsePAM no\nStrictModes no\nPrintMotd no\n")
+            "UsePAM no\nStrictModes no\nPrintMotd no\nSetEnv SHLVL=1\n")
 
 
 def service_config_text(url: Secret) -> str:

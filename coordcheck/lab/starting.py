@@ -9,7 +9,7 @@ from pathlib import Path
 from coordcheck import kolla
 from coordcheck.lab import images, netns, processes, readiness
 from coordcheck.lab.errors import DeploymentError
-from coordcheck.lab.kolla_files import SSH_PORT
+from coordcheck.lab.kolla_files import SSH_PORT, sshds
 from coordcheck.lab.network import Layout
 from coordcheck.lab.processes import accepts, ssh_tool
 
@@ -76,13 +76,12 @@ class StartMixin:
         privsep = Path("/run/sshd")  # sshd refuses to start without it
         if not privsep.exists():
             privsep.mkdir(mode=0o755)  # left in place: other labs' sshds may need it
-        per_host = [(h, f"sshd-{h}_config", self._namespace(h)) for h in layout.hosts] if layout.netns \
-            else [("ssh", "sshd_config", None)]
-        for name, config_name, ns in per_host:
-            config = self.ssh_dir / config_name
-            with open(self.ssh_dir / f"{config_name}.log", "w") as log:
-                pid = processes.spawn([ssh_tool("sshd"), "-D", "-e", "-f", str(config)], self.ssh_dir, ns, log)
-            state["processes"].append({"name": f"{name} sshd", "pid": pid, "config": str(config)})
+        for name, host, _ in sshds(layout.hosts, per_host=layout.netns):
+            config = self.ssh_dir / f"{name}_config"
+            with open(self.ssh_dir / f"{name}_config.log", "w") as log:
+                pid = processes.spawn([ssh_tool("sshd"), "-D", "-e", "-f", str(config)], self.ssh_dir,
+                                      host and self._namespace(host), log)
+            state["processes"].append({"name": name, "pid": pid, "config": str(config)})
             self._save(state)
 
         def closed() -> list[str]:

@@ -15,6 +15,7 @@ never raise for what a server says or does not say. Checks
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -179,3 +180,13 @@ def observe_node(addr: Address, password: Secret | None,
         return obs
     finally:
         bound.close()
+
+
+def survey(sentinels: list[Address], nodes: list[Address], master_name: str, password: Secret | None,
+           timeout: float = DEFAULT_TIMEOUT) -> tuple[list[SentinelObservation], list[NodeObservation]]:
+    """Every sentinel and data node at once: silent servers cost one
+    ``timeout``, not one each (and a vantage runs one process, not one a server)."""
+    with ThreadPoolExecutor(max_workers=max(1, len(sentinels) + len(nodes))) as pool:
+        seen_sentinels = pool.map(lambda a: observe_sentinel(a, master_name, password, timeout), sentinels)
+        seen_nodes = pool.map(lambda a: observe_node(a, password, timeout), nodes)
+        return list(seen_sentinels), list(seen_nodes)

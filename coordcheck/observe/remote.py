@@ -56,11 +56,18 @@ if CALL["kind"] == "discover":
         setattr(_url, _key, secrets.Secret(CALL["url"][_key]) if CALL["url"][_key] is not None else None)
     _known = {probe.Address(*k): v for k, v in CALL["known"]}
     _seen = probe.discover(_url, CALL["timeout"], _known)
+elif CALL["kind"] == "survey":
+    _found = probe.survey([probe.Address(*a) for a in CALL["sentinels"]], [probe.Address(*a) for a in CALL["nodes"]],
+                          CALL["master_name"], _password, CALL["timeout"])
+    _seen = types.SimpleNamespace(sentinels=_found[0], nodes=_found[1])
 elif CALL["kind"] == "sentinel":
     _seen = probe.observe_sentinel(_addr, CALL["master_name"], _password, CALL["timeout"])
 else:
     _seen = probe.observe_node(_addr, _password, CALL["timeout"])
-print(json.dumps(dataclasses.asdict(_seen)))
+if isinstance(_seen, types.SimpleNamespace):
+    print(json.dumps({k: [dataclasses.asdict(o) for o in v] for k, v in vars(_seen).items()}))
+else:
+    print(json.dumps(dataclasses.asdict(_seen)))
 '''
 
 
@@ -111,6 +118,13 @@ class Remote:
                  timeout: float) -> probe.SentinelObservation:
         return sentinel_from(self._call({"kind": "sentinel", "host": addr.host, "port": addr.port,
                                          "master_name": master_name, "timeout": timeout}, password))
+
+    def survey(self, sentinels: list[probe.Address], nodes: list[probe.Address], master_name: str,
+               password: Secret | None, timeout: float):
+        """`coordcheck.observe.probe.survey`, run there in one process."""
+        data = self._call({"kind": "survey", "host": "", "port": 0, "master_name": master_name, "timeout": timeout,
+                           "sentinels": [list(a) for a in sentinels], "nodes": [list(a) for a in nodes]}, password)
+        return [sentinel_from(d) for d in data["sentinels"]], [node_from(d) for d in data["nodes"]]
 
     def node(self, addr: probe.Address, password: Secret | None, timeout: float) -> probe.NodeObservation:
         return node_from(self._call({"kind": "node", "host": addr.host, "port": addr.port,

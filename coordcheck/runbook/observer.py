@@ -22,11 +22,11 @@ from coordcheck.findings import Finding, Where, because
 from coordcheck.kolla import KollaError, service_config
 from coordcheck.kolla.fixes import Expected
 from coordcheck.kolla.target import Target
-from coordcheck.observe import probe, service_configs, transport
+from coordcheck.observe import ports, probe, service_configs, transport
+from coordcheck.observe import tooz as tooz_probe
 from coordcheck.observe.failover import Failover
 from coordcheck.runbook.containers import ContainerObserver
 from coordcheck.runbook.vantage import View, view_for
-
 
 class Observer:
     """The run's single point of contact with the deployment (or, in the gate,
@@ -51,6 +51,8 @@ class Observer:
         self.unreachable = lru_cache(maxsize=None)(self._unreachable)
         self._views: dict[str | None, View] = {}
         self._reachable: dict[str, dict] = {}
+        self._handshakes_here: dict[str, tooz_probe.Handshake] = {}
+        self._url_locks: dict[str, threading.Lock] = {}
         self._lock = threading.RLock()
         self.config_errors: dict[str, str] = {}
 
@@ -69,6 +71,17 @@ class Observer:
             if host not in self._views:
                 self._views[host] = view_for(self, host)
             return self._views[host]
+
+    def handshake_here(self, url) -> tooz_probe.Handshake:
+        """The tooz handshake with ``url`` from this machine, once per URL:
+        every view that probes from here (the runner's, a host's that cannot
+        run it itself) is the same vantage, with the same tooz."""
+        with self._lock:
+            url_lock = self._url_locks.setdefault(url.raw, threading.Lock())
+        with url_lock:
+            if url.raw not in self._handshakes_here:
+                self._handshakes_here[url.raw] = tooz_probe.handshake(url, self.tooz_deadline, self.timeout)
+            return self._handshakes_here[url.raw]
 
     def known_view(self, host: str | None) -> View | None:
         """The view from ``host`` if one was made (no probe is started)."""
@@ -102,7 +115,7 @@ class Observer:
 
     def _read_host(self, host: str) -> None:
         """What testinfra reads on the host: ports reached (before any CPU-heavy
-        handshake runs: testinfra's reach test has a 1 s bound), configs, containers."""
+        handshake runs: a loaded host answers late), configs, containers."""
         if self.unreachable(host) is None:
             self.reachable(host, [*self.target.sentinels, *self.target.data_nodes])
             self.configs(host)
@@ -110,15 +123,13 @@ class Observer:
                 self.containers.on(host)
 
     def reachable(self, host: str, addresses) -> dict:
-        """address -> whether TCP reaches it from ``host`` (testinfra's
-        ``host.addr(ip).port(p).is_reachable``, run on the host), each once;
-        one after another on a host (one SSH connection), hosts at once."""
+        """address -> whether TCP reaches it from ``host`` (asked on the host,
+        every address at once: `coordcheck.observe.ports`), each once."""
         with self._lock:
             cache = self._reachable.setdefault(host, {})
         missing = [a for a in addresses if a not in cache]
         if missing:
-            testinfra_host = self.host_for(host)
-            cache.update({a: testinfra_host.addr(a.host).port(a.port).is_reachable for a in missing})
+            cache.update(ports.reachable(self.host_for(host), missing, self.timeout))
         return {a: cache[a] for a in addresses}
 
     def _probe_host(self, host: str) -> tuple[str, float]:

@@ -79,18 +79,18 @@ class View:
         return self._remote_or_here(lambda r: r.node(*args), lambda: probe.observe_node(*args))
 
     def probe_all(self) -> None:
-        """Every sentinel and data node not probed yet, in parallel: silent
-        servers cost one probe bound, not one each."""
+        """Every sentinel and data node not probed yet, at once
+        (`coordcheck.observe.probe.survey`, run from the vantage)."""
         target = self.observer.target
         with self._lock:
-            jobs = ([(self._sentinels, a, self._sentinel) for a in target.sentinels if a not in self._sentinels]
-                    + [(self._nodes, a, self._node) for a in target.data_nodes if a not in self._nodes])
-            if not jobs:
+            sentinels = [a for a in target.sentinels if a not in self._sentinels]
+            nodes = [a for a in target.data_nodes if a not in self._nodes]
+            if not sentinels and not nodes:
                 return
-            with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-                seen = list(pool.map(lambda job: job[2](job[1]), jobs))
-            for (cache, addr, _), obs in zip(jobs, seen):
-                cache[addr] = obs
+            args = (sentinels, nodes, self.observer.master_name, target.password, self.observer.timeout)
+            seen_sentinels, seen_nodes = self._remote_or_here(lambda r: r.survey(*args), lambda: probe.survey(*args))
+            self._sentinels.update(zip(sentinels, seen_sentinels))
+            self._nodes.update(zip(nodes, seen_nodes))
 
     def sentinel(self, addr: probe.Address) -> probe.SentinelObservation:
         if addr not in self._sentinels:
@@ -191,7 +191,7 @@ class View:
             if not (found.error and "No module named" in found.error):
                 return found
             self.fallback = f"tooz {self.where}: {found.error[:120]}; its handshake ran here"
-        return tooz_probe.handshake(url, deadline, timeout)
+        return self.observer.handshake_here(url)
 
 
 def view_for(observer, host: str | None) -> View:

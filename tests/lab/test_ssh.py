@@ -45,3 +45,17 @@ def test_incident_over_ssh(over_ssh, tmp_path):
         run_cli("fix", "--dir", str(over_ssh.root))
     assert set(run.failures()) == SENTINEL_AUTH_CHECKS
     assert_no_secret(run.output, over_ssh.password)
+
+
+def test_more_hosts_than_one_sshd_listens_for(tmp_path_factory, tmp_path):
+    """sshd listens on at most 16 addresses: a lab of 18 controllers runs two,
+    and the checklist reaches every host over SSH, each once."""
+    root = tmp_path_factory.mktemp("ssh18") / "kolla"   # a short path: ssh's control sockets live under it
+    run_cli("up", "--dir", str(root), "--ssh", "--controllers", "18")
+    try:
+        run = run_checklist(*Deployment(root).checklist_args(), "-m", "network", tmp_path=tmp_path, cwd=tmp_path)
+        assert run.returncode == 0, run.stdout[-3000:]
+        hosts = {test.split("ansible://")[1].rstrip("]") for test in run.outcomes() if "ansible://" in test}
+        assert hosts == {f"ctl{n}" for n in range(1, 19)}
+    finally:
+        run_cli("down", "--dir", str(root))

@@ -39,3 +39,15 @@ def test_a_python_without_redis_is_a_remote_error():
         assert "on ctl9" in str(exc) and "x-s3cret" not in str(exc)
     else:
         raise AssertionError("no RemoteError")
+
+
+def test_a_survey_elsewhere_is_a_survey_here(deployment):
+    """Every sentinel and data node in one process there, as here."""
+    ips = list(deployment.hosts.values())[:2]
+    sentinels, nodes = [probe.Address(ip, 26379) for ip in ips], [probe.Address(ip, 6379) for ip in ips]
+    args = (sentinels, nodes, "kolla", deployment.password, 2.0)
+    there = remote.Remote(run_python, "in a subprocess").survey(*args)
+    here = probe.survey(*args)
+    assert [o.login.password_ok for o in there[0]] == [o.login.password_ok for o in here[0]] == [True, True]
+    assert [o.role for o in there[1]] == [o.role for o in here[1]] and {o.role for o in here[1]} <= {"master", "slave"}
+    assert [o.address for o in there[0]] == sentinels
