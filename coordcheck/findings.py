@@ -89,7 +89,8 @@ CATALOGUE = _entries(
     ("CONTAINER_CONFIG_STALE", "config", "the backend_url inside the container differs from the host's copy: the service runs an old config",
      "restart the container so that it copies the host's config in (`docker restart <container>`, or kolla-ansible reconfigure --tags <project>)"),
     ("SERVICE_LOG_ERRORS", "config", "the service logged coordination errors (ToozConnectionError, No master found) recently",
-     "fix the finding named as the cause, then restart the container; the newest such log line is quoted"),
+     "fix the finding named as the cause, then restart the container; the newest such log line is quoted with its "
+     "file (/var/log/kolla/<project>/<service>.log) and time"),
     ("URL_INVALID", "config", "backend_url cannot be used by tooz",
      "write it as redis://default:PASSWORD@HOST:26379?sentinel=kolla&sentinel_fallback=HOST:26379..."),
     ("URL_ENCODING", "config", "a password in backend_url is written so that tooz reads another string",

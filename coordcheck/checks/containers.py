@@ -2,7 +2,7 @@
 host's config, logged no coordination error lately, and its own tooz can
 use its URL. Observations in, findings out.
 
-    log_errors(container, "2026-11-24T10:00:01Z ... ToozConnectionError: No master found", "1h", [], [])
+    log_errors(container, [LogLine(when, "ToozConnectionError: No master found", "docker logs")], "1h", [], [])
     # -> [Finding('SERVICE_LOG_ERRORS', ...)]
 """
 
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from coordcheck import url as urls
 from coordcheck.observe.engine import Container, config_in_container
+from coordcheck.observe.service_logs import LogLine
 from coordcheck.findings import Finding, Where, because
 from coordcheck.secrets import Secret, redact
 from coordcheck.kolla.service_config import ServiceConfig
@@ -94,18 +95,20 @@ def config_matches_host(c: ServiceContainer, engine: str) -> list[Finding]:
         f"inside: {urls.mask(ours or '(no backend_url)')}; host copy {c.config.path}: {urls.mask(theirs or '(no backend_url)')}"))]
 
 
-def log_errors(c: ServiceContainer, log: str, since: str, secrets: list[Secret | None],
+def log_errors(c: ServiceContainer, log: list[LogLine], since: str, secrets: list[Secret | None],
                causes: list[Finding]) -> list[Finding]:
-    """SERVICE_LOG_ERRORS quoting the newest matching line (masked) and its time."""
-    lines = [line for line in log.splitlines() if COORDINATION_ERROR.search(line)]
+    """SERVICE_LOG_ERRORS quoting the newest matching line (masked), after
+    its file and time (a failed test's short text shows them first)."""
+    lines = sorted((line for line in log if COORDINATION_ERROR.search(line.text)), key=lambda line: line.when)
     if not lines:
         return []
-    stamp, _, text = lines[-1].partition(" ")
-    text = CLIENT_REPR.sub(" : <redis-py client>", " ".join(text.split()))
+    newest = lines[-1]
+    text = CLIENT_REPR.sub(" : <redis-py client>", " ".join(newest.text.split()))
     quoted = urls.mask(redact(text, secrets))[:QUOTE_LIMIT]
     return [Finding("SERVICE_LOG_ERRORS", c.where,
-                    evidence=f"{len(lines)} error line(s) in the last {since} since the container started, "
-                             f"newest at {stamp}: {quoted}{because(causes)}",
+                    evidence=f"{newest.source} at {newest.when.isoformat(timespec='seconds')}: {quoted} "
+                             f"(the newest of {len(lines)} error line(s) in the last {since} since the container "
+                             f"started){because(causes)}",
                     fix=f"{causes[0].advice}; then restart {c.name}" if causes else None)]
 
 

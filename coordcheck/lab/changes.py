@@ -25,7 +25,7 @@ class ChangesMixin:
     def write_backend_url(self, url: Secret, paths: list[Path] | None = None) -> list[Path]:
         paths = self.service_config_paths() if paths is None else paths
         for path in paths:
-            path.write_text(service_config_text(url))
+            path.write_text(service_config_text(url, path.stem))
         return paths
 
     def client(self, host: str, kind: str) -> redis.Redis:

@@ -1,7 +1,8 @@
 """The local deployment's service containers (`coordcheck up --containers`):
 one coordination service per host, named and laid out as Kolla does —
 the host's ``<node_config_directory>/<service>/`` mounted read-only at
-``/var/lib/kolla/config_files`` and copied to ``/etc/<project>/`` at start —
+``/var/lib/kolla/config_files`` and copied to ``/etc/<project>/`` at start,
+its logs in ``/var/log/kolla/<project>/`` (the host's ``kolla_logs``) —
 running a real tooz client loop (`coordcheck/container/service.py`) with
 host networking, so it reaches the loopback addresses the sentinels announce.
 
@@ -26,6 +27,8 @@ from coordcheck.lab.tools import ToolError
 PLACEMENT = {"ctl1": "cinder-volume", "ctl2": "designate-worker", "ctl3": "masakari-api"}
 LABEL = "org.coordcheck.deployment"
 SERVICE_LOOP = "/usr/local/lib/coordcheck/service.py"
+#: The host's folder behind /var/log/kolla in its containers (Kolla: the kolla_logs volume)
+KOLLA_LOGS = "kolla_logs"
 
 
 class ContainerError(ToolError):
@@ -56,8 +59,11 @@ def run(engine: str, root: Path, host: str, service_name: str, image: str) -> st
     name = container_name(service_name)
     if name in ours(engine, root):
         _engine(engine, "rm", "-f", name, timeout=120)
+    logs = root / host / KOLLA_LOGS
+    logs.mkdir(exist_ok=True)
     _engine(engine, "run", "-d", "--name", name, "--network", "host", "--label", f"{LABEL}={root}",
-            *limits(engine), "-v", f"{root / host / service_name}:/var/lib/kolla/config_files:ro", image)
+            *limits(engine), "-v", f"{root / host / service_name}:/var/lib/kolla/config_files:ro",
+            "-v", f"{logs}:/var/log/kolla", image)
     return name
 
 

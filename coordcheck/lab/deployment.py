@@ -100,6 +100,15 @@ class LocalDeployment(StartMixin, ChangesMixin, EnginesMixin):
     def flavor(self) -> kolla.Flavor:
         return kolla.FLAVORS[self.state()["flavor"]]
 
+    def server_name(self) -> str:
+        """The servers the processes run: ``Valkey 9.1.2``; when the valkey
+        flavor runs on redis-server (no valkey-server installed), says so."""
+        flavor = self.flavor()
+        binary = server_binary(flavor)
+        name = processes.server_name(binary)
+        missing = Path(binary).name != flavor.server_binary
+        return f"{name}, as {flavor.server_binary} is not installed" if missing else name
+
     def password(self) -> Secret:
         flavor = self.flavor()
         return kolla.master_password(variables.load_mapping(self.passwords, "passwords file", secret=True), flavor, self.passwords)
@@ -180,7 +189,7 @@ class LocalDeployment(StartMixin, ChangesMixin, EnginesMixin):
         self._save(state)  # placement() reads the engine from it
         url = self.fixed_url(flavor, password)
         for host, svc in self.placement():
-            put(self.root / host / svc.service / svc.config_name, service_config_text(url), 0o600)
+            put(self.root / host / svc.service / svc.config_name, service_config_text(url, svc.project), 0o600)
             if engine:
                 put(self.root / host / svc.service / "config.json", containers.config_json(svc), 0o600)
         self._save(state)

@@ -13,7 +13,7 @@ from coordcheck.lab.errors import engine_errors
 
 
 class EnginesMixin:
-    """Needs ``root``, ``state_dir``, ``state()``, ``password()``, ``layout()``."""
+    """Needs ``root``, ``state_dir``, ``state()``, ``password()``, ``layout()``, ``placement()``."""
 
     @property
     def compose_file(self) -> Path:
@@ -53,8 +53,13 @@ class EnginesMixin:
             return containers.run(self.state()["engine"], self.root, host, service, image)
 
     def container_log(self, service: str) -> str:
+        """What a service logged: its Kolla log file (in the host's kolla_logs),
+        then the engine's log of its container (kolla_start's lines)."""
+        host, svc = next((h, s) for h, s in self.placement() if s.service == service)
+        path = self.root / host / containers.KOLLA_LOGS / svc.project / f"{service}.log"
         with engine_errors():
-            return containers.log(self.state()["engine"], containers.container_name(service))
+            engine_log = containers.log(self.state()["engine"], containers.container_name(service))
+        return (path.read_text(errors="replace") if path.is_file() else "") + engine_log
 
     def container(self, action: str, service: str) -> None:
         """``start``, ``stop`` or ``restart`` a service's container."""

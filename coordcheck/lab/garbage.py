@@ -150,7 +150,7 @@ def garbage_cloud(root: Path, mode: str = "junk", flavor: kolla.Flavor = kolla.F
             for svc in kolla.LOCAL_SERVICES:
                 path = root / host / svc.service / svc.config_name
                 path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(service_config_text(Secret(url, by_value=False)))
+                path.write_text(service_config_text(Secret(url, by_value=False), svc.project))
                 path.chmod(0o600)
         yield root
     finally:

@@ -15,6 +15,7 @@ sources and imported into the engine, then two service images on top.
 from __future__ import annotations
 
 import glob
+import hashlib
 import importlib.metadata
 import re
 import shutil
@@ -38,8 +39,12 @@ BASE_PACKAGES = "python3,python3-tooz,python3-redis,redis-server"
 LABEL = "org.coordcheck.image=1"
 SUPPORT = Path(__file__).with_name("container")
 
+#: The service images carry this digest of the files they copy in: a change rebuilds them
+SUPPORT_LABEL = "org.coordcheck.support"
+SUPPORT_DIGEST = hashlib.sha256(b"".join((SUPPORT / name).read_bytes() for name in ("kolla_start", "service.py"))).hexdigest()[:16]
+
 DEBIAN_DOCKERFILE = f"""FROM {BASE}
-LABEL {LABEL}
+LABEL {LABEL} {SUPPORT_LABEL}={SUPPORT_DIGEST}
 COPY kolla_start /usr/local/bin/kolla_start
 COPY service.py /usr/local/lib/coordcheck/service.py
 RUN chmod 0755 /usr/local/bin/kolla_start
@@ -80,7 +85,10 @@ def debian_mirror(sources: str = "/etc/apt") -> str:
 
 
 def exists(engine: str, image: str) -> bool:
-    return subprocess.run([engine, "image", "inspect", image], capture_output=True, timeout=30).returncode == 0
+    """The engine has ``image``, a service image built from today's files."""
+    done = subprocess.run([engine, "image", "inspect", "--format", "{{ index .Config.Labels \"%s\" }}" % SUPPORT_LABEL,
+                           image], capture_output=True, text=True, timeout=30)
+    return done.returncode == 0 and (image not in (DEBIAN, CURRENT) or done.stdout.strip() == SUPPORT_DIGEST)
 
 
 def build_base(engine: str, workdir: Path) -> None:

@@ -74,5 +74,8 @@ def sshd_config(folder: Path, addresses: list[str], name: str) -> str:
             "UsePAM no\nStrictModes no\nPrintMotd no\nSetEnv SHLVL=1\n")
 
 
-def service_config_text(url: Secret) -> str:
-    return f"[DEFAULT]\ndebug = False\n\n[coordination]\nbackend_url = {url.reveal()}\n"
+def service_config_text(url: Secret, project: str | None = None) -> str:
+    """A service config as Kolla renders it: with ``project``, oslo.log writes
+    to /var/log/kolla/<project>/ only (the kolla_logs volume), not stderr."""
+    logging = f"log_dir = /var/log/kolla/{project}\nuse_stderr = False\n" if project else ""
+    return f"[DEFAULT]\ndebug = False\n{logging}\n[coordination]\nbackend_url = {url.reveal()}\n"

@@ -12,6 +12,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,9 +29,11 @@ class Process:
 
 
 def server_binary(flavor: kolla.Flavor) -> str:
-    """``valkey-server`` when asked for and installed, else ``redis-server``."""
+    """``valkey-server`` when asked for and installed (on PATH, or in this
+    venv: `make valkey`), else ``redis-server``."""
+    beside_python = os.pathsep.join([os.environ.get("PATH", ""), str(Path(sys.executable).parent)])
     for name in dict.fromkeys([flavor.server_binary, "redis-server"]):
-        found = shutil.which(name)
+        found = shutil.which(name, path=beside_python)
         if found:
             return found
     raise DeploymentError(
@@ -47,9 +50,18 @@ def ssh_tool(name: str) -> str:
 
 
 def binary_version(binary: str) -> tuple[int, ...]:
-    out = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=10).stdout
-    found = re.search(r"v=(\d+)\.(\d+)", out)
+    found = re.search(r"v=(\d+)\.(\d+)", _version_line(binary))
     return tuple(int(x) for x in found.groups()) if found else (0, 0)
+
+
+def server_name(binary: str) -> str:
+    """What a server binary is, from its ``--version``: ``Valkey 9.1.2``, ``Redis 7.0.15``."""
+    found = re.match(r"(\w+) server v=(\S+)", _version_line(binary))
+    return f"{found.group(1)} {found.group(2)}" if found else binary
+
+
+def _version_line(binary: str) -> str:
+    return subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=10).stdout
 
 
 def spawn(command: list[str], cwd: Path, netns: str | None = None, stderr=subprocess.DEVNULL) -> int:

@@ -79,13 +79,14 @@ def _up(args: argparse.Namespace, run: dict) -> None:
                             controllers=args.controllers, backends=args.backends, network_range=args.network,
                             netns_hosts=args.netns)
     auth = "no sentinel password" if args.no_sentinel_auth else "sentinels require a password"
+    flavor = args.flavor if args.engine == "compose" else f"{args.flavor}: {deployment.server_name()}"
     services = f", service containers on {args.containers}" if args.containers else ""
     layout = deployment.layout()
     ips = list(layout.hosts.values())
     where = f"{ips[0]}-{ips[-1].rsplit('.', 1)[1]}" if len(ips) > 1 else ips[0]
     isolated = ", a network namespace each" if args.netns else ""
     out(f"up: {len(layout.hosts)} controllers on {where}{isolated}; {len(layout.backends)} data nodes and "
-        f"{len(layout.backends)} sentinels ({args.flavor}, {auth}{services}) ready in {seconds:.1f} s")
+        f"{len(layout.backends)} sentinels ({flavor}, {auth}{services}) ready in {seconds:.1f} s")
     out(f"inventory: {deployment.inventory}\nconfigdir: {deployment.root}")
     out(f"check it:  pytest --hosts=controllers --inventory {deployment.inventory} --configdir {deployment.root}")
 

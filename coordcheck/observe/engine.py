@@ -19,7 +19,8 @@ import shlex
 from dataclasses import dataclass
 from datetime import datetime
 
-from coordcheck.observe import transport
+from coordcheck.observe import service_logs, transport
+from coordcheck.observe.service_logs import LogLine
 from coordcheck.observe.transport import output_withheld
 
 ENGINES = ("docker", "podman")
@@ -105,19 +106,30 @@ class Engine:
         done = self.host.run(f"{self.command} inspect --format %s %s", "{{.State.StartedAt}}", container)
         return parse_time(done.stdout) if done.rc == 0 else None
 
-    def logs(self, container: str, since: str) -> str:
-        """``docker logs --timestamps --since SINCE`` (stdout and stderr), from
-        the container's last start on: what it logged before a restart (say,
-        before `kolla-ansible reconfigure` fixed its config) is history."""
+    def logs(self, container: str, project: str, service: str, since: str) -> list[LogLine]:
+        """What the container logged since ``since`` and its last start (what it
+        logged before a restart, say before `kolla-ansible reconfigure` fixed its
+        config, is history): its log files under /var/log/kolla/<project>/, read
+        inside it, and ``docker logs`` (kolla_start's output)."""
         started = self.started_at(container)
         with output_withheld(f"logs of {container}"):
             done = self.host.run(f"{self.command} logs --timestamps --since %s %s 2>&1", since, container)
+            files = self.host.run(f"{self.command} exec %s sh -c %s sh %s %s",
+                                  container, service_logs.FILES_SCRIPT, project, service)
         if done.rc != 0:
             raise EngineError(f"`{self.command} logs {container}` failed: {' '.join(done.stdout.split())[:200]}")
-        lines = done.stdout.splitlines()
-        if started is not None:
-            lines = [line for line in lines if (parse_time(line.partition(" ")[0]) or started) >= started]
-        return "\n".join(lines)
+        if files.rc != 0:
+            raise EngineError(f"cannot read /var/log/kolla/{project} inside {container}: "
+                              f"{' '.join((files.stderr or files.stdout).split())[:200]}")
+        engine_lines = []
+        for line in done.stdout.splitlines():
+            stamp, _, text = line.partition(" ")
+            if parse_time(stamp) is not None:
+                engine_lines.append(LogLine(parse_time(stamp), text, f"{self.command} logs"))
+        now = service_logs.container_now(files.stdout)
+        first = max(filter(None, (started, service_logs.cutoff(since, now) if now else None)), default=None)
+        return [line for line in service_logs.from_files(files.stdout) + engine_lines
+                if first is None or line.when >= first]
 
     def python(self, container: str, script: str, deadline: float) -> transport.Result:
         """Run ``script`` with the container's own ``python3``, killed inside

@@ -31,21 +31,37 @@ def discover(host, host_name: str, directory: str) -> list[ServiceConfig]:
     found = host.run(FIND_CANDIDATES, directory, directory)
     if found.rc not in (0, 1):
         raise KollaError(f"cannot list {directory} on host {host_name}: {found.stderr.strip()[:200]}")
+    paths = sorted(set(found.stdout.split()))
+    sizes_modes = _sizes_and_modes(host, paths)
     configs = []
-    for path in sorted(set(found.stdout.split())):
-        file = host.file(path)
+    for path in paths:
+        if path not in sizes_modes:
+            raise KollaError(f"cannot read {path} on host {host_name} (permissions? try --sudo)")
+        size, mode = sizes_modes[path]
+        if size > MAX_CONFIG_BYTES:
+            configs.append(unreadable(ServiceConfig(host_name, posixpath.basename(posixpath.dirname(path)),
+                                                    posixpath.splitext(posixpath.basename(path))[0], path,
+                                                    None), f"{path} is larger than 4 MB: not a service config"))
+            continue
         try:
-            if file.size > MAX_CONFIG_BYTES:
-                configs.append(unreadable(ServiceConfig(host_name, posixpath.basename(posixpath.dirname(path)),
-                                                        posixpath.splitext(posixpath.basename(path))[0], path,
-                                                        None), f"{path} is larger than 4 MB: not a service config"))
-                continue
             with output_withheld(f"{host_name}:{path}"):
-                text = file.content
-            mode = file.mode
+                text = host.file(path).content
         except AssertionError:
             raise KollaError(f"cannot read {path} on host {host_name} (permissions? try --sudo)") from None
         config = read_service_config(host_name, path, text, mode)
         if config is not None:
             configs.append(config)
     return configs
+
+
+def _sizes_and_modes(host, paths: list[str]) -> dict[str, tuple[int, int]]:
+    """path -> (size, permission bits) of every file, in one command."""
+    if not paths:
+        return {}
+    listed = host.run("stat -L -c '%%s %%a %%n' -- " + " ".join(["%s"] * len(paths)), *paths)
+    found = {}
+    for line in listed.stdout.splitlines():
+        size, mode, path = (line.split(" ", 2) + ["", ""])[:3]
+        if size.isdigit() and mode.isdigit():
+            found[path] = (int(size), int(mode, 8))
+    return found

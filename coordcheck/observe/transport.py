@@ -83,15 +83,15 @@ def ssh_argv(backend: SshBackend, remote: str) -> list[str]:
 
 
 def open_master(host, timeout: float = 30.0) -> None:
-    """Start the host's SSH master connection now, detached (``-fN``) with no
-    pipe of ours: every later command (testinfra's, ours) rides on it. A
-    master started by a command instead would hold that command's stderr
-    open for ControlPersist seconds, and its caller would wait that long."""
+    """Start the host's SSH master connection now, with no pipe of ours (a
+    master holds its first command's stdio open for ControlPersist seconds,
+    and a caller reading it would wait that long): every later command
+    (testinfra's, ours) rides on it, and it ends ControlPersist seconds
+    after the last. (``ssh -fN`` would make a master that never ends.)"""
     backend, _ = native(host, "true")
     if not isinstance(backend, SshBackend):
         return
     argv = ssh_argv(backend, "true")
-    argv = argv[:-2] + ["-o", "ControlMaster=auto", "-fN", argv[-2]]
     env = {**os.environ, "SSHPASS": backend.host.password} if backend.host.password else None
     try:
         subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

@@ -95,7 +95,7 @@ class ContainerObserver:
         found = checks.engine_usable(host, self.errors.get(host))
         for c in self.running(host):
             try:
-                log = self.engine(host).logs(c.name, self.logs_since)
+                log = self.engine(host).logs(c.name, c.config.project, c.config.service, self.logs_since)
             except EngineError as exc:
                 found += checks.engine_usable(host, str(exc))
                 continue

@@ -8,7 +8,7 @@ import testinfra
 
 from coordcheck.checks import containers as checks
 from coordcheck.lab import images
-from coordcheck.observe import remote
+from coordcheck.observe import remote, service_logs
 from coordcheck.observe import transport
 from coordcheck.checks.containers import ServiceContainer
 from coordcheck.observe.engine import Container
@@ -61,16 +61,20 @@ def test_not_running_and_absent():
 
 
 def test_log_errors_quote_the_newest_exception_line_masked():
-    log = ("2026-11-24T10:00:00.1Z 2026-11-24 10:00:00.100 7 ERROR cinder-volume [-] Error starting coordination backend.\n"
-           "2026-11-24T10:00:00.2Z     raise coordination.ToozConnectionError(\n"
-           "2026-11-24T10:00:00.3Z tooz.coordination.ToozConnectionError: No master found for 'kolla' s3cret : "
-           "<redis.client.Redis(<redis.connection.ConnectionPool(<redis.connection.Connection(db=0,password=<REDACTED>)>)>)>\n")
-    found = checks.log_errors(container(), log, "1h", [Secret("s3cret")], [])
+    """From a Kolla log file: the traceback's lines carry the time of its first."""
+    output = (f"{service_logs.NOW}2026-11-24T10:05:00+0000\n\n{service_logs.FILE}/var/log/kolla/cinder/cinder-volume.log\n"
+              "2026-11-24 10:00:00.100 7 ERROR cinder-volume [-] Error starting coordination backend.\n"
+              "    raise coordination.ToozConnectionError(\n"
+              "tooz.coordination.ToozConnectionError: No master found for 'kolla' s3cret : "
+              "<redis.client.Redis(<redis.connection.ConnectionPool(<redis.connection.Connection(db=0,password=<REDACTED>)>)>)>\n")
+    found = checks.log_errors(container(), service_logs.from_files(output), "1h", [Secret("s3cret")], [])
     assert [f.id for f in found] == ["SERVICE_LOG_ERRORS"]
-    assert found[0].evidence.startswith("1 error line(s) in the last 1h")
-    assert "newest at 2026-11-24T10:00:00.3Z" in found[0].evidence and "s3cret" not in found[0].evidence
-    assert found[0].evidence.endswith("No master found for 'kolla' *** : <redis-py client>")
-    assert checks.log_errors(container(), "2026-11-24T10:00:00Z all good\n", "1h", [], []) == []
+    assert found[0].evidence == (
+        "/var/log/kolla/cinder/cinder-volume.log at 2026-11-24T10:00:00+00:00: tooz.coordination.ToozConnectionError: "
+        "No master found for 'kolla' *** : <redis-py client> (the newest of 1 error line(s) in the last 1h since the "
+        "container started)")
+    healthy = f"{service_logs.NOW}2026-11-24T10:05:00+0000\n\n{service_logs.FILE}/x.log\n2026-11-24 10:00:00 7 INFO all good\n"
+    assert checks.log_errors(container(), service_logs.from_files(healthy), "1h", [], []) == []
 
 
 def test_remote_observations_round_trip():

@@ -9,7 +9,8 @@ def test_down_removes_only_what_up_created(tmp_path):
     root = tmp_path / "kolla"
     root.mkdir()
     (root / "notes.txt").write_text("mine")
-    run_cli("up", "--dir", str(root), "--flavor", "valkey")
+    started = run_cli("up", "--dir", str(root), "--flavor", "valkey").stdout
+    assert "(valkey: Valkey " in started, started   # real valkey-server processes (`make valkey`)
     assert "valkey_master_password" in (root / "passwords.yml").read_text()
     assert "[valkey:children]" in (root / "multinode").read_text()
     pids = [int(line.split()[3]) for line in run_cli("status", "--dir", str(root)).stdout.splitlines()]

@@ -12,6 +12,7 @@ runs on podman.
 """
 
 import re
+import subprocess
 
 import pytest
 
@@ -47,6 +48,11 @@ def checked(cloud, tmp_path_factory):
                          cwd=tmp_path_factory.getbasetemp())
 
 
+def run_cli_engine_logs(name: str) -> str:
+    done = subprocess.run(["docker", "logs", name], capture_output=True, text=True, timeout=60)
+    return done.stdout + done.stderr
+
+
 def messages(run, test_name: str) -> str:
     return "\n".join(text for test, text in run.failures().items() if test_name in test)
 
@@ -74,11 +80,16 @@ def test_old_client_is_client_too_old(checked):
     assert checked.outcomes()["test_container_config::test_backend_url_carries_sentinel_password[ansible://ctl2]"] == "passed"
 
 
-def test_incident_container_seen_in_config_logs_and_its_own_tooz(checked):
+def test_incident_container_seen_in_config_logs_and_its_own_tooz(checked, cloud):
     found = reported(checked)
     assert any("host ctl3, service masakari-api" in w for w in found["SENTINEL_AUTH_MISSING"]), found
     logs = messages(checked, "test_service_logs_free_of_coordination_errors[ansible://ctl3]")
     assert "SERVICE_LOG_ERRORS" in logs and "No master found for 'kolla'" in logs
+    # found where Kolla writes it: the service's log file (the kolla_logs volume), not `docker logs`
+    assert "evidence: /var/log/kolla/masakari/masakari-api.log at " in logs
+    assert (cloud.root / "ctl3" / "kolla_logs" / "masakari" / "masakari-api.log").is_file()
+    engine_log = run_cli_engine_logs("masakari_api")
+    assert "Running command:" in engine_log and "No master found" not in engine_log
     assert "cause: SENTINEL_AUTH_MISSING" in logs
     inside = messages(checked, "test_tooz_takes_a_lock_inside_each_container[ansible://ctl3]")
     assert "container masakari_api" in inside and "cause: SENTINEL_AUTH_MISSING" in inside
