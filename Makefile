@@ -69,7 +69,7 @@ valkey: venv
 
 # The service images (Debian rootfs by debootstrap, no registry), for docker and podman.
 images: venv engine
-	$(BIN)/coordcheck images
+	$(BIN)/coordcheck images --all-releases
 	$(BIN)/coordcheck images --engine podman
 
 demo: packages venv

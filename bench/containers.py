@@ -22,7 +22,8 @@ from pathlib import Path
 import testinfra
 from common import checklist, timed
 
-from coordcheck import kolla, tooz_probe  # noqa: E402
+from coordcheck import kolla  # noqa: E402
+from coordcheck.observe import tooz as tooz_probe
 from coordcheck.lab import images
 from coordcheck.observe import probe
 from coordcheck.observe import remote

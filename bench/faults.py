@@ -21,7 +21,8 @@ from pathlib import Path
 
 from common import PROJECT, checklist
 
-from coordcheck import kolla, tooz_probe  # noqa: E402
+from coordcheck import kolla  # noqa: E402
+from coordcheck.observe import tooz as tooz_probe
 from coordcheck.lab import images
 from coordcheck.observe import probe
 from coordcheck.lab import scenarios

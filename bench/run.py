@@ -20,7 +20,8 @@ from pathlib import Path
 
 from common import checklist, timed
 
-from coordcheck import kolla, tooz_probe  # noqa: E402
+from coordcheck import kolla  # noqa: E402
+from coordcheck.observe import tooz as tooz_probe
 from coordcheck.checks import servers as checks
 from coordcheck.observe import probe
 from coordcheck.lab import scenarios

@@ -88,6 +88,16 @@ def _dir_arg(text: str) -> str:
     return text
 
 
+def series(text: str) -> str:
+    """A Kolla release as its series: ``2025.1``, ``20.3.0`` or ``20`` -> ``2025.1``."""
+    from coordcheck.kolla import KollaError, releases
+
+    try:
+        return releases.release_for(text).series
+    except KollaError as exc:
+        raise argparse.ArgumentTypeError(str(exc).split(": give ")[0]) from None
+
+
 def parser() -> argparse.ArgumentParser:
     from coordcheck import kolla
     from coordcheck.lab import compose
@@ -108,6 +118,9 @@ def parser() -> argparse.ArgumentParser:
                     help="how the data nodes and sentinels run: processes, or docker-compose.sentinel.yml "
                          "(Compose v2 or v1, host networking)")
     up.add_argument("--image", help="with --engine compose: the image (SENTINEL_IMAGE; default redis:7)")
+    up.add_argument("--release", type=series, metavar="SERIES",
+                    help="with --containers: the services carry the tooz and redis-py this Kolla release ships "
+                         "(2024.2 ... 2026.2, or a kolla-ansible version; default: this venv's)")
     up.add_argument("--controllers", type=int, default=3, metavar="N", help="controllers ctl1..ctlN (default 3)")
     up.add_argument("--backends", type=int, default=3, metavar="M",
                     help="data nodes and sentinels, on the first M controllers (default 3)")
@@ -124,6 +137,10 @@ def parser() -> argparse.ArgumentParser:
     build = verbs.add_parser("images", help="build the service images (Debian rootfs by debootstrap; no registry)")
     build.add_argument("--engine", choices=["docker", "podman"], default="docker")
     build.add_argument("--rebuild", action="store_true")
+    build.add_argument("-q", "--quiet", action="store_true", help="no line per build as it starts and ends")
+    build.add_argument("--release", type=series, action="append", default=[], metavar="SERIES",
+                       help="also the service image of this Kolla release's tooz and redis-py (repeat it)")
+    build.add_argument("--all-releases", action="store_true", help="the service image of every release coordcheck knows")
     for name, text in (("down", "stop what `up` started and remove what it created"),
                        ("status", "show what runs"),
                        ("repro", "write the incident's backend_url (no sentinel_password) into every service config"),

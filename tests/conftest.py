@@ -104,14 +104,22 @@ class Deployment:
         return ["--hosts=controllers", "--inventory", str(self.inventory), "--configdir", str(self.root)]
 
 
+@contextlib.contextmanager
+def lab(root: Path, *up_args: str):
+    """``coordcheck up --dir root *up_args`` for the block, ``down`` after it."""
+    run_cli("up", "--dir", str(root), *up_args)
+    try:
+        yield Deployment(root)
+    finally:
+        run_cli("down", "--dir", str(root))
+
+
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory):
     """A local deployment (``coordcheck up``) for one test module, on a free
     address range of its own: modules run in parallel (pytest -n) and share nothing."""
-    root = tmp_path_factory.mktemp("deployment") / "kolla"
-    run_cli("up", "--dir", str(root))
-    yield Deployment(root)
-    run_cli("down", "--dir", str(root))
+    with lab(tmp_path_factory.mktemp("deployment") / "kolla") as made:
+        yield made
 
 
 #: Tests whose labs hold Kolla's container names run on one xdist worker, one after another (``--dist

@@ -8,13 +8,14 @@ use its URL. Observations in, findings out.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
 from coordcheck import url as urls
 from coordcheck.observe.engine import Container, config_in_container
 from coordcheck.observe.service_logs import LogLine
-from coordcheck.findings import Finding, Where, because
+from coordcheck.findings import FAIL, Finding, Where, because
 from coordcheck.secrets import Secret, redact
 from coordcheck.kolla.service_config import ServiceConfig
 from coordcheck.observe.tooz import Handshake
@@ -110,6 +111,17 @@ def log_errors(c: ServiceContainer, log: list[LogLine], since: str, secrets: lis
                              f"(the newest of {len(lines)} error line(s) in the last {since} since the container "
                              f"started){because(causes)}",
                     fix=f"{causes[0].advice}; then restart {c.name}" if causes else None)]
+
+
+def traps_hit(c: ServiceContainer, result: Handshake, causes: list[Finding]) -> list[Finding]:
+    """A risk the container's own client fails on is a failure there:
+    SENTINEL_AUTH_UNEXPECTED is a warning while redis-py 8 tolerates it, and
+    redis-py 5-7 (Kolla 2024.2-2026.1) fail on it."""
+    if result.ok:
+        return []
+    return [dataclasses.replace(f, where=c.where, severity=FAIL, evidence=(
+        f"{f.evidence}; inside {c.name}, tooz {result.tooz} and redis-py {result.redis} fail on it: "
+        f"{(result.error or '')[:200]}")) for f in causes if f.id == "SENTINEL_AUTH_UNEXPECTED"]
 
 
 def client_too_old(c: ServiceContainer, result: Handshake, sentinels_need_password: bool | None) -> list[Finding]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import resource
+import subprocess
 from pathlib import Path
 
 from coordcheck import kolla
@@ -22,6 +23,7 @@ from coordcheck.lab import images
 from coordcheck.lab import tools
 from coordcheck.observe.engine import PS_FORMAT, config_in_container, container_name, parse_ps
 from coordcheck.lab.tools import ToolError
+from coordcheck.observe import transport
 
 #: Where each service runs, as an inventory would place it (names are unique per engine).
 PLACEMENT = {"ctl1": "cinder-volume", "ctl2": "designate-worker", "ctl3": "masakari-api"}
@@ -110,10 +112,24 @@ def check_free(engine: str) -> None:
                              "or `coordcheck down` the deployment that made them)")
 
 
-def ensure_images(engine: str, wanted: tuple[str, ...]) -> dict[str, float]:
-    """Build the images if this engine lacks them (about a minute once);
-    podman takes docker's copies when docker has them."""
-    return images.build(engine) if images.missing(engine, wanted) else {}
+def ensure_images(engine: str, wanted: tuple[str, ...], series: tuple[str, ...] = ()) -> dict[str, float]:
+    """Build the images if this engine lacks them (about a minute once; with
+    the release images of ``series``); podman takes docker's copies."""
+    return images.build(engine, series=series) if images.missing(engine, wanted) else {}
+
+
+def python_in(engine: str, image: str, script: str, deadline: float) -> transport.Result:
+    """``script`` (on stdin) run by the Python of a throwaway container of
+    ``image`` on the host's network, killed at ``deadline`` s: a release's
+    clients tried without a deployment of them."""
+    seconds = max(1, int(deadline + 0.999))
+    try:
+        done = subprocess.run([engine, "run", "--rm", "-i", "--network", "host", "-e", "PYTHONDONTWRITEBYTECODE=1",
+                               image, "timeout", "-s", "KILL", str(seconds), "python3", "-"],
+                              input=script, capture_output=True, text=True, timeout=seconds + 30)
+    except subprocess.TimeoutExpired:
+        return transport.Result(None, "", f"{engine} run {image} did not end")
+    return transport.Result(done.returncode, done.stdout, done.stderr)
 
 
 def log(engine: str, name: str) -> str:

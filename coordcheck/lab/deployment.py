@@ -227,10 +227,13 @@ class LocalDeployment(StartMixin, ChangesMixin, EnginesMixin):
 
     def up(self, flavor: kolla.Flavor, password: Secret | None = None, sentinel_auth: bool = True,
            timeout: float = AGREEMENT_TIMEOUT, ssh: bool = False, engine: str | None = None,
-           servers: str = "processes", image: str | None = None, **where) -> float:
+           servers: str = "processes", image: str | None = None, series: str | None = None, **where) -> float:
         """Write and start; returns the seconds until all sentinels agreed
         (and the service containers started). On failure nothing is left
-        behind. ``where``: controllers, backends, network_range, netns_hosts."""
+        behind. ``series``: the service images carry that Kolla release's
+        tooz and redis-py (default: this venv's). ``where``: controllers,
+        backends, network_range, netns_hosts."""
+        service_image = images.release_image(series) if series else images.CURRENT
         if servers == "compose":
             with engine_errors():
                 local_compose.command()
@@ -239,10 +242,12 @@ class LocalDeployment(StartMixin, ChangesMixin, EnginesMixin):
         else:
             server_binary(flavor)
         if engine:
-            self._images_ready(engine, images.SERVICE)
+            self._images_ready(engine, (*images.SERVICE, service_image), (series,) if series else ())
             with engine_errors():
                 containers.check_free(engine)
         self.write(flavor, password, sentinel_auth, ssh, engine, servers, image, **where)
+        if engine:
+            self._save({**self.state(), "service_image": service_image})
         try:
             return self.start(timeout)
         except BaseException:

@@ -43,9 +43,9 @@ class EnginesMixin:
         return [self.compose_container(h, k) for k in ("sentinel", "server") for h in self.layout().backends]
 
     @staticmethod
-    def _images_ready(engine: str, wanted: tuple[str, ...]) -> None:
+    def _images_ready(engine: str, wanted: tuple[str, ...], series: tuple[str, ...] = ()) -> None:
         with engine_errors():
-            containers.ensure_images(engine, wanted)
+            containers.ensure_images(engine, wanted, series)
 
     def run_container(self, host: str, service: str, image: str) -> str:
         """(Re)create ``service``'s container on ``host`` from ``image``."""

@@ -25,6 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from coordcheck.kolla import releases
 from coordcheck.lab import tools
 from coordcheck.lab.tools import ToolError
 
@@ -88,7 +89,7 @@ def exists(engine: str, image: str) -> bool:
     """The engine has ``image``, a service image built from today's files."""
     done = subprocess.run([engine, "image", "inspect", "--format", "{{ index .Config.Labels \"%s\" }}" % SUPPORT_LABEL,
                            image], capture_output=True, text=True, timeout=30)
-    return done.returncode == 0 and (image not in (DEBIAN, CURRENT) or done.stdout.strip() == SUPPORT_DIGEST)
+    return done.returncode == 0 and (image in (BASE, SERVER) or done.stdout.strip() == SUPPORT_DIGEST)
 
 
 def build_base(engine: str, workdir: Path) -> None:
@@ -100,16 +101,36 @@ def build_base(engine: str, workdir: Path) -> None:
               timeout=600, pipe_from=["tar", "-C", str(rootfs), "-c", "."])
 
 
+#: more of a series' upper-constraints than tooz and redis-py, where today's releases break
+#: its tooz: oslo.utils 10 has no secretutils.md5, which tooz 6.3.0 imports
+SERIES_PINS = {"2024.2": ("oslo.utils==7.3.0",), "2025.1": ("oslo.utils==8.2.0",)}
+
+
+def release_image(series: str) -> str:
+    """The service image with the tooz and redis-py a Kolla release ships:
+    ``coordcheck/service:2025.1``."""
+    return f"coordcheck/service:{series}"
+
+
+def clients(image: str) -> tuple[str, str] | None:
+    """(tooz, redis-py) pinned into a venv image; None: Debian's packages."""
+    if image == CURRENT:
+        return importlib.metadata.version("tooz"), importlib.metadata.version("redis")
+    series = image.rpartition(":")[2]
+    return next((releases.CLIENTS[major] for major, name in releases.SERIES.items() if name == series), None)
+
+
 def build_service(engine: str, workdir: Path, image: str, dockerfile: str, with_site: bool) -> None:
     context = workdir / image.replace("/", "_").replace(":", "_")
     context.mkdir()
     for name in ("kolla_start", "service.py"):
         shutil.copy(SUPPORT / name, context / name)
     if with_site:
-        pins = [f"{name}=={importlib.metadata.version(name)}" for name in ("tooz", "redis")]
+        tooz, redis_py = clients(image)
         # pip resolves markers for this Python; Debian's 3.11.2 also needs
         # redis-py's python_full_version < "3.11.3" dependency
-        pins.append("async-timeout>=4.0.3")
+        pins = [f"tooz=={tooz}", f"redis=={redis_py}", "async-timeout>=4.0.3",
+                *SERIES_PINS.get(image.rpartition(":")[2], ())]
         tools.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
                    "--target", str(context / "site"), *pins], "pip install " + " ".join(pins), timeout=900)
     (context / "Dockerfile").write_text(dockerfile)
@@ -126,10 +147,18 @@ def usable(engine: str) -> bool:
         subprocess.run([engine, "info"], capture_output=True, timeout=60).returncode == 0
 
 
-def build(engine: str = "docker", rebuild: bool = False) -> dict[str, float]:
-    """Build every missing image; returns the seconds each build took.
+#: what a build takes, to say while it runs
+TAKES = {BASE: "debootstrap of a Debian rootfs, about a minute", DEBIAN: "seconds", SERVER: "seconds"}
+PIP_TAKES = "pip install of tooz {} and redis-py {}, about 10 s"
+
+
+def build(engine: str = "docker", rebuild: bool = False, progress=None, series: tuple[str, ...] = ()) -> dict[str, float]:
+    """Build every missing image (and the images of the Kolla release
+    ``series``); returns the seconds each build took.
+    ``progress(line)`` hears of each build as it starts and ends.
     podman gets docker's images (built first if need be): podman's own
     build runs into the same rlimit refusal as its containers in sandboxes."""
+    say = progress or (lambda line: None)
     if not usable(engine):
         raise ImageError(f"{engine} cannot be used (not installed, or its engine does not answer: "
                          f"`{engine} info` says why; is dockerd running?)")
@@ -141,15 +170,23 @@ def build(engine: str = "docker", rebuild: bool = False) -> dict[str, float]:
             CURRENT: lambda w: build_service(engine, w, CURRENT, CURRENT_DOCKERFILE, with_site=True),
             SERVER: lambda w: build_service(engine, w, SERVER, SERVER_DOCKERFILE, with_site=False),
         }
+        for image in map(release_image, series):
+            steps[image] = lambda w, image=image: build_service(engine, w, image, CURRENT_DOCKERFILE, with_site=True)
     else:
-        seconds = build("docker")  # docker's own images: built once, copied again on --rebuild
-        steps = {image: lambda w, image=image: copy_from_docker(engine, image) for image in ALL}
+        seconds = build("docker", progress=progress, series=series)  # built once, copied again on --rebuild
+        steps = {image: lambda w, image=image: copy_from_docker(engine, image)
+                 for image in (*ALL, *map(release_image, series))}
     with tempfile.TemporaryDirectory(prefix="coordcheck-images-") as tmp:
         for image, step in steps.items():
             if rebuild or not exists(engine, image):
+                name = image if engine == "docker" else f"{image} ({engine})"
+                how = ("docker's image, copied" if engine != "docker" else TAKES.get(image)
+                       or PIP_TAKES.format(*clients(image)))
+                say(f"building {name} ({how})")
                 started = time.monotonic()
                 step(Path(tmp))
-                seconds[image if engine == "docker" else f"{image} ({engine})"] = round(time.monotonic() - started, 1)
+                seconds[name] = round(time.monotonic() - started, 1)
+                say(f"built {name} in {seconds[name]:.0f} s")
     return seconds
 
 

@@ -33,6 +33,7 @@ class Scenario:
     containers: bool = False            # needs `coordcheck up --containers`
     also: frozenset[str] = frozenset()  # consequences it must also report
     netns: bool = False                 # needs `coordcheck up --netns`
+    release: str | None = None          # needs `coordcheck up --containers --release R`
 
 
     def places(self, hosts: dict[str, str]) -> tuple[str, ...]:
@@ -57,6 +58,11 @@ SCENARIOS = _all(
     Scenario("SENTINEL_AUTH_UNEXPECTED", "SENTINEL_AUTH_UNEXPECTED",
              "sentinel_password sent to sentinels without a password (stock Kolla)",
              f.sentinel_auth_unexpected, frozenset(), ("host ctl1", CONFIGS), passes=True, sentinel_auth=False),
+    Scenario("SENTINEL_AUTH_UNEXPECTED_REDIS_PY_6", "SENTINEL_AUTH_UNEXPECTED",
+             "the same, with 2025.2's tooz 7.0.0 and redis-py 6.2.0 in the containers: they fail on it",
+             f.sentinel_auth_unexpected, CLIENT_FAILS | {"SERVICE_LOG_ERRORS"}, ("host ctl1", "cinder_volume"),
+             sentinel_auth=False,
+             containers=True, release="2025.2"),
     Scenario("MASTER_AUTH_WRONG", "MASTER_AUTH_WRONG", "backend_url's user:password is not the data nodes'",
              f.master_auth_wrong, CLIENT_FAILS | {"PASSWORD_MISMATCH"}, ("host ctl1", "address {ctl1}:6379")),
     Scenario("MASTER_USER_WRONG", "MASTER_USER_WRONG", "backend_url's user is admin, unknown to the data nodes",
@@ -157,9 +163,9 @@ def apply(d: LocalDeployment, name: str) -> Scenario:
 def _needs(s: Scenario) -> str:
     if s.netns:
         return " (needs `up --netns`)"
-    if s.containers:
-        return " (needs `up --containers`)"
-    return "" if s.sentinel_auth else " (needs `up --no-sentinel-auth`)"
+    needs = [*(["--no-sentinel-auth"] if not s.sentinel_auth else []), *(["--containers"] if s.containers else []),
+             *([f"--release {s.release}"] if s.release else [])]
+    return f" (needs `up {' '.join(needs)}`)" if needs else ""
 
 
 def markdown_table(netns: bool = False) -> str:

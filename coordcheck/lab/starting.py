@@ -38,7 +38,7 @@ class StartMixin:
             self.wait_for(lambda: readiness.disagreement(self.sentinel_addresses(), password), deadline)
             if state.get("engine"):
                 for host, svc in self.placement():
-                    self.run_container(host, svc.service, images.CURRENT)
+                    self.run_container(host, svc.service, state.get("service_image", images.CURRENT))
         except BaseException:
             self._stop_containers(state)
             processes.stop(self.state()["processes"])

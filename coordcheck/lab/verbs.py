@@ -69,6 +69,8 @@ def _up(args: argparse.Namespace, run: dict) -> None:
     from coordcheck import kolla
     from coordcheck.lab.deployment import usable_root
 
+    if args.release and not args.containers:
+        raise CommandError(f"--release {args.release} chooses the service containers' images: add --containers")
     root = usable_root(args.dir)
     password = _password(args)
     if password is not None:
@@ -76,11 +78,12 @@ def _up(args: argparse.Namespace, run: dict) -> None:
     deployment = run["deployment"] = _lab_class()(root)
     seconds = deployment.up(kolla.FLAVORS[args.flavor], password, sentinel_auth=not args.no_sentinel_auth,
                             ssh=args.ssh, engine=args.containers, servers=args.engine, image=args.image,
-                            controllers=args.controllers, backends=args.backends, network_range=args.network,
-                            netns_hosts=args.netns)
+                            series=args.release, controllers=args.controllers, backends=args.backends,
+                            network_range=args.network, netns_hosts=args.netns)
     auth = "no sentinel password" if args.no_sentinel_auth else "sentinels require a password"
     flavor = args.flavor if args.engine == "compose" else f"{args.flavor}: {deployment.server_name()}"
-    services = f", service containers on {args.containers}" if args.containers else ""
+    release = f" with {args.release}'s tooz and redis-py" if args.release else ""
+    services = f", service containers on {args.containers}{release}" if args.containers else ""
     layout = deployment.layout()
     ips = list(layout.hosts.values())
     where = f"{ips[0]}-{ips[-1].rsplit('.', 1)[1]}" if len(ips) > 1 else ips[0]
@@ -123,7 +126,11 @@ def run(args: argparse.Namespace, context: dict | None = None) -> None:
         return
     if args.verb == "images":
         from coordcheck.lab import images
-        built = images.build(args.engine, args.rebuild)
+        say = None if args.quiet else (lambda line: out(f"images: {line}"))
+        from coordcheck.kolla.releases import SERIES
+
+        wanted = tuple(SERIES.values()) if args.all_releases else tuple(args.release)
+        built = images.build(args.engine, args.rebuild, progress=say, series=wanted)
         out("images: " + (", ".join(f"{name} built in {secs:.0f} s" for name, secs in built.items())
                            or "all already there"))
         return

@@ -107,6 +107,6 @@ class ContainerObserver:
         for c in self.running(host):
             causes = self.causes(c)
             result = self.handshake(c)
-            found += [f for f in causes if f.id == "CLIENT_TOO_OLD"]
+            found += [f for f in causes if f.id == "CLIENT_TOO_OLD"] + checks.traps_hit(c, result, causes)
             found += config_checks.handshake_findings([c.inside or c.config], result, causes)
         return found

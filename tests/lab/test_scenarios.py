@@ -22,7 +22,8 @@ def deployment_for(tmp_path):
         if scenario.containers:
             held.enter_context(kolla_container_names())
         run_cli("up", "--dir", str(root), *([] if scenario.sentinel_auth else ["--no-sentinel-auth"]),
-                *(["--containers"] if scenario.containers else []), timeout=900)
+                *(["--containers"] if scenario.containers else []),
+                *(["--release", scenario.release] if scenario.release else []), timeout=900)
         made.append(root)
         return Deployment(root)
 

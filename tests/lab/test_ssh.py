@@ -6,16 +6,14 @@ import re
 
 import pytest
 
-from tests.conftest import Deployment, assert_no_secret, run_checklist, run_cli
+from tests.conftest import assert_no_secret, lab, run_checklist, run_cli
 from tests.pytest_plugin.test_checklist import SENTINEL_AUTH_CHECKS
 
 
 @pytest.fixture(scope="module")
 def over_ssh(tmp_path_factory):
-    root = tmp_path_factory.mktemp("ssh") / "kolla"
-    run_cli("up", "--dir", str(root), "--ssh")
-    yield Deployment(root)
-    run_cli("down", "--dir", str(root))
+    with lab(tmp_path_factory.mktemp("ssh") / "kolla", "--ssh") as made:
+        yield made
 
 
 def test_inventory_reaches_hosts_over_ssh(over_ssh):
@@ -51,11 +49,8 @@ def test_more_hosts_than_one_sshd_listens_for(tmp_path_factory, tmp_path):
     """sshd listens on at most 16 addresses: a lab of 18 controllers runs two,
     and the checklist reaches every host over SSH, each once."""
     root = tmp_path_factory.mktemp("ssh18") / "kolla"   # a short path: ssh's control sockets live under it
-    run_cli("up", "--dir", str(root), "--ssh", "--controllers", "18")
-    try:
-        run = run_checklist(*Deployment(root).checklist_args(), "-m", "network", tmp_path=tmp_path, cwd=tmp_path)
-        assert run.returncode == 0, run.stdout[-3000:]
-        hosts = {test.split("ansible://")[1].rstrip("]") for test in run.outcomes() if "ansible://" in test}
-        assert hosts == {f"ctl{n}" for n in range(1, 19)}
-    finally:
-        run_cli("down", "--dir", str(root))
+    with lab(root, "--ssh", "--controllers", "18") as eighteen:
+        run = run_checklist(*eighteen.checklist_args(), "-m", "network", tmp_path=tmp_path, cwd=tmp_path)
+    assert run.returncode == 0, run.stdout[-3000:]
+    hosts = {test.split("ansible://")[1].rstrip("]") for test in run.outcomes() if "ansible://" in test}
+    assert hosts == {f"ctl{n}" for n in range(1, 19)}

@@ -1,14 +1,19 @@
 """The live suite as on a Kolla cloud: three controllers over real SSH, a real
 Docker engine, and service containers named and placed as Kolla does, each
-running a real tooz client loop:
+running a real tooz client loop with the clients of Kolla 2025.1 (tooz 6.3.0,
+redis-py 5.2.1: on the incident they log at once, where tooz 7+ retries for
+minutes, see tests/lab/test_client_matrix.py):
 
-    ctl1  cinder_volume     current tooz and redis-py, the fixed URL    -> healthy
+    ctl1  cinder_volume     the fixed URL                               -> healthy
     ctl2  designate_worker  Debian's tooz 3.1.0 and redis-py 4.3.4      -> CLIENT_TOO_OLD
     ctl3  masakari_api      the incident's URL (no sentinel_password)   -> SENTINEL_AUTH_MISSING
-                            in its config, its logs and its own tooz
+                            in its config, its log file and its own tooz
 
 Every verdict comes from the containers through SSH; then the same layout
-runs on podman.
+runs on podman, with this venv's tooz and redis-py, and on the Valkey flavor:
+real valkey-server data nodes and sentinels (`make valkey`), Kolla's valkey
+names, green and then the incident. One module, one lab at a time: the
+containers carry Kolla's names.
 """
 
 import re
@@ -24,8 +29,8 @@ pytestmark = CONTAINER_NAMES
 DEBUG = ("-vv", "-o", "log_cli=true", "--log-cli-level=DEBUG")
 
 
-def up(root, engine, *faults):
-    run_cli("up", "--ssh", "--containers", engine, "--dir", str(root), timeout=900)  # builds images once
+def up(root, engine, *faults, release=()):
+    run_cli("up", "--ssh", "--containers", engine, *release, "--dir", str(root), timeout=900)  # builds images once
     for fault in faults:
         run_cli("break", fault, "--dir", str(root), timeout=LOG_TIMEOUT + 60)
     return Deployment(root)
@@ -36,7 +41,7 @@ def cloud(tmp_path_factory):
     root = tmp_path_factory.mktemp("cloud") / "kolla"
     with kolla_container_names():
         try:
-            yield up(root, "docker", "CLIENT_TOO_OLD", "SERVICE_LOG_ERRORS")
+            yield up(root, "docker", "CLIENT_TOO_OLD", "SERVICE_LOG_ERRORS", release=("--release", "2025.1"))
         finally:
             run_cli("down", "--dir", str(root), check=False)
 
@@ -156,3 +161,42 @@ def test_podman_cloud(on_podman, tmp_path):
     assert re.search(r"RUN ssh .* 127\.\d+\.\d+\.\d+ 'podman exec -i -e PYTHONDONTWRITEBYTECODE=1 cinder_volume timeout", run.stdout)
     assert "docker " not in " ".join(line for line in run.stdout.splitlines() if "RUN " in line)
     assert_no_secret(run.output, on_podman.password)
+
+
+@pytest.fixture(scope="module")
+def on_valkey(cloud, on_podman, tmp_path_factory):
+    """The Valkey flavor on docker (after the podman cloud is down)."""
+    run_cli("down", "--dir", str(on_podman.root))
+    root = tmp_path_factory.mktemp("valkey") / "kolla"
+    try:
+        started = run_cli("up", "--ssh", "--containers", "docker", "--flavor", "valkey", "--dir", str(root),
+                          timeout=900)
+        yield Deployment(root, "valkey"), started.stdout
+    finally:
+        run_cli("down", "--dir", str(root), check=False)
+
+
+def test_valkey_cloud_runs_real_valkey_and_is_green(on_valkey, tmp_path):
+    cloud, started = on_valkey
+    assert "(valkey: Valkey " in started, started
+    assert "valkey_master_password" in (cloud.root / "passwords.yml").read_text()
+    assert "[valkey:children]" in cloud.inventory.read_text()
+    run = run_checklist(*cloud.checklist_args(), tmp_path=tmp_path, cwd=tmp_path)
+    assert run.returncode == 0, run.stdout[-3000:]
+    outcomes = run.outcomes()
+    assert set(outcomes.values()) == {"passed"}
+    assert any("test_tooz_takes_a_lock_inside_each_container[ansible://ctl3]" in test for test in outcomes)
+    assert "ctl1: inside cinder_volume on ctl1" in run.stdout
+
+
+def test_valkey_incident_is_seen_inside_every_container(on_valkey, tmp_path):
+    cloud, _ = on_valkey
+    run_cli("repro", "--dir", str(cloud.root), timeout=300)
+    run = run_checklist(*cloud.checklist_args(), tmp_path=tmp_path, cwd=tmp_path)
+    found = reported(run)
+    assert run.returncode == 1
+    for host, service in (("ctl1", "cinder-volume"), ("ctl2", "designate-worker"), ("ctl3", "masakari-api")):
+        assert any(f"host {host}, service {service}" in w for w in found["SENTINEL_AUTH_MISSING"]), found
+    inside = run.failures()["test_python_client::test_tooz_takes_a_lock_inside_each_container[ansible://ctl2]"]
+    assert "container designate_worker" in inside and "cause: SENTINEL_AUTH_MISSING" in inside
+    assert_no_secret(run.output, cloud.password)

@@ -1,0 +1,60 @@
+"""The tooz and redis-py each Kolla release ships (`coordcheck images
+--all-releases`), each in a throwaway container of its release image,
+against real sentinels that require a password:
+
+- the fixed URL works;
+- the incident's URL (no sentinel_password) fails: at once with tooz 6.3.0
+  (2024.2, 2025.1), while tooz 7 and later retry for minutes;
+- a sentinel_password sent to sentinels that have none fails with redis-py
+  5 to 7 and works with redis-py 8 (SENTINEL_AUTH_UNEXPECTED's trap).
+"""
+
+import pytest
+
+from coordcheck import url as urls
+from coordcheck.checks.containers import version_tuple
+from coordcheck.kolla import backend_url_of, releases
+from coordcheck.lab import containers, images
+from coordcheck.observe import tooz as tooz_probe
+from tests.conftest import Deployment, lab
+
+DEADLINE = 6.0
+
+
+@pytest.fixture(scope="module")
+def without_sentinel_auth(tmp_path_factory):
+    with lab(tmp_path_factory.mktemp("no-auth") / "kolla", "--no-sentinel-auth") as made:
+        yield made
+
+
+def service_url(deployment: Deployment) -> urls.BackendURL:
+    conf = deployment.root / "ctl1" / "cinder-volume" / "cinder.conf"
+    return urls.parse(backend_url_of(conf.read_text(), str(conf)))
+
+
+def handshake(image: str, url: urls.BackendURL) -> tooz_probe.Handshake:
+    def run_python(script: str):
+        return containers.python_in("docker", image, script, DEADLINE + tooz_probe.START_ALLOWANCE)
+    return tooz_probe.handshake_with(run_python, url, DEADLINE, 2.0)
+
+
+@pytest.mark.parametrize("series", list(releases.SERIES.values()))
+def test_release_clients_on_the_incident_and_the_trap(series, deployment, without_sentinel_auth):
+    image = images.release_image(series)
+    tooz, redis_py = images.clients(image)
+    fixed = service_url(deployment)
+    assert "sentinel_password=" in fixed.raw
+    works = handshake(image, fixed)
+    assert works.ok and (works.tooz, works.redis) == (tooz, redis_py), works
+
+    incident = handshake(image, urls.parse(urls.without_option(fixed.raw, "sentinel_password")))
+    assert not incident.ok
+    if version_tuple(tooz) < (7,):
+        assert not incident.timed_out and "AuthenticationError('Authentication required.')" in incident.error
+    else:
+        assert incident.timed_out, incident
+
+    unexpected = service_url(without_sentinel_auth)
+    assert "sentinel_password=" in unexpected.raw
+    trap = handshake(image, unexpected)
+    assert trap.ok == (not releases.release_for(series).redis_py_below(8)), trap
