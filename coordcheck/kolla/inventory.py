@@ -37,6 +37,7 @@ class Inventory:
     _manager: InventoryManager
     _variables: VariableManager
     _members: dict[str, frozenset[str]] = field(default_factory=dict)
+    _host_vars: dict[str, dict] = field(default_factory=dict)   # ansible's, once per host (the inventory is read once)
 
     @classmethod
     def load(cls, path: str | Path) -> "Inventory":
@@ -105,10 +106,12 @@ class Inventory:
         return hosts
 
     def host_vars(self, host: str) -> dict:
-        found = self._manager.get_host(host)
-        if found is None:
-            raise KollaError(f"host {host!r} is not in inventory {self.path}")
-        return self._variables.get_vars(host=found)
+        if host not in self._host_vars:
+            found = self._manager.get_host(host)
+            if found is None:
+                raise KollaError(f"host {host!r} is not in inventory {self.path}")
+            self._host_vars[host] = self._variables.get_vars(host=found)
+        return self._host_vars[host]
 
     def address(self, host: str) -> str:
         """Kolla's API address of a host: ``api_interface_address``, else

@@ -24,6 +24,8 @@ from coordcheck.observe.service_logs import LogLine
 from coordcheck.observe.transport import output_withheld
 
 ENGINES = ("docker", "podman")
+#: the engine's log of a container is read from its end, at most this many lines
+ENGINE_LOG_LINES = 20000
 #: docker's ps speaks Go templates line by line; podman's ``{{.State}}`` is
 #: the human status ("Up 5 seconds ago"), its JSON has the state itself
 PS_FORMAT = {"docker": "{{.Names}}\t{{.State}}\t{{.Image}}", "podman": "json"}
@@ -113,7 +115,8 @@ class Engine:
         inside it, and ``docker logs`` (kolla_start's output)."""
         started = self.started_at(container)
         with output_withheld(f"logs of {container}"):
-            done = self.host.run(f"{self.command} logs --timestamps --since %s %s 2>&1", since, container)
+            done = self.host.run(f"{self.command} logs --timestamps --since %s --tail %s %s 2>&1",
+                                 since, str(ENGINE_LOG_LINES), container)
             files = self.host.run(f"{self.command} exec %s sh -c %s sh %s %s",
                                   container, service_logs.FILES_SCRIPT, project, service)
         if done.rc != 0:
