@@ -76,7 +76,7 @@ def main() -> None:
     for image in wanted:
         tooz, redis_py = images.clients(image) or ("3.1.0", "4.3.4")
         seconds, line = first.get(image, (None, f"nothing within {args.cap:.0f} s"))
-        name = image.rpartition(":")[2]
+        name = images.series_of(image)
         shown = f"{seconds:.0f} s" if seconds is not None else "-"
         print(f"| {name} | {tooz} | {redis_py} | {shown} | `{line}` |")
 

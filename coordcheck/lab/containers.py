@@ -122,10 +122,10 @@ def python_in(engine: str, image: str, script: str, deadline: float) -> transpor
     """``script`` (on stdin) run by the Python of a throwaway container of
     ``image`` on the host's network, killed at ``deadline`` s: a release's
     clients tried without a deployment of them."""
-    seconds = max(1, int(deadline + 0.999))
+    python, seconds = transport.python_killed_after(deadline)
     try:
         done = subprocess.run([engine, "run", "--rm", "-i", "--network", "host", "-e", "PYTHONDONTWRITEBYTECODE=1",
-                               image, "timeout", "-s", "KILL", str(seconds), "python3", "-"],
+                               image, *python],
                               input=script, capture_output=True, text=True, timeout=seconds + 30)
     except subprocess.TimeoutExpired:
         return transport.Result(None, "", f"{engine} run {image} did not end")

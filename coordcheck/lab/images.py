@@ -42,7 +42,8 @@ SUPPORT = Path(__file__).with_name("container")
 
 #: The service images carry this digest of the files they copy in: a change rebuilds them
 SUPPORT_LABEL = "org.coordcheck.support"
-SUPPORT_DIGEST = hashlib.sha256(b"".join((SUPPORT / name).read_bytes() for name in ("kolla_start", "service.py"))).hexdigest()[:16]
+SUPPORT_FILES = ("kolla_start", "service.py")
+SUPPORT_DIGEST = hashlib.sha256(b"".join((SUPPORT / name).read_bytes() for name in SUPPORT_FILES)).hexdigest()[:16]
 
 DEBIAN_DOCKERFILE = f"""FROM {BASE}
 LABEL {LABEL} {SUPPORT_LABEL}={SUPPORT_DIGEST}
@@ -112,25 +113,29 @@ def release_image(series: str) -> str:
     return f"coordcheck/service:{series}"
 
 
+def series_of(image: str) -> str:
+    """The Kolla series a release image is for: its tag."""
+    return image.rpartition(":")[2]
+
+
 def clients(image: str) -> tuple[str, str] | None:
     """(tooz, redis-py) pinned into a venv image; None: Debian's packages."""
     if image == CURRENT:
         return importlib.metadata.version("tooz"), importlib.metadata.version("redis")
-    series = image.rpartition(":")[2]
-    return next((releases.CLIENTS[major] for major, name in releases.SERIES.items() if name == series), None)
+    return next((releases.CLIENTS[major] for major, name in releases.SERIES.items() if name == series_of(image)), None)
 
 
 def build_service(engine: str, workdir: Path, image: str, dockerfile: str, with_site: bool) -> None:
     context = workdir / image.replace("/", "_").replace(":", "_")
     context.mkdir()
-    for name in ("kolla_start", "service.py"):
+    for name in SUPPORT_FILES:
         shutil.copy(SUPPORT / name, context / name)
     if with_site:
         tooz, redis_py = clients(image)
         # pip resolves markers for this Python; Debian's 3.11.2 also needs
         # redis-py's python_full_version < "3.11.3" dependency
         pins = [f"tooz=={tooz}", f"redis=={redis_py}", "async-timeout>=4.0.3",
-                *SERIES_PINS.get(image.rpartition(":")[2], ())]
+                *SERIES_PINS.get(series_of(image), ())]
         tools.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
                    "--target", str(context / "site"), *pins], "pip install " + " ".join(pins), timeout=900)
     (context / "Dockerfile").write_text(dockerfile)

@@ -127,8 +127,9 @@ class Engine:
         engine_lines = []
         for line in done.stdout.splitlines():
             stamp, _, text = line.partition(" ")
-            if parse_time(stamp) is not None:
-                engine_lines.append(LogLine(parse_time(stamp), text, f"{self.command} logs"))
+            when = parse_time(stamp)
+            if when is not None:
+                engine_lines.append(LogLine(when, text, f"{self.command} logs"))
         now = service_logs.container_now(files.stdout)
         first = max(filter(None, (started, service_logs.cutoff(since, now) if now else None)), default=None)
         return [line for line in service_logs.from_files(files.stdout) + engine_lines
@@ -138,7 +139,7 @@ class Engine:
         """Run ``script`` with the container's own ``python3``, killed inside
         the container at ``deadline`` s (coreutils timeout) and here soon after.
         Python writes no bytecode there: the container is only read."""
-        seconds = max(1, int(deadline + 0.999))
+        python, seconds = transport.python_killed_after(deadline)
         command = (f"{self.command} exec -i -e PYTHONDONTWRITEBYTECODE=1 {shlex.quote(container)} "
-                   f"timeout -s KILL {seconds} python3 -")
+                   f"{shlex.join(python)}")
         return transport.run(self.host, command, script, timeout=seconds + 5)

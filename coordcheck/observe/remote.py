@@ -12,6 +12,7 @@ the services see.
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 from typing import Callable
 
@@ -144,9 +145,8 @@ class Remote:
 def on_host(host, deadline: float) -> Callable[[str], Result]:
     """Run a shipped script with the host's own ``python3`` (through its
     testinfra connection, script on stdin), killed there at ``deadline`` s."""
-    seconds = max(1, int(deadline + 0.999))
+    python, seconds = transport.python_killed_after(deadline)
 
     def run_python(source: str) -> Result:
-        return transport.run(host, f"PYTHONDONTWRITEBYTECODE=1 timeout -s KILL {seconds} python3 -",
-                             source, timeout=seconds + 5)
+        return transport.run(host, f"PYTHONDONTWRITEBYTECODE=1 {shlex.join(python)}", source, timeout=seconds + 5)
     return run_python

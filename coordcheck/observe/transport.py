@@ -114,6 +114,17 @@ def command_line(host, command: str) -> str:
     return shlex.join(_argv(*native(host, command)))
 
 
+def python_killed_after(deadline: float) -> tuple[list[str], int]:
+    """The command that runs a script on stdin with the far side's ``python3``,
+    killed there (coreutils timeout) after ``seconds``, ``deadline`` rounded up.
+
+    >>> python_killed_after(4.2)
+    (['timeout', '-s', 'KILL', '5', 'python3', '-'], 5)
+    """
+    seconds = max(1, int(deadline + 0.999))
+    return ["timeout", "-s", "KILL", str(seconds), "python3", "-"], seconds
+
+
 def last_json(stdout: str) -> dict | None:
     """The last line that is a JSON object: a shipped script's result."""
     lines = [line for line in stdout.splitlines() if line.startswith("{")]

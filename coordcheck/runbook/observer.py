@@ -28,6 +28,7 @@ from coordcheck.observe.failover import Failover
 from coordcheck.runbook.containers import ContainerObserver
 from coordcheck.runbook.vantage import View, view_for
 
+
 class Observer:
     """The run's single point of contact with the deployment (or, in the gate,
     with the config repository)."""
