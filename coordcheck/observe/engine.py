@@ -45,6 +45,11 @@ def parse_time(text: str) -> datetime | None:
     return datetime.fromisoformat(f"{day}T{clock}.{(fraction or '0')[:6].ljust(6, '0')}+00:00")
 
 
+def _text(output: bytes) -> str:
+    """A log as text: a service may log any bytes, and a tail may cut a character in two."""
+    return output.decode("utf-8", errors="replace")
+
+
 def container_name(service: str) -> str:
     """Kolla's container for a service: ``cinder-volume`` -> ``cinder_volume``."""
     return service.replace("-", "_")
@@ -119,20 +124,21 @@ class Engine:
                                  since, str(ENGINE_LOG_LINES), container)
             files = self.host.run(f"{self.command} exec %s sh -c %s sh %s %s",
                                   container, service_logs.FILES_SCRIPT, project, service)
+        engine_log, file_logs = _text(done.stdout_bytes), _text(files.stdout_bytes)
         if done.rc != 0:
-            raise EngineError(f"`{self.command} logs {container}` failed: {' '.join(done.stdout.split())[:200]}")
+            raise EngineError(f"`{self.command} logs {container}` failed: {' '.join(engine_log.split())[:200]}")
         if files.rc != 0:
             raise EngineError(f"cannot read /var/log/kolla/{project} inside {container}: "
-                              f"{' '.join((files.stderr or files.stdout).split())[:200]}")
+                              f"{' '.join((_text(files.stderr_bytes) or file_logs).split())[:200]}")
         engine_lines = []
-        for line in done.stdout.splitlines():
+        for line in engine_log.splitlines():
             stamp, _, text = line.partition(" ")
             when = parse_time(stamp)
             if when is not None:
                 engine_lines.append(LogLine(when, text, f"{self.command} logs"))
-        now = service_logs.container_now(files.stdout)
+        now = service_logs.container_now(file_logs)
         first = max(filter(None, (started, service_logs.cutoff(since, now) if now else None)), default=None)
-        return [line for line in service_logs.from_files(files.stdout) + engine_lines
+        return [line for line in service_logs.from_files(file_logs) + engine_lines
                 if first is None or line.when >= first]
 
     def python(self, container: str, script: str, deadline: float) -> transport.Result:

@@ -101,6 +101,20 @@ def test_incident_container_seen_in_config_logs_and_its_own_tooz(checked, cloud)
     assert checked.returncode == 1
 
 
+def test_log_file_with_bytes_that_are_not_text(cloud, checked, tmp_path):
+    """A log holds whatever a service wrote (and a 2 MB tail may cut a character
+    in two): bytes that are not UTF-8 are read past, the incident is still named."""
+    log = cloud.root / "ctl3" / "kolla_logs" / "masakari" / "masakari-api.log"
+    original = log.read_bytes()
+    log.write_bytes(b"\xff\xfe\x80 not text\n" + original + b"\xc3 cut in two\n")
+    try:
+        run = run_checklist(*cloud.checklist_args(), "-m", "containers", tmp_path=tmp_path, cwd=tmp_path)
+    finally:
+        log.write_bytes(original)
+    assert any("host ctl3" in w for w in reported(run)["SERVICE_LOG_ERRORS"]), run.stdout[-3000:]
+    assert "Traceback" not in run.output and "INTERNALERROR" not in run.output
+
+
 def test_every_verdict_crossed_ssh_into_the_containers(checked):
     assert "ctl1: inside cinder_volume on ctl1" in checked.stdout.split("where each ran:", 1)[1]
     piped = [line for line in checked.stdout.splitlines() if "coordcheck.observe.transport" in line and "RUN " in line]
