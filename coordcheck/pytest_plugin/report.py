@@ -61,23 +61,23 @@ def _masked(value):
     return json.loads(KNOWN.mask(json.dumps(value)))
 
 
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """Say when the terminal shows ids relative to the working directory."""
+    if not config.getoption("inventory", None) or config.rootpath == config.invocation_params.dir:
+        return []
+    return [f"coordcheck: ids are tests_infra/...; pytest's rootdir is {config.rootpath}, so this terminal shows them "
+            "relative to the working directory (write --inventory=PATH --configdir=DIR to see them whole)"]
+
+
 @pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Stable ids: ``tests_infra/test_auth.py::test_x[...]`` whatever the
-    working directory and the first path argument."""
-    for item in items:
-        path = Path(str(item.path))
-        if path.parent == CHECKLIST:
-            _set_nodeid(item, f"tests_infra/{path.name}::{item.name}")
-
-
-def _set_nodeid(item: pytest.Item, nodeid: str) -> None:
-    """pytest has no public setter: ``_id`` (a NodeId, pytest >= 9) or ``_nodeid``."""
-    current = getattr(item, "_id", None)
-    if current is not None and hasattr(type(current), "parse"):
-        item._id = type(current).parse(nodeid)
-    else:
-        item._nodeid = nodeid
+def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> pytest.Module | None:
+    """Stable ids: ``tests_infra/test_auth.py::test_x[ctl1]`` whatever the
+    working directory and the first path argument (pytest derives a module's
+    id from its rootdir, which an option like ``--inventory /etc/kolla/x``
+    moves); junit, JSON and ``--lf`` all use it."""
+    if module_path.parent != CHECKLIST:
+        return None
+    return pytest.Module.from_parent(parent, path=module_path, nodeid=f"tests_infra/{module_path.name}")
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -58,6 +58,20 @@ def test_incident_fails_exactly_the_sentinel_auth_checks(incident, tmp_path):
     assert_no_secret(run.output, incident.password)
 
 
+def test_ids_are_the_checklists_wherever_pytest_runs(incident, tmp_path):
+    """junit's classnames come from the ids whatever the working directory; with
+    ``--inventory=PATH`` the terminal prints them whole too."""
+    spaced = run_checklist(*incident.checklist_args(), "-m", "config", tmp_path=tmp_path, cwd=tmp_path)
+    assert {c.split("::")[0] for c in spaced.failures()} == {"test_container_config"}
+    assert 'classname="tests_infra.test_container_config"' in spaced.junit
+    assert "pytest's rootdir is" in spaced.stdout
+    joined = ["--hosts=controllers", f"--inventory={incident.inventory}", f"--configdir={incident.root}"]
+    whole = run_checklist(*joined, "-m", "config", "-rf", tmp_path=tmp_path, cwd=tmp_path)
+    assert "FAILED tests_infra/test_container_config.py::test_backend_url_carries_sentinel_password" \
+           "[ansible://ctl1]" in whole.stdout
+    assert "pytest's rootdir is" not in whole.stdout
+
+
 def test_incident_fix_names_both_kolla_ways(incident, tmp_path):
     run = run_checklist(*incident.checklist_args(), "-m", "config", tmp_path=tmp_path, cwd=tmp_path)
     short = run.failures()["test_container_config::test_backend_url_carries_sentinel_password[ansible://ctl1]"]
