@@ -133,6 +133,9 @@ def parser() -> argparse.ArgumentParser:
     up.add_argument("--containers", nargs="?", const="docker", choices=["docker", "podman"],
                     help="run the services in containers of this engine (default docker), one per host, "
                          "as Kolla names and lays them out; builds the images first if missing")
+    up.add_argument("--consumers", action="store_true",
+                    help="with --containers (docker): also gnocchi_metricd, octavia_worker and horizon containers, "
+                         "each running its own client (gnocchi's, octavia's jobboard, django_redis)")
     verbs.add_parser("compose", help=f"print {compose.FILE_NAME} (generated from the deployment's templates)")
     build = verbs.add_parser("images", help="build the service images (Debian rootfs by debootstrap; no registry)")
     build.add_argument("--engine", choices=["docker", "podman"], default="docker")

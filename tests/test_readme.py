@@ -39,6 +39,7 @@ def test_every_catalogue_entry_has_a_scenario_or_named_test():
                          "FAILOVER_SEEN": "tests/lab/test_faults.py",
                          "HOST_UNREACHABLE": "tests/pytest_plugin/test_checklist.py",
                          "CONFIG_UNREADABLE": "tests/pytest_plugin/test_checklist.py",
+                         "CONSUMER_CLIENT_FAILED": "tests/checks/test_containers.py",
                          **{entry: "tests/kolla/test_consumer_findings.py" for entry in (
                              "OVERRIDE_NOT_READ", "OVERRIDE_NO_CONSUMER", "REDIS_NAMES_LEFTOVER", "URL_NO_HOSTS",
                              "OLD_PASSWORD_LEFT", "JOBBOARD_NO_SENTINEL_AUTH", "HORIZON_NO_SENTINEL_AUTH")}}

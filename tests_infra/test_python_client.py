@@ -3,7 +3,9 @@ container, else on the host) and from the runner: with each service's own
 backend_url, redis-py's Sentinel discovery finds the master and tooz starts a
 coordinator, takes and releases a lock (namespace ``coordcheck``, expiring),
 and stops — within seconds; then the same inside each service container,
-with the container's own Python, tooz and redis-py.
+with the container's own Python, tooz and redis-py; and in each gnocchi,
+octavia and horizon container, that service's own client with its own config
+(gnocchi's redis_url parser, octavia's jobboard driver, django_redis).
 
     Sentinel(sentinels, sentinel_kwargs={"password": ...}).master_for("kolla", password=...).ping()
     docker exec -i cinder_volume python3 - < handshake.py
@@ -36,3 +38,8 @@ def test_tooz_takes_a_lock_from_runner(observer, runner_view):
 @pytest.mark.containers
 def test_tooz_takes_a_lock_inside_each_container(observer, host_name):
     expect_none(observer.containers.client_findings(host_name))
+
+
+@pytest.mark.containers
+def test_each_consumer_reaches_its_master_inside_its_container(observer, host_name):
+    expect_none(observer.containers.consumer_findings(host_name))

@@ -136,12 +136,16 @@ def urls_without_hosts(records: list[Record]) -> list[Finding]:
 
 
 def jobboard_auth(records: list[Record], auth: tuple[bool, str]) -> list[Finding]:
-    board = [r for r in records if r.option == "jobboard_enabled" and r.value.lower() == "true"]
+    """Octavia's jobboard on password-protected sentinels, where no override
+    gives it [task_flow] jobboard_redis_sentinel_password."""
+    told = {(r.host, r.service) for r in records if r.option == "jobboard_redis_sentinel_password" and r.value}
+    board = [r for r in records if r.option == "jobboard_enabled" and r.value.lower() == "true"
+             and (r.host, r.service) not in told]
     if not (auth[0] and board):
         return []
     return [Finding("JOBBOARD_NO_SENTINEL_AUTH", _where(board),
-                    evidence=f"{auth[1]}; octavia's [task_flow] has jobboard_backend_password (the data node's) and "
-                             "no sentinel password option: the jobboard cannot find its master")]
+                    evidence=f"{auth[1]}; octavia's [task_flow] gets jobboard_backend_password (the data node's) "
+                             "and no jobboard_redis_sentinel_password: the jobboard cannot ask the sentinels for its master")]
 
 
 def horizon_auth(records: list[Record], auth: tuple[bool, str]) -> list[Finding]:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from coordcheck import url as urls
-from coordcheck.observe.engine import Container, config_in_container
+from coordcheck.observe.engine import Container, config_in_container, consumer_config_in_container
 from coordcheck.observe.service_logs import LogLine
 from coordcheck.findings import FAIL, Finding, Where, because
 from coordcheck.secrets import Secret, redact
@@ -49,8 +49,71 @@ class ServiceContainer:
         return config_in_container(self.config.project)
 
     @property
+    def host_path(self) -> str:
+        return self.config.path
+
+    @property
+    def project(self) -> str:
+        return self.config.project
+
+    @property
     def where(self) -> Where:
         return Where(host=self.host, container=self.name, service=self.config.service, file=self.path_inside)
+
+
+@dataclass(eq=False)
+class ConsumerContainer:
+    """The container of a gnocchi, octavia or horizon service on a host
+    (compared and hashed by identity: the observer makes each once)."""
+
+    host: str
+    service: str
+    consumer: str                       # gnocchi | octavia | horizon
+    path: str                           # the host's copy, under node_config_directory
+    name: str
+    state: Container | None
+
+    @property
+    def running(self) -> bool:
+        return self.state is not None and self.state.running
+
+    @property
+    def path_inside(self) -> str:
+        return consumer_config_in_container(self.consumer)
+
+    @property
+    def host_path(self) -> str:
+        return self.path
+
+    @property
+    def project(self) -> str:
+        return self.consumer
+
+    @property
+    def where(self) -> Where:
+        return Where(host=self.host, container=self.name, service=self.service, file=self.path_inside)
+
+
+#: what each consumer's config lacks when it sends the sentinels no password, and the finding that names it
+NO_SENTINEL_PASSWORD = {
+    "gnocchi": ("SENTINEL_AUTH_MISSING", "[incoming] redis_url carries no sentinel_password"),
+    "octavia": ("JOBBOARD_NO_SENTINEL_AUTH", "[task_flow] sets no jobboard_redis_sentinel_password"),
+    "horizon": ("HORIZON_NO_SENTINEL_AUTH", "CACHES['default']['OPTIONS'] has no SENTINEL_KWARGS password"),
+}
+
+
+def consumer_findings(c: ConsumerContainer, result: Handshake, sentinels_need_password: bool | None) -> list[Finding]:
+    """The consumer's own client failed inside its container: the cause when
+    its config sends the sentinels no password they need, else CONSUMER_CLIENT_FAILED."""
+    if result.ok:
+        return []
+    libraries = ", ".join(f"{k} {v}" for k, v in (result.libraries or {}).items())
+    evidence = (f"inside {c.name}, {c.consumer}'s own client ({libraries}, redis-py {result.redis}) with "
+                f"{c.path_inside} failed at {result.stage}: {(result.error or '')[:300]}")
+    if sentinels_need_password and result.sentinel_password is False:
+        finding, lacks = NO_SENTINEL_PASSWORD[c.consumer]
+        return [Finding(finding, c.where, evidence=f"the sentinels require a password and {lacks}; {evidence}")]
+    return [Finding("CONSUMER_CLIENT_FAILED", c.where, evidence=evidence)]
 
 
 def version_tuple(version: str | None) -> tuple[int, ...]:
@@ -68,16 +131,16 @@ def engine_usable(host: str, error: str | None) -> list[Finding]:
     return [Finding("CONTAINER_ENGINE_UNUSABLE", Where(host=host), evidence=error)] if error else []
 
 
-def running(containers: list[ServiceContainer], engine: str) -> list[Finding]:
+def running(containers: list[ServiceContainer | ConsumerContainer], engine: str) -> list[Finding]:
     found = []
     for c in containers:
         if c.running:
             continue
-        evidence = (f"no container named {c.name} on {c.host}, though {c.config.path} is there" if c.state is None
+        evidence = (f"no container named {c.name} on {c.host}, though {c.host_path} is there" if c.state is None
                     else f"{engine} ps: {c.name} is {c.state.state} (image {c.state.image})")
         found.append(Finding("CONTAINER_NOT_RUNNING", c.where, evidence=evidence,
                              fix=f"{engine} logs {c.name}; {engine} start {c.name} "
-                                 f"(or kolla-ansible deploy --tags {c.config.project})"))
+                                 f"(or kolla-ansible deploy --tags {c.project})"))
     return found
 
 

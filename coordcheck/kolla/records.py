@@ -12,7 +12,8 @@ from pathlib import Path
 
 OPTIONS = {("coordination", "backend_url"), ("DEFAULT", "coordination_url"), ("incoming", "redis_url"),
            ("profiler", "connection_string")} | {("task_flow", f"jobboard_{o}") for o in (
-               "enabled", "backend_hosts", "backend_port", "backend_username", "backend_password", "redis_sentinel")}
+               "enabled", "backend_hosts", "backend_port", "backend_username", "backend_password", "redis_sentinel",
+               "redis_sentinel_password")}
 
 
 @dataclass(frozen=True)

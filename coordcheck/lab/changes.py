@@ -12,7 +12,7 @@ from coordcheck import kolla
 from coordcheck.lab import compose_engine as local_compose
 from coordcheck.lab import netns, processes
 from coordcheck.lab.errors import DeploymentError, engine_errors
-from coordcheck.lab.kolla_files import service_config_text
+from coordcheck.lab.kolla_files import CONSUMER_FILE, consumer_config_text, service_config_text
 from coordcheck.lab.processes import is_ours
 from coordcheck.observe.probe import Address
 from coordcheck.observe.probe import client as probe_client
@@ -79,8 +79,16 @@ class ChangesMixin:
         return self._reconfigure(self.incident_url())
 
     def fix(self) -> list[Path]:
-        """Write the fixed URL (with sentinel_password) into every service config (and restart)."""
-        return self._reconfigure(self.fixed_url(self.flavor(), self.password()))
+        """Write the fixed URL (with sentinel_password) into every service
+        config, and the consumers' configs as `up` wrote them (and restart)."""
+        url, password = self.fixed_url(self.flavor(), self.password()), self.password()
+        paths = self._reconfigure(url)
+        for host, (service, consumer) in self.consumer_placement():
+            path = self.root / host / service / CONSUMER_FILE[consumer]
+            path.write_text(consumer_config_text(consumer, url, password, self.sentinel_addresses()))
+            self.container("restart", service)
+            paths.append(path)
+        return paths
 
     def _reconfigure(self, url: Secret) -> list[Path]:
         paths = self.write_backend_url(url)

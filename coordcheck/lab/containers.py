@@ -21,12 +21,17 @@ from pathlib import Path
 from coordcheck import kolla
 from coordcheck.lab import images
 from coordcheck.lab import tools
-from coordcheck.observe.engine import PS_FORMAT, config_in_container, container_name, parse_ps
+from coordcheck.observe.engine import PS_FORMAT, config_in_container, consumer_config_in_container, container_name, \
+    parse_ps
 from coordcheck.lab.tools import ToolError
 from coordcheck.observe import transport
 
 #: Where each service runs, as an inventory would place it (names are unique per engine).
 PLACEMENT = {"ctl1": "cinder-volume", "ctl2": "designate-worker", "ctl3": "masakari-api"}
+#: With ``up --consumers``: the consumers that are not a tooz backend_url, host -> (service, consumer)
+CONSUMER_PLACEMENT = {"ctl1": ("gnocchi-metricd", "gnocchi"), "ctl2": ("octavia-worker", "octavia"),
+                      "ctl3": ("horizon", "horizon")}
+CONSUMER_LOOP = "/usr/local/lib/coordcheck/consumer.py"
 LABEL = "org.coordcheck.deployment"
 SERVICE_LOOP = "/usr/local/lib/coordcheck/service.py"
 #: The host's folder behind /var/log/kolla in its containers (Kolla: the kolla_logs volume)
@@ -48,6 +53,16 @@ def config_json(svc: kolla.CoordinationService) -> str:
         "command": f"python3 {SERVICE_LOOP} {dest} {svc.service}",
         "config_files": [{"source": f"/var/lib/kolla/config_files/{svc.config_name}", "dest": dest,
                           "owner": svc.project, "perm": "0600"}],
+    }, indent=1) + "\n"
+
+
+def consumer_config_json(service_name: str, consumer: str, file_name: str) -> str:
+    """config.json of a consumer's container: its config copied in, its client's loop run."""
+    dest = consumer_config_in_container(consumer)
+    return json.dumps({
+        "command": f"python3 {CONSUMER_LOOP} {consumer} {dest} {service_name}",
+        "config_files": [{"source": f"/var/lib/kolla/config_files/{file_name}", "dest": dest,
+                          "owner": consumer, "perm": "0600"}],
     }, indent=1) + "\n"
 
 
@@ -106,7 +121,7 @@ def remove(engine: str, root: Path) -> list[str]:
 def check_free(engine: str) -> None:
     """Kolla's names must be free on this engine (another deployment's?)."""
     taken = set(_engine(engine, "ps", "-a", "--format", "{{.Names}}").split())
-    clash = sorted(taken & {container_name(s) for s in PLACEMENT.values()})
+    clash = sorted(taken & {container_name(s) for s in [*PLACEMENT.values(), *(s for s, _ in CONSUMER_PLACEMENT.values())]})
     if clash:
         raise ContainerError(f"containers {', '.join(clash)} already exist on {engine} (`{engine} rm -f` them, "
                              "or `coordcheck down` the deployment that made them)")

@@ -37,6 +37,7 @@ from coordcheck.lab.starting import AGREEMENT_TIMEOUT, StartMixin
 from coordcheck.lab.errors import DeploymentError, engine_errors  # noqa: F401 - re-exported
 from coordcheck.lab.folders import usable_root  # noqa: F401 - re-exported
 from coordcheck.lab.kolla_files import SSH_PORT, inventory_text, service_config_text, sshd_config, sshds  # noqa: F401
+from coordcheck.lab.kolla_files import CONSUMER_FILE, consumer_config_text
 from coordcheck.lab.network import Layout
 from coordcheck.lab.passwords import password_problem, read_password_file  # noqa: F401 - re-exported
 from coordcheck.lab.processes import Process, accepts, is_ours, server_binary, ssh_tool  # noqa: F401
@@ -126,14 +127,15 @@ class LocalDeployment(StartMixin, ChangesMixin, EnginesMixin):
     def write(self, flavor: kolla.Flavor, password: Secret | None, sentinel_auth: bool, ssh: bool = False,
               engine: str | None = None, servers: str = "processes", image: str | None = None,
               controllers: int = 3, backends: int = 3, network_range: str | None = None,
-              netns_hosts: bool = False) -> dict:
+              netns_hosts: bool = False, consumers: bool = False) -> dict:
         """Write the Kolla files and server configs (random password by
         default) on a claimed address range; start nothing. ``ssh``: hosts
         reached over SSH (sshds of the lab's own, key login); ``engine``
         (docker, podman): service containers; ``servers="compose"``: data
         nodes and sentinels from the lab's own compose file (``image``: the
         repository's file, on the lab's range, its container names prefixed);
-        ``netns_hosts``: every host in a network namespace of its own (implies ssh)."""
+        ``netns_hosts``: every host in a network namespace of its own (implies ssh);
+        ``consumers`` (with ``engine``): gnocchi, octavia and horizon containers too."""
         if password is None:
             password = Secret(random.token_hex(16))
         else:
@@ -159,7 +161,7 @@ class LocalDeployment(StartMixin, ChangesMixin, EnginesMixin):
             raise
         state = {"flavor": flavor.name, "sentinel_auth": sentinel_auth, "created_root": created_root,
                  "files": [], "dirs": [str(self.state_dir)], "processes": [], "ssh": ssh,
-                 "engine": engine, "servers": servers, "image": image, "layout": layout.to_state(),
+                 "engine": engine, "servers": servers, "consumers": bool(engine and consumers), "image": image, "layout": layout.to_state(),
                  "binary": binary, "netns": netns.plan(self.lab_id, layout.hosts) if netns_hosts else None}
         self._save(state)
 
@@ -180,8 +182,9 @@ class LocalDeployment(StartMixin, ChangesMixin, EnginesMixin):
             self._write_server_configs(put, layout, password, sentinel_auth, binary)
         if ssh:
             self._write_ssh(put, layout)
+        placed = [*containers.PLACEMENT.items(), *((h, s) for h, (s, _) in self.consumer_placement(state))]
         put(self.inventory, inventory_text(flavor, self.root, self.ssh_dir if ssh else None,
-                                           containers.PLACEMENT if engine else None, layout.hosts, layout.backends))
+                                           placed if engine else None, layout.hosts, layout.backends))
         put(self.passwords, yaml.safe_dump({flavor.password_key: password.reveal()}), 0o600)
         put(self.root / "globals.yml", yaml.safe_dump({
             flavor.enable_key: "yes", "kolla_base_distro": "debian", "kolla_container_engine": engine or "docker",
@@ -192,8 +195,17 @@ class LocalDeployment(StartMixin, ChangesMixin, EnginesMixin):
             put(self.root / host / svc.service / svc.config_name, service_config_text(url, svc.project), 0o600)
             if engine:
                 put(self.root / host / svc.service / "config.json", containers.config_json(svc), 0o600)
+        for host, (service, consumer) in self.consumer_placement(state):
+            name = CONSUMER_FILE[consumer]
+            put(self.root / host / service / name, consumer_config_text(consumer, url, password,
+                                                                        self.sentinel_addresses()), 0o600)
+            put(self.root / host / service / "config.json", containers.consumer_config_json(service, consumer, name), 0o600)
         self._save(state)
         return state
+
+    def consumer_placement(self, state: dict | None = None) -> list[tuple[str, tuple[str, str]]]:
+        """(host, (service, consumer)) of the gnocchi, octavia and horizon containers (``up --consumers``)."""
+        return list(containers.CONSUMER_PLACEMENT.items()) if (state or self.state()).get("consumers") else []
 
     def _write_server_configs(self, put, layout: Layout, password: Secret, sentinel_auth: bool, binary: str) -> None:
         bind_source = processes.binary_version(binary) >= (7, 0)
@@ -242,7 +254,8 @@ class LocalDeployment(StartMixin, ChangesMixin, EnginesMixin):
         else:
             server_binary(flavor)
         if engine:
-            self._images_ready(engine, (*images.SERVICE, service_image), (series,) if series else ())
+            wanted = (*images.SERVICE, service_image, *((images.CONSUMERS,) if where.get("consumers") else ()))
+            self._images_ready(engine, wanted, (series,) if series else ())
             with engine_errors():
                 containers.check_free(engine)
         self.write(flavor, password, sentinel_auth, ssh, engine, servers, image, **where)

@@ -6,6 +6,9 @@ sources and imported into the engine, then two service images on top.
   python3-redis 4.3.4 (a tooz older than 6.1.0: it ignores sentinel_password)
 - ``coordcheck/service:current``: the tooz and redis-py of this venv in a
   Kolla-style venv (/var/lib/kolla/venv), first on PATH as in Kolla images
+- ``coordcheck/service:consumers``: on top of that, octavia (its jobboard
+  driver, taskflow), gnocchi (its redis client) and Django with django-redis
+  (horizon's cache): the consumers that are not a tooz backend_url
 - ``coordcheck/redis:bookworm``: Debian's redis-server, for
   docker-compose.sentinel.yml where the official image cannot be pulled
 
@@ -33,8 +36,9 @@ BASE = "coordcheck/debian:bookworm"
 DEBIAN = "coordcheck/service:debian"
 CURRENT = "coordcheck/service:current"
 SERVER = "coordcheck/redis:bookworm"
+CONSUMERS = "coordcheck/service:consumers"
 SERVICE = (BASE, DEBIAN, CURRENT)    # what `coordcheck up --containers` needs
-ALL = (*SERVICE, SERVER)
+ALL = (*SERVICE, SERVER)                # podman gets copies of these (the consumers are docker's only)
 SUITE = "bookworm"
 BASE_PACKAGES = "python3,python3-tooz,python3-redis,redis-server"
 LABEL = "org.coordcheck.image=1"
@@ -42,13 +46,19 @@ SUPPORT = Path(__file__).with_name("container")
 
 #: The service images carry this digest of the files they copy in: a change rebuilds them
 SUPPORT_LABEL = "org.coordcheck.support"
-SUPPORT_FILES = ("kolla_start", "service.py")
-SUPPORT_DIGEST = hashlib.sha256(b"".join((SUPPORT / name).read_bytes() for name in SUPPORT_FILES)).hexdigest()[:16]
+SUPPORT_FILES = {"kolla_start": SUPPORT / "kolla_start", "service.py": SUPPORT / "service.py",
+                 "consumer.py": SUPPORT / "consumer.py",
+                 "handshake.py": Path(__file__).parents[1] / "observe" / "handshake.py"}
+SUPPORT_DIGEST = hashlib.sha256(b"".join(path.read_bytes() for path in SUPPORT_FILES.values())).hexdigest()[:16]
+#: the consumers' own libraries (the newest series'): gnocchi without its
+#: storage stack (its redis client needs oslo.config, oslo.utils and redis-py)
+CONSUMER_PINS = ("octavia==19.0.0", "django-redis==7.0.0")
+CONSUMER_NO_DEPS = ("gnocchi==4.7.1",)
 
 DEBIAN_DOCKERFILE = f"""FROM {BASE}
 LABEL {LABEL} {SUPPORT_LABEL}={SUPPORT_DIGEST}
 COPY kolla_start /usr/local/bin/kolla_start
-COPY service.py /usr/local/lib/coordcheck/service.py
+COPY service.py consumer.py handshake.py /usr/local/lib/coordcheck/
 RUN chmod 0755 /usr/local/bin/kolla_start
 CMD ["/usr/local/bin/kolla_start"]
 """
@@ -120,24 +130,30 @@ def series_of(image: str) -> str:
 
 def clients(image: str) -> tuple[str, str] | None:
     """(tooz, redis-py) pinned into a venv image; None: Debian's packages."""
-    if image == CURRENT:
+    if image in (CURRENT, CONSUMERS):
         return importlib.metadata.version("tooz"), importlib.metadata.version("redis")
     return next((releases.CLIENTS[major] for major, name in releases.SERIES.items() if name == series_of(image)), None)
+
+
+def pip_target(site: Path, pins: list[str], *options: str) -> None:
+    tools.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *options,
+               "--target", str(site), *pins], "pip install " + " ".join(pins), timeout=900)
 
 
 def build_service(engine: str, workdir: Path, image: str, dockerfile: str, with_site: bool) -> None:
     context = workdir / image.replace("/", "_").replace(":", "_")
     context.mkdir()
-    for name in SUPPORT_FILES:
-        shutil.copy(SUPPORT / name, context / name)
+    for name, path in SUPPORT_FILES.items():
+        shutil.copy(path, context / name)
     if with_site:
         tooz, redis_py = clients(image)
         # pip resolves markers for this Python; Debian's 3.11.2 also needs
         # redis-py's python_full_version < "3.11.3" dependency
         pins = [f"tooz=={tooz}", f"redis=={redis_py}", "async-timeout>=4.0.3",
                 *SERIES_PINS.get(series_of(image), ())]
-        tools.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                   "--target", str(context / "site"), *pins], "pip install " + " ".join(pins), timeout=900)
+        pip_target(context / "site", [*pins, *(CONSUMER_PINS if image == CONSUMERS else ())])
+        if image == CONSUMERS:
+            pip_target(context / "site", list(CONSUMER_NO_DEPS), "--no-deps")
     (context / "Dockerfile").write_text(dockerfile)
     tools.run([engine, "build", "--network", "none", "-q", "-t", image, str(context)], f"build of {image}", timeout=600)
 
@@ -153,7 +169,8 @@ def usable(engine: str) -> bool:
 
 
 #: what a build takes, to say while it runs
-TAKES = {BASE: "debootstrap of a Debian rootfs, about a minute", DEBIAN: "seconds", SERVER: "seconds"}
+TAKES = {BASE: "debootstrap of a Debian rootfs, about a minute", DEBIAN: "seconds", SERVER: "seconds",
+         CONSUMERS: "pip install of octavia, gnocchi and django-redis, about a minute"}
 PIP_TAKES = "pip install of tooz {} and redis-py {}, about 10 s"
 
 
@@ -174,6 +191,7 @@ def build(engine: str = "docker", rebuild: bool = False, progress=None, series: 
             DEBIAN: lambda w: build_service(engine, w, DEBIAN, DEBIAN_DOCKERFILE, with_site=False),
             CURRENT: lambda w: build_service(engine, w, CURRENT, CURRENT_DOCKERFILE, with_site=True),
             SERVER: lambda w: build_service(engine, w, SERVER, SERVER_DOCKERFILE, with_site=False),
+            CONSUMERS: lambda w: build_service(engine, w, CONSUMERS, CURRENT_DOCKERFILE, with_site=True),
         }
         for image in map(release_image, series):
             steps[image] = lambda w, image=image: build_service(engine, w, image, CURRENT_DOCKERFILE, with_site=True)

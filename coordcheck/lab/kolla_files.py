@@ -15,10 +15,10 @@ SSH_PORT = 2222
 
 
 def inventory_text(flavor: kolla.Flavor, root: Path, ssh: Path | None = None,
-                   placement: dict[str, str] | None = None, hosts: dict[str, str] | None = None,
+                   placement: list[tuple[str, str]] | None = None, hosts: dict[str, str] | None = None,
                    backends: list[str] | None = None) -> str:
-    """``ssh``: the folder of the lab's sshd keys; ``placement``: host -> the
-    one service it runs (containers), else every service on every host;
+    """``ssh``: the folder of the lab's sshd keys; ``placement``: (host,
+    service) of each service container, else every service on every host;
     ``backends``: the hosts of the data nodes and sentinels (all by default)."""
     from coordcheck.lab.templates import HOSTS
 
@@ -41,7 +41,7 @@ def inventory_text(flavor: kolla.Flavor, root: Path, ssh: Path | None = None,
         backend_group = f"\n[{flavor.group}]\n" + "\n".join(backends)
     services = [] if placement else [s.service for s in kolla.LOCAL_SERVICES]
     children = backend_group + "".join(f"\n\n[{g}:children]\ncontrol" for g in services)
-    placed = "".join(f"\n[{service}]\n{host}\n" for host, service in (placement or {}).items())
+    placed = "".join(f"\n[{service}]\n{host}\n" for host, service in placement or [])
     return f"# coordcheck local deployment ({flavor.name})\n[control]\n{lines}\n{children}\n{placed}"
 
 
@@ -79,3 +79,34 @@ def service_config_text(url: Secret, project: str | None = None) -> str:
     to /var/log/kolla/<project>/ only (the kolla_logs volume), not stderr."""
     logging = f"log_dir = /var/log/kolla/{project}\nuse_stderr = False\n" if project else ""
     return f"[DEFAULT]\ndebug = False\n{logging}\n[coordination]\nbackend_url = {url.reveal()}\n"
+
+
+#: the file each consumer's config is rendered into, as Kolla names it
+CONSUMER_FILE = {"gnocchi": "gnocchi.conf", "octavia": "octavia.conf", "horizon": "_9998-kolla-settings.py"}
+
+
+def consumer_config_text(consumer: str, url: Secret, password: Secret, sentinels: list[str]) -> str:
+    """A gnocchi, octavia or horizon config shaped as Kolla renders it, with
+    the sentinel password each needs on password-protected sentinels:
+    sentinel_password in gnocchi's URLs, octavia's
+    ``jobboard_redis_sentinel_password`` and horizon's ``SENTINEL_KWARGS``
+    (the overrides an operator adds; `coordcheck break` removes them)."""
+    pw = password.reveal()
+    logging = f"[DEFAULT]\nlog_dir = /var/log/kolla/{consumer}\nuse_stderr = False\n"
+    if consumer == "gnocchi":
+        return f"{logging}coordination_url = {url.reveal()}\n\n[incoming]\nredis_url = {url.reveal()}\n"
+    if consumer == "octavia":
+        return (f"{logging}\n[task_flow]\njobboard_enabled = true\njobboard_backend_driver = redis_taskflow_driver\n"
+                f"jobboard_backend_hosts = {','.join(sentinels)}\njobboard_backend_port = {kolla.SENTINEL_PORT}\n"
+                f"jobboard_backend_username = default\njobboard_backend_password = {pw}\n"
+                f"jobboard_redis_sentinel = {kolla.MASTER_NAME}\njobboard_redis_sentinel_password = {pw}\n")
+    listed = "".join(f"                ({ip!r}, {kolla.SENTINEL_PORT}),\n" for ip in sentinels)
+    return ("SESSION_ENGINE = 'django.contrib.sessions.backends.cache'\nCACHES = {\n    'default': {\n"
+            "        'BACKEND': 'django_redis.cache.RedisCache',\n"
+            f"        'LOCATION': 'redis://{kolla.MASTER_NAME}/0',\n        'OPTIONS': {{\n"
+            "            'CLIENT_CLASS': 'django_redis.client.SentinelClient',\n"
+            "            'CONNECTION_FACTORY': 'django_redis.pool.SentinelConnectionFactory',\n"
+            f"            'SENTINELS': [\n{listed}            ],\n            'PASSWORD': {pw!r},\n"
+            f"            'SENTINEL_KWARGS': {{'password': {pw!r}}},\n"
+            "            'CONNECTION_POOL_KWARGS': {\n                'retry_on_timeout': True,\n            },\n"
+            "            'IGNORE_EXCEPTIONS': False,\n        }\n    }\n}\n")

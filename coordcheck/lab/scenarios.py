@@ -34,6 +34,7 @@ class Scenario:
     also: frozenset[str] = frozenset()  # consequences it must also report
     netns: bool = False                 # needs `coordcheck up --netns`
     release: str | None = None          # needs `coordcheck up --containers --release R`
+    consumers: bool = False             # needs `coordcheck up --containers --consumers`
 
 
     def places(self, hosts: dict[str, str]) -> tuple[str, ...]:
@@ -134,6 +135,16 @@ SCENARIOS = _all(
              "the incident in masakari_api only, until its log shows it (minutes)",
              f.service_log_errors, CLIENT_FAILS | {"SENTINEL_AUTH_MISSING", "URL_DRIFT"}, ("ctl3", "masakari_api"),
              containers=True),
+    Scenario("JOBBOARD_NO_SENTINEL_AUTH", "JOBBOARD_NO_SENTINEL_AUTH",
+             "octavia_worker as stock Kolla renders it: no [task_flow] jobboard_redis_sentinel_password",
+             f.jobboard_no_sentinel_auth, frozenset({"SERVICE_LOG_ERRORS"}), ("ctl2", "octavia_worker"),
+             containers=True, consumers=True),
+    Scenario("HORIZON_NO_SENTINEL_AUTH", "HORIZON_NO_SENTINEL_AUTH",
+             "horizon as stock Kolla renders its cache: no SENTINEL_KWARGS", f.horizon_no_sentinel_auth,
+             frozenset({"SERVICE_LOG_ERRORS"}), ("ctl3", "horizon"), containers=True, consumers=True),
+    Scenario("SENTINEL_AUTH_MISSING_GNOCCHI", "SENTINEL_AUTH_MISSING",
+             "gnocchi_metricd's redis_url and coordination_url without sentinel_password", f.gnocchi_sentinel_auth_missing,
+             frozenset({"SERVICE_LOG_ERRORS"}), ("ctl1", "gnocchi_metricd"), containers=True, consumers=True),
     Scenario("PARTITION_ONE_HOST", "SENTINEL_UNREACHABLE",
              "ctl2 alone cannot reach ctl3's sentinel (a rule in ctl2's namespace)",
              f.partition_one_host, LOOKS_DEGRADED, ("host ctl2", "{ctl3}:26379"), passes=True, netns=True),
@@ -147,6 +158,8 @@ def apply(d: LocalDeployment, name: str) -> Scenario:
     scenario = SCENARIOS[name]
     if scenario.netns and not d.state().get("netns"):
         raise DeploymentError(f"scenario {name} needs a deployment made by `coordcheck up --netns`")
+    if scenario.consumers and not d.state().get("consumers"):
+        raise DeploymentError(f"scenario {name} needs a deployment made by `coordcheck up --containers --consumers`")
     if scenario.containers and not d.state().get("engine"):
         raise DeploymentError(f"scenario {name} needs a deployment made by `coordcheck up --containers`")
     if d.state()["sentinel_auth"] != scenario.sentinel_auth:
@@ -163,6 +176,7 @@ def _needs(s: Scenario) -> str:
     if s.netns:
         return " (needs `up --netns`)"
     needs = [*(["--no-sentinel-auth"] if not s.sentinel_auth else []), *(["--containers"] if s.containers else []),
+             *(["--consumers"] if s.consumers else []),
              *([f"--release {s.release}"] if s.release else [])]
     return f" (needs `up {' '.join(needs)}`)" if needs else ""
 

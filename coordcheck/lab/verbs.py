@@ -71,6 +71,8 @@ def _up(args: argparse.Namespace, run: dict) -> None:
 
     if args.release and not args.containers:
         raise CommandError(f"--release {args.release} chooses the service containers' images: add --containers")
+    if args.consumers and args.containers != "docker":
+        raise CommandError("--consumers runs gnocchi, octavia and horizon containers: add --containers (docker)")
     root = usable_root(args.dir)
     password = _password(args)
     if password is not None:
@@ -79,11 +81,12 @@ def _up(args: argparse.Namespace, run: dict) -> None:
     seconds = deployment.up(kolla.FLAVORS[args.flavor], password, sentinel_auth=not args.no_sentinel_auth,
                             ssh=args.ssh, engine=args.containers, servers=args.engine, image=args.image,
                             series=args.release, controllers=args.controllers, backends=args.backends,
-                            network_range=args.network, netns_hosts=args.netns)
+                            network_range=args.network, netns_hosts=args.netns, consumers=args.consumers)
     auth = "no sentinel password" if args.no_sentinel_auth else "sentinels require a password"
     flavor = args.flavor if args.engine == "compose" else f"{args.flavor}: {deployment.server_name()}"
     release = f" with {args.release}'s tooz and redis-py" if args.release else ""
-    services = f", service containers on {args.containers}{release}" if args.containers else ""
+    consumers = " with gnocchi, octavia and horizon" if args.consumers else ""
+    services = f", service containers on {args.containers}{release}{consumers}" if args.containers else ""
     layout = deployment.layout()
     ips = list(layout.hosts.values())
     where = f"{ips[0]}-{ips[-1].rsplit('.', 1)[1]}" if len(ips) > 1 else ips[0]
@@ -91,7 +94,7 @@ def _up(args: argparse.Namespace, run: dict) -> None:
     out(f"up: {len(layout.hosts)} controllers on {where}{isolated}; {len(layout.backends)} data nodes and "
         f"{len(layout.backends)} sentinels ({flavor}, {auth}{services}) ready in {seconds:.1f} s")
     out(f"inventory: {deployment.inventory}\nconfigdir: {deployment.root}")
-    out(f"check it:  pytest --hosts=controllers --inventory {deployment.inventory} --configdir {deployment.root}")
+    out(f"check it:  pytest --hosts=controllers --inventory={deployment.inventory} --configdir={deployment.root}")
 
 
 def _break(args: argparse.Namespace) -> None:

@@ -60,6 +60,15 @@ def config_in_container(project: str) -> str:
     return f"/etc/{project}/{project}.conf"
 
 
+#: Where Kolla's config.json puts the settings file of horizon's container
+HORIZON_SETTINGS = "/etc/openstack-dashboard/local_settings.d/_9998-kolla-settings.py"
+
+
+def consumer_config_in_container(consumer: str) -> str:
+    """The config a gnocchi, octavia or horizon container reads."""
+    return HORIZON_SETTINGS if consumer == "horizon" else config_in_container(consumer)
+
+
 class EngineError(Exception):
     """The engine cannot be used on this host (missing, or no permission)."""
 

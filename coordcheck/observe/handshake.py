@@ -1,4 +1,6 @@
-"""The coordination handshake, as a self-contained script.
+"""The coordination handshake, as a self-contained script; or the client of
+a consumer that is not a tooz backend_url (gnocchi, octavia's jobboard,
+horizon's cache), with that service's own parser and libraries.
 
 Its source is sent on stdin to ``python3 -`` (locally, or inside a service
 container with the container's own Python, tooz and redis-py), followed by a
@@ -47,31 +49,27 @@ def backend_url(params):
     return parser.get("coordination", "backend_url")
 
 
-def main(params):
+def _arm(params):
+    """Start the deadline: after the imports (a loaded host's start-up is not the server's time)."""
+    if params.get("deadline"):
+        signal.signal(signal.SIGALRM, _expire)
+        signal.setitimer(signal.ITIMER_REAL, params["deadline"])
+    return time.monotonic()
+
+
+def _tooz(url, params, result):
     """Start a coordinator, take and release a namespaced lock, stop."""
-    result = {"ok": False, "stage": "import", "tooz": _version("tooz"), "redis": _version("redis"),
-              "python": platform.python_version(), "error": None}
-    started = time.monotonic()
-    coordinator = None
+    from tooz import coordination
+
+    result["stage"] = "start"
+    options = {
+        "namespace": params["namespace"],
+        "lock_timeout": params["lock_timeout"],
+        "socket_timeout": params["timeout"],
+        "socket_connect_timeout": params["timeout"],
+    }
+    coordinator = coordination.get_coordinator(url, params["member"].encode(), **options)
     try:
-        from tooz import coordination
-
-        if params.get("deadline"):  # the interpreter's start and the imports are not the server's time
-            started = time.monotonic()
-            signal.signal(signal.SIGALRM, _expire)
-            signal.setitimer(signal.ITIMER_REAL, params["deadline"])
-        result["stage"] = "config"
-        url = backend_url(params)
-
-        result["stage"] = "start"
-        options = {
-            "namespace": params["namespace"],
-            "lock_timeout": params["lock_timeout"],
-            "socket_timeout": params["timeout"],
-            "socket_connect_timeout": params["timeout"],
-        }
-        coordinator = coordination.get_coordinator(
-            url, params["member"].encode(), **options)
         coordinator.start(start_heart=False)
         result["stage"] = "lock"
         lock = coordinator.get_lock(params["lock"].encode())
@@ -80,13 +78,102 @@ def main(params):
         result["stage"] = "release"
         lock.release()
         result["stage"] = "stop"
-        coordinator.stop()
-        coordinator = None
+    finally:
+        try:
+            coordinator.stop()
+        except Exception:  # noqa: BLE001 - the first error is the one reported
+            if result["stage"] == "stop":
+                raise
+
+
+def _gnocchi(params, result):
+    """gnocchi's parser and client: [incoming] redis_url through
+    gnocchi.common.redis.get_client, PING; a redis [DEFAULT] coordination_url
+    through tooz, as metricd starts it."""
+    from oslo_config import cfg
+    from gnocchi.common import redis as gnocchi_redis
+
+    conf = cfg.ConfigOpts()
+    conf.register_opts(gnocchi_redis.OPTS, group="incoming")
+    conf.register_opt(cfg.StrOpt("coordination_url", secret=True))
+    conf([], project="gnocchi", default_config_files=[params["config"]])
+    result["sentinel_password"] = "sentinel_password=" in (conf.incoming.redis_url or "")
+    _arm(params)
+    result["stage"] = "redis_url"
+    client, _ = gnocchi_redis.get_client(conf.incoming)
+    client.ping()
+    if (conf.coordination_url or "").startswith("redis"):
+        _tooz(conf.coordination_url, params, result)
+
+
+def _octavia(params, result):
+    """octavia's options and driver: [task_flow] read with octavia's own
+    definitions, the jobboard made by RedisTaskFlowDriver and connected
+    (taskflow's redis jobboard asks the sentinels, then PINGs the master)."""
+    from oslo_config import cfg
+    from octavia.common import config  # noqa: F401 - registers octavia's options
+    from octavia.controller.worker.v2 import taskflow_jobboard_driver
+
+    cfg.CONF([], project="octavia", default_config_files=[params["config"]])
+    flow = cfg.CONF.task_flow
+    result["sentinel_password"] = flow.jobboard_redis_sentinel_password is not None
+    _arm(params)
+    result["stage"] = "jobboard"
+    with taskflow_jobboard_driver.RedisTaskFlowDriver(None).job_board(None):  # connects, then closes
+        pass
+
+
+def _horizon(params, result):
+    """horizon's cache as Django builds it from Kolla's settings file:
+    CACHES['default'] (django_redis's SentinelClient), one GET."""
+    import django
+    from django.conf import settings
+
+    namespace = {}
+    with open(params["config"]) as handle:
+        exec(compile(handle.read(), params["config"], "exec"), namespace)  # what horizon does with it
+    caches = namespace.get("CACHES", {})
+    options = caches.get("default", {}).get("OPTIONS", {})
+    result["sentinel_password"] = bool((options.get("SENTINEL_KWARGS") or {}).get("password"))
+    settings.configure(CACHES=caches, USE_TZ=True)
+    django.setup()
+    from django.core.cache import caches as django_caches
+
+    _arm(params)
+    result["stage"] = "get"
+    django_caches["default"].get(params["lock"])
+
+
+#: each consumer's client, and the libraries whose versions it reports
+CONSUMERS = {"gnocchi": (_gnocchi, ("gnocchi", "oslo.config")),
+             "octavia": (_octavia, ("octavia", "taskflow")),
+             "horizon": (_horizon, ("Django", "django-redis"))}
+
+
+def main(params):
+    """The tooz handshake, or (``params["consumer"]``) that consumer's own client."""
+    consumer = params.get("consumer")
+    result = {"ok": False, "stage": "import", "tooz": _version("tooz"), "redis": _version("redis"),
+              "python": platform.python_version(), "error": None, "consumer": consumer}
+    started = time.monotonic()
+    try:
+        if consumer:
+            run, libraries = CONSUMERS[consumer]
+            result["libraries"] = dict((name, _version(name)) for name in libraries)
+            result["stage"] = "config"
+            run(params, result)
+        else:
+            from tooz import coordination  # noqa: F401 - imported before the deadline starts
+
+            started = _arm(params)
+            result["stage"] = "config"
+            _tooz(backend_url(params), params, result)
         result["ok"], result["stage"] = True, "done"
     except Deadline:
         result["timed_out"] = True
-        result["error"] = ("tooz did not finish within %g s (tooz retries connection errors 15 times, so a "
-                           "service waits minutes)" % params["deadline"])
+        result["error"] = ("%s did not finish within %g s (%s retries connection errors%s, so a service "
+                           "waits minutes)" % (consumer or "tooz", params["deadline"], consumer and "its client"
+                                               or "tooz", "" if consumer else " 15 times"))
     except Exception as exc:  # noqa: BLE001 - every failure is reported as data
         cause = exc.__cause__ or exc.__context__
         text = "%s: %s" % (exc.__class__.__name__, exc)
@@ -96,10 +183,5 @@ def main(params):
     finally:
         if params.get("deadline"):
             signal.setitimer(signal.ITIMER_REAL, 0)
-        if coordinator is not None:
-            try:
-                coordinator.stop()
-            except Exception:  # noqa: BLE001
-                pass
     result["seconds"] = round(time.monotonic() - started, 3)
     sys.stdout.write(json.dumps(result) + "\n")

@@ -19,6 +19,12 @@ from coordcheck.observe.transport import output_withheld
 FIND_CANDIDATES = ("find %s -mindepth 2 -maxdepth 2 -type f -name '*.conf' -size +0 "
                    "-exec grep -l -s -E '^[[:space:]]*(backend_url[[:space:]]*=|\\[coordination\\])' {} + ; "
                    "find %s -mindepth 2 -maxdepth 2 -type f -name '*.conf' -size +0 -exec grep -L -s -I . {} +")
+#: The consumers that are not a tooz backend_url, by the file Kolla renders
+#: them into; one command per host lists those that use Redis/Valkey.
+CONSUMER_FILES = {"gnocchi.conf": "gnocchi", "octavia.conf": "octavia", "_9998-kolla-settings.py": "horizon"}
+FIND_CONSUMERS = ("find %s -mindepth 2 -maxdepth 2 -type f \\( -name gnocchi.conf -o -name octavia.conf "
+                  "-o -name _9998-kolla-settings.py \\) -exec grep -l -s -E '^[[:space:]]*((redis_url|coordination_url)"
+                  "[[:space:]]*=[[:space:]]*redis|jobboard_enabled[[:space:]]*=[[:space:]]*[Tt]rue)|SentinelClient' {} +")
 #: A service config larger than this is not read (Kolla's are a few kB).
 MAX_CONFIG_BYTES = 4 * 1024 * 1024
 
@@ -65,3 +71,17 @@ def _sizes_and_modes(host, paths: list[str]) -> dict[str, tuple[int, int]]:
         if size.isdigit() and mode.isdigit():
             found[path] = (int(size), int(mode, 8))
     return found
+
+
+def discover_consumers(host, host_name: str, directory: str) -> list[tuple[str, str, str]]:
+    """(service, consumer, path) of each gnocchi, octavia or horizon config
+    under ``directory`` that reaches Redis/Valkey (its service's folder names it).
+
+    >>> discover_consumers(host, "ctl2", "/etc/kolla")
+    [('octavia-worker', 'octavia', '/etc/kolla/octavia-worker/octavia.conf')]
+    """
+    found = host.run(FIND_CONSUMERS, directory)
+    if found.rc not in (0, 1):
+        raise KollaError(f"cannot list {directory} on host {host_name}: {found.stderr.strip()[:200]}")
+    return [(posixpath.basename(posixpath.dirname(path)), CONSUMER_FILES[posixpath.basename(path)], path)
+            for path in sorted(set(found.stdout.split()))]

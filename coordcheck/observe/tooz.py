@@ -38,6 +38,9 @@ class Handshake:
     tooz: str | None = None
     redis: str | None = None
     python: str | None = None
+    consumer: str | None = None          # gnocchi, octavia, horizon: that consumer's own client ran
+    libraries: dict | None = None        # its libraries' versions
+    sentinel_password: bool | None = None  # whether its config gives the sentinels a password
 
 
 def params(timeout: float, deadline: float | None = None, **source) -> dict:
@@ -60,7 +63,9 @@ def parse_result(stdout: str, secrets: list[Secret | None]) -> Handshake:
     return Handshake(ok=bool(data["ok"]), stage=data["stage"], seconds=float(data.get("seconds", 0)),
                      error=redact(data["error"], secrets) if data.get("error") else None,
                      timed_out=bool(data.get("timed_out")),
-                     tooz=data.get("tooz"), redis=data.get("redis"), python=data.get("python"))
+                     tooz=data.get("tooz"), redis=data.get("redis"), python=data.get("python"),
+                     consumer=data.get("consumer"), libraries=data.get("libraries"),
+                     sentinel_password=data.get("sentinel_password"))
 
 
 def timed_out(deadline: float) -> Handshake:
@@ -105,6 +110,15 @@ def handshake_in(engine, container: str, config: str, deadline: float, timeout: 
     with the container's own Python, tooz and redis-py and the URL of its
     own ``config``: no URL or password leaves the container."""
     done = engine.python(container, script(params(timeout, deadline, config=config)), deadline + START_ALLOWANCE)
+    return outcome(done.stdout, done.stderr, done.rc, deadline, secrets)
+
+
+def consumer_in(engine, container: str, consumer: str, config: str, deadline: float, timeout: float,
+                secrets: list[Secret | None]) -> Handshake:
+    """``consumer``'s own client (gnocchi, octavia, horizon) inside its
+    ``container``, reading the container's own ``config``."""
+    done = engine.python(container, script(params(timeout, deadline, consumer=consumer, config=config)),
+                         deadline + START_ALLOWANCE)
     return outcome(done.stdout, done.stderr, done.rc, deadline, secrets)
 
 

@@ -14,8 +14,10 @@ from functools import lru_cache
 from coordcheck.checks import configs as config_checks
 from coordcheck.checks import containers as checks
 from coordcheck.observe import tooz as tooz_probe
-from coordcheck.checks.containers import ServiceContainer
+from coordcheck.checks.containers import ConsumerContainer, ServiceContainer
+from coordcheck.kolla import KollaError
 from coordcheck.observe.engine import Engine, EngineError, container_name
+from coordcheck.observe.service_configs import discover_consumers
 from coordcheck.findings import Finding
 from coordcheck.kolla.service_config import read_in_container
 
@@ -29,6 +31,8 @@ class ContainerObserver:
         self.engine = lru_cache(maxsize=None)(lambda host: Engine(observer.host_for(host), engine))
         self.on = lru_cache(maxsize=None)(self._on)
         self.handshake = lru_cache(maxsize=None)(self._handshake)
+        self.consumers = lru_cache(maxsize=None)(self._consumers)
+        self.consumer_client = lru_cache(maxsize=None)(self._consumer_client)
 
     def placed(self, host: str) -> list:
         """The host's coordination service configs whose service the
@@ -58,6 +62,24 @@ class ContainerObserver:
             found.append(c)
         return tuple(found)
 
+    def _consumers(self, host: str) -> tuple[ConsumerContainer, ...]:
+        """The host's gnocchi, octavia and horizon containers that reach
+        Redis/Valkey (their configs under node_config_directory say so), placed here."""
+        inventory = self.observer.target.inventory
+        try:
+            found = discover_consumers(self.observer.host_for(host), host, inventory.node_config_directory(host))
+            placed = [f for f in found if f[0] not in inventory.groups or inventory.in_group(host, f[0])]
+            present = self.engine(host).containers() if placed else {}
+        except (KollaError, EngineError) as exc:
+            self.errors.setdefault(host, str(exc))
+            return ()
+        return tuple(ConsumerContainer(host, service, consumer, path, container_name(service),
+                                       present.get(container_name(service))) for service, consumer, path in placed)
+
+    def _consumer_client(self, c: ConsumerContainer) -> tooz_probe.Handshake:
+        return tooz_probe.consumer_in(self.engine(c.host), c.name, c.consumer, c.path_inside,
+                                      self.observer.tooz_deadline, self.observer.timeout, [self.observer.target.password])
+
     def running(self, host: str) -> list[ServiceContainer]:
         return [c for c in self.on(host) if c.running]
 
@@ -81,9 +103,8 @@ class ContainerObserver:
 
     # -- findings, one method per checklist test ---------------------------------
     def running_findings(self, host: str) -> list[Finding]:
-        containers = self.on(host)
-        return (checks.engine_usable(host, self.errors.get(host))
-                + checks.running(list(containers), self.engine_command))
+        containers = [*self.on(host), *self.consumers(host)]
+        return checks.engine_usable(host, self.errors.get(host)) + checks.running(containers, self.engine_command)
 
     def config_findings(self, host: str) -> list[Finding]:
         found = checks.engine_usable(host, self.errors.get(host))
@@ -109,4 +130,13 @@ class ContainerObserver:
             result = self.handshake(c)
             found += [f for f in causes if f.id == "CLIENT_TOO_OLD"] + checks.traps_hit(c, result, causes)
             found += config_checks.handshake_findings([c.inside or c.config], result, causes)
+        return found
+
+    def consumer_findings(self, host: str) -> list[Finding]:
+        """Each gnocchi, octavia and horizon container's own client, run inside it."""
+        found = checks.engine_usable(host, self.errors.get(host))
+        need = self.observer.at(host).sentinels_require_password
+        for c in self.consumers(host):
+            if c.running:
+                found += checks.consumer_findings(c, self.consumer_client(c), need)
         return found

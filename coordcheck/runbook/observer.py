@@ -122,6 +122,7 @@ class Observer:
             self.configs(host)
             if self.target.service_containers:
                 self.containers.on(host)
+                self.containers.consumers(host)
 
     def reachable(self, host: str, addresses) -> dict:
         """address -> whether TCP reaches it from ``host`` (asked on the host,
@@ -144,6 +145,9 @@ class Observer:
             if self.target.service_containers:
                 for c in self.containers.running(host):
                     self.containers.handshake(c)
+                for c in self.containers.consumers(host):
+                    if c.running:
+                        self.containers.consumer_client(c)
         return host, time.monotonic() - started
 
     def _probe_runner(self) -> None:

@@ -135,3 +135,21 @@ def test_transport_masks_an_ssh_password_of_an_ansible_host(tmp_path, caplog):
         transport.run(host, "true", "", timeout=10)
     logged = caplog.text
     assert "RUN sshpass -e ssh" in logged and "s3cret-pass" not in logged  # the password: in sshpass's environment only
+
+
+def test_a_consumer_names_its_cause_or_its_clients_error():
+    board = checks.ConsumerContainer("ctl2", "octavia-worker", "octavia", "/etc/kolla/octavia-worker/octavia.conf",
+                                     "octavia_worker", Container("octavia_worker", "running", "img"))
+    failed = Handshake(ok=False, stage="jobboard", seconds=5.0, error="octavia did not finish within 5 s",
+                       redis="8.1.0", consumer="octavia", libraries={"octavia": "19.0.0", "taskflow": "6.5.0"},
+                       sentinel_password=False)
+    [cause] = checks.consumer_findings(board, failed, sentinels_need_password=True)
+    assert cause.id == "JOBBOARD_NO_SENTINEL_AUTH" and cause.where.container == "octavia_worker"
+    assert "octavia 19.0.0, taskflow 6.5.0" in cause.evidence and "/etc/octavia/octavia.conf" in cause.evidence
+    [other] = checks.consumer_findings(board, dataclasses.replace(failed, sentinel_password=True), True)
+    assert other.id == "CONSUMER_CLIENT_FAILED" and "did not finish" in other.evidence
+    assert checks.consumer_findings(board, dataclasses.replace(failed, ok=True), True) == []
+    horizon = dataclasses.replace(board, service="horizon", consumer="horizon", name="horizon")
+    assert horizon.path_inside == "/etc/openstack-dashboard/local_settings.d/_9998-kolla-settings.py"
+    [absent] = checks.running([dataclasses.replace(horizon, state=None)], "docker")
+    assert absent.id == "CONTAINER_NOT_RUNNING" and "kolla-ansible deploy --tags horizon" in absent.advice

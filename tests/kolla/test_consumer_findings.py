@@ -65,6 +65,17 @@ def test_octavia_and_horizon_cannot_send_a_sentinel_password(built):
     assert "JOBBOARD_NO_SENTINEL_AUTH" not in by_id and "SENTINEL_AUTH_UNEXPECTED" in by_id
 
 
+def test_octavia_told_the_sentinel_password_has_no_jobboard_finding(built, tmp_path):
+    """octavia reads [task_flow] jobboard_redis_sentinel_password (15.0.0+): an override setting it is the fix."""
+    import shutil
+    repo = tmp_path / "repo"
+    shutil.copytree(built["full"][0], repo)
+    with open(repo / "etc/kolla/config/octavia.conf", "a") as f:
+        f.write("\n[task_flow]\njobboard_redis_sentinel_password = {{ valkey_master_password }}\n")
+    by_id, _, _ = findings(repo, auth="required", release="23.0.0", facts=built["full"][1])
+    assert "JOBBOARD_NO_SENTINEL_AUTH" not in by_id and "HORIZON_NO_SENTINEL_AUTH" in by_id
+
+
 def test_migration_preflight(built):
     by_id, found, _ = findings(built["leftover"], release="23.0.0")
     leftovers = sorted(f.where.file.rsplit("/", 1)[1] for f in found if f.id == "REDIS_NAMES_LEFTOVER")

@@ -101,7 +101,7 @@ def test_vaulted(release):
     values, r = render(release, REPOS / "vaulted", vault=True)
     if release[0] == VALKEY_ONLY:
         url = values[("ctl2", "designate-worker", "backend_url")]
-        assert url.startswith(f"redis://default:") and url.endswith(f"@{_sentinels()}{EXTRAS}&sentinel_password="
+        assert url.startswith("redis://default:") and url.endswith(f"@{_sentinels()}{EXTRAS}&sentinel_password="
                                                                     + url.split(":")[2].split("@")[0])
         assert "coordcheck-unset" not in url  # the vaulted passwords.yml was decrypted
         assert values[("stor1", "cinder-volume", "backend_url")] == url
