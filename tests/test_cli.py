@@ -309,6 +309,14 @@ def test_password_file_first_line_stripped(tmp_path):
     assert read_password_file(tmp_path / "pw") == PW
 
 
+def test_password_from_the_environment(monkeypatch):
+    """COORDCHECK_PASSWORD keeps the password off the command line (ps, shell history)."""
+    import argparse
+    from coordcheck.lab.verbs import _password
+    monkeypatch.setenv("COORDCHECK_PASSWORD", PW)
+    assert _password(argparse.Namespace(password=None, password_file=None, flavor="redis")).reveal() == PW
+
+
 # -- live: `up` really starting servers --------------------------------------------------------
 def _processes_under(root: Path) -> list[int]:
     found = []

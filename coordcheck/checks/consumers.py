@@ -32,20 +32,21 @@ def sentinel_auth(rendered: Rendered, setting: str = "auto") -> tuple[bool, str]
         return setting == "required", f"--sentinel-auth={setting}"
     release, flavor = rendered.release, rendered.release.flavor
     prefix = rendered.renderer.split(" installed at ", 1)
+    stock = f"kolla-ansible {release.name}.x's stock {flavor}-sentinel.conf.j2 sets no requirepass"
     if len(prefix) == 2:  # the operator's kolla-ansible: read its (maybe patched) sentinel template
         template = Path(prefix[1]) / f"share/kolla-ansible/ansible/roles/{flavor}/templates/{flavor}-sentinel.conf.j2"
         text = template.read_text(errors="replace") if template.is_file() else ""
         if any(line.strip().startswith("requirepass") for line in text.splitlines()):
             return True, f"{template} sets requirepass"
-        return False, f"{template} sets no requirepass (the sentinels have no password)"
+        stock = f"{template} sets no requirepass"
     for path in (rendered.repo.configdir / "config" / flavor).glob("*sentinel*.conf"):
         text = path.read_text(errors="replace")
         line = next((n for n, l in enumerate(text.splitlines(), 1) if re.match(r"\s*requirepass\s+(?!\"\"|'')\S", l)), 0)
         if line:  # no release merges it: taken as the operator's word that the sentinels have a password
             return True, (f"{path}:{line} sets requirepass (no kolla-ansible release merges that file: taken as "
                           "your statement that the sentinels have a password; say it with --sentinel-auth=required)")
-    return False, (f"kolla-ansible {release.name}.x's stock {flavor}-sentinel.conf.j2 sets no requirepass and no "
-                   "release merges a sentinel override (give --sentinel-auth=required if your sentinels have one)")
+    return False, (f"{stock} and no release merges a sentinel override (give --sentinel-auth=required if your "
+                   "sentinels have one)")
 
 
 def _path(record: Record) -> str:

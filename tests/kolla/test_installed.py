@@ -179,3 +179,21 @@ def test_mask():
         "redis://default:***@h:26379?sentinel=kolla&sentinel_password=***&db=0"
     assert ka.mask("secret", "jobboard_backend_password") == "***"
     assert ka.mask("127.0.2.110,127.0.2.111", "jobboard_backend_hosts") == "127.0.2.110,127.0.2.111"
+
+
+def test_the_verdict_is_the_same_with_kolla_ansible_installed():
+    """--kolla-ansible PATH renders with the operator's kolla-ansible; the sentinels' password is
+    decided alike (here: the repo's config/redis/redis-sentinel.conf, the operator's word)."""
+    from coordcheck.checks.consumers import consumer_findings, sentinel_auth
+    from coordcheck.kolla.rendered import render_repo
+
+    repo = REPOS / "incident"
+    builtin = render_repo(repo / "etc/kolla", repo / "multinode")
+    installed = render_repo(repo / "etc/kolla", repo / "multinode", kolla_ansible=str(ka.install(REDIS_ERA, CACHE)))
+    assert installed.renderer.startswith(f"kolla-ansible {REDIS_ERA} installed at")
+    verdicts = []
+    for rendered in (builtin, installed):
+        auth = sentinel_auth(rendered)
+        assert auth[0] is True and "redis-sentinel.conf:" in auth[1], auth
+        verdicts.append(sorted((f.id, f.where.host or "") for f in consumer_findings(rendered, auth)))
+    assert verdicts[0] == verdicts[1] and ("SENTINEL_AUTH_MISSING", "ctl1") in verdicts[0]

@@ -194,6 +194,15 @@ def test_nagios_line(deployment, tmp_path, broken, status, code):
     assert run.returncode == code
     first = run.stdout.splitlines()[0]
     assert first.startswith(f"COORDCHECK {status} - ") and " | hosts=3 failed=" in first and " warnings=0 duration=" in first
+    assert ("SENTINEL_AUTH_MISSING" in first) is broken
+    assert_no_secret(run.output, deployment.password)
+
+
+@pytest.mark.parametrize("since", ["30m", "1h", "1h30m", "2026-11-25T10:00:00"])
+def test_logs_since_takes_durations_and_iso_times(deployment, tmp_path, since):
+    run = run_checklist(*deployment.checklist_args(), "-m", "config", f"--logs-since={since}", tmp_path=tmp_path,
+                        cwd=tmp_path)
+    assert run.returncode == 0 and "ERROR" not in run.stderr, run.stdout[-2000:] + run.stderr
 
 
 def test_xdist_keeps_summary_causes_and_junit_whole(incident, tmp_path):
