@@ -60,6 +60,8 @@ def config_in_container(project: str) -> str:
     return f"/etc/{project}/{project}.conf"
 
 
+#: ``inspect`` format: the host's source of the container's /var/log/kolla (docker and podman)
+LOG_MOUNT_FORMAT = '{{range .Mounts}}{{if eq .Destination "/var/log/kolla"}}{{.Source}}{{end}}{{end}}'
 #: Where Kolla's config.json puts the settings file of horizon's container
 HORIZON_SETTINGS = "/etc/openstack-dashboard/local_settings.d/_9998-kolla-settings.py"
 
@@ -122,22 +124,32 @@ class Engine:
         done = self.host.run(f"{self.command} inspect --format %s %s", "{{.State.StartedAt}}", container)
         return parse_time(done.stdout) if done.rc == 0 else None
 
-    def logs(self, container: str, project: str, service: str, since: str) -> list[LogLine]:
+    def log_folder(self, container: str) -> str | None:
+        """The host's folder behind /var/log/kolla in ``container``: the
+        kolla_logs volume's (docker's or podman's), or a bind mount's."""
+        done = self.host.run(f"{self.command} inspect --format %s %s", LOG_MOUNT_FORMAT, container)
+        return (done.stdout.strip() or None) if done.rc == 0 else None
+
+    def logs(self, container: str, project: str, service: str, since: str, running: bool = True) -> list[LogLine]:
         """What the container logged since ``since`` and its last start (what it
         logged before a restart, say before `kolla-ansible reconfigure` fixed its
         config, is history): its log files under /var/log/kolla/<project>/, read
-        inside it, and ``docker logs`` (kolla_start's output)."""
+        inside it (or, when it is not running, in its kolla_logs volume on the
+        host), and ``docker logs`` (kolla_start's output)."""
         started = self.started_at(container)
+        folder = service_logs.LOG_ROOT if running else self.log_folder(container)
+        where = f"{service_logs.LOG_ROOT}/{project} inside {container}" if running else f"{folder}/{project} on the host"
         with output_withheld(f"logs of {container}"):
             done = self.host.run(f"{self.command} logs --timestamps --since %s --tail %s %s 2>&1",
                                  since, str(ENGINE_LOG_LINES), container)
-            files = self.host.run(f"{self.command} exec %s sh -c %s sh %s %s",
-                                  container, service_logs.FILES_SCRIPT, project, service)
-        engine_log, file_logs = _text(done.stdout_bytes), _text(files.stdout_bytes)
+            args = (service_logs.FILES_SCRIPT, folder, project, service)
+            files = (self.host.run(f"{self.command} exec %s sh -c %s sh %s %s %s", container, *args) if running
+                     else self.host.run("sh -c %s sh %s %s %s", *args) if folder else None)
+        engine_log, file_logs = _text(done.stdout_bytes), _text(files.stdout_bytes) if files else ""
         if done.rc != 0:
             raise EngineError(f"`{self.command} logs {container}` failed: {' '.join(engine_log.split())[:200]}")
-        if files.rc != 0:
-            raise EngineError(f"cannot read /var/log/kolla/{project} inside {container}: "
+        if files is not None and files.rc != 0:
+            raise EngineError(f"cannot read {where}: "
                               f"{' '.join((_text(files.stderr_bytes) or file_logs).split())[:200]}")
         engine_lines = []
         for line in engine_log.splitlines():

@@ -19,11 +19,14 @@ from datetime import datetime, timedelta, timezone
 TAIL_BYTES = 2 * 1024 * 1024
 NOW = "@@coordcheck-now "
 FILE = "@@coordcheck-file "
-#: Run inside the container as ``sh -c FILES_SCRIPT sh <project> <service>``: its clock
-#: (with its UTC offset: oslo.log writes local time), then the tail of each of the
-#: service's log files (``<service>*.log``; else every ``*.log`` of the project).
-FILES_SCRIPT = (f'printf "{NOW}%s\\n" "$(date "+%Y-%m-%dT%H:%M:%S%z")"; cd "/var/log/kolla/$1" 2>/dev/null || exit 0; '
-                'set -- "$2"*.log; [ -f "$1" ] || set -- *.log; '
+#: Where Kolla's services log, inside their containers (the kolla_logs volume)
+LOG_ROOT = "/var/log/kolla"
+#: Run as ``sh -c FILES_SCRIPT sh <folder> <project> <service>``, inside the container
+#: (folder LOG_ROOT) or on the host (the volume's folder there): the clock (with its
+#: UTC offset: oslo.log writes local time), then the tail of each of the service's
+#: log files (``<service>*.log``; else every ``*.log`` of the project).
+FILES_SCRIPT = (f'printf "{NOW}%s\\n" "$(date "+%Y-%m-%dT%H:%M:%S%z")"; cd "$1/$2" 2>/dev/null || exit 0; '
+                'set -- "$3"*.log; [ -f "$1" ] || set -- *.log; '
                 f'for f in "$@"; do [ -f "$f" ] || continue; printf "\\n{FILE}%s\\n" "$PWD/$f"; '
                 f'tail -c {TAIL_BYTES} "$f"; done')
 OSLO_TIME = re.compile(r"(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d+))? ")

@@ -94,12 +94,14 @@ class ContainerObserver:
 
     def causes(self, c: ServiceContainer) -> list[Finding]:
         """Why the container's coordination fails: its tooz, or its URL as the
-        sentinels answer it from the container's host (once per URL)."""
+        sentinels answer it from the container's host (once per URL); for a
+        container that is not running, the host copy's URL."""
         view = self.observer.at(c.host)
-        too_old = checks.client_too_old(c, self.handshake(c), view.sentinels_require_password)
-        if too_old or c.inside is None or c.inside.url is None:
+        too_old = checks.client_too_old(c, self.handshake(c), view.sentinels_require_password) if c.running else []
+        config = c.inside if c.running else c.config
+        if too_old or config is None or config.url is None:
             return too_old
-        return config_checks.discovery_findings([c.inside], view.discovery(c.inside.url), self.observer.expected)
+        return config_checks.discovery_findings([config], view.discovery(config.url), self.observer.expected)
 
     # -- findings, one method per checklist test ---------------------------------
     def running_findings(self, host: str) -> list[Finding]:
@@ -114,9 +116,9 @@ class ContainerObserver:
 
     def log_findings(self, host: str) -> list[Finding]:
         found = checks.engine_usable(host, self.errors.get(host))
-        for c in self.running(host):
+        for c in (c for c in self.on(host) if c.state is not None):  # a stopped one's logs say why, often
             try:
-                log = self.engine(host).logs(c.name, c.config.project, c.config.service, self.logs_since)
+                log = self.engine(host).logs(c.name, c.config.project, c.config.service, self.logs_since, c.running)
             except EngineError as exc:
                 found += checks.engine_usable(host, str(exc))
                 continue

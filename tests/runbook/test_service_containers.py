@@ -115,6 +115,21 @@ def test_log_file_with_bytes_that_are_not_text(cloud, checked, tmp_path):
     assert "Traceback" not in run.output and "INTERNALERROR" not in run.output
 
 
+def test_a_stopped_containers_log_is_read_on_the_host(cloud, checked, tmp_path):
+    """A container that is not running (often: it stopped on the error) is read
+    in its kolla_logs volume on the host, found through the engine's mounts."""
+    run_cli("break", "CONTAINER_NOT_RUNNING", "--dir", str(cloud.root))  # stops masakari_api
+    try:
+        run = run_checklist(*cloud.checklist_args(), "-m", "containers", tmp_path=tmp_path, cwd=tmp_path)
+    finally:
+        subprocess.run(["docker", "start", "masakari_api"], check=True, capture_output=True, timeout=60)
+    found = reported(run)
+    assert any("host ctl3, container masakari_api" in w for w in found["CONTAINER_NOT_RUNNING"]), found
+    assert any("host ctl3, container masakari_api" in w for w in found["SERVICE_LOG_ERRORS"]), found
+    assert f"{cloud.root}/ctl3/kolla_logs/masakari/masakari-api.log at " in run.stdout
+    assert_no_secret(run.output, cloud.password)
+
+
 def test_every_verdict_crossed_ssh_into_the_containers(checked):
     assert "ctl1: inside cinder_volume on ctl1" in checked.stdout.split("where each ran:", 1)[1]
     piped = [line for line in checked.stdout.splitlines() if "coordcheck.observe.transport" in line and "RUN " in line]
