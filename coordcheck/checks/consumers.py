@@ -23,7 +23,8 @@ from coordcheck.kolla.rendered import Rendered
 from coordcheck.kolla.service_config import ServiceConfig, parse_url_into
 from coordcheck.secrets import Secret
 
-URL_PARSERS = {"tooz", "gnocchi", "osprofiler"}
+#: horizon's settings file for the operator's own settings (Kolla templates config/horizon/ into it)
+CUSTOM_SETTINGS = "_9999-custom-settings.py"
 
 
 def sentinel_auth(rendered: Rendered, setting: str = "auto") -> tuple[bool, str]:
@@ -89,7 +90,7 @@ def consumer_findings(rendered: Rendered, auth: tuple[bool, str]) -> list[Findin
                   + url_checks.sentinel_password_present(usable, expected)
                   + url_checks.sentinels_match_inventory(usable, expected)
                   + url_checks.urls_identical(usable, expected))
-    found += jobboard_auth(records, auth) + horizon_auth(records, auth)
+    found += jobboard_auth(records, auth) + horizon_auth(records, auth, rendered.repo.configdir)
     return client_traps(found, rendered, auth) + preflight(rendered)
 
 
@@ -149,13 +150,24 @@ def jobboard_auth(records: list[Record], auth: tuple[bool, str]) -> list[Finding
                              "and no jobboard_redis_sentinel_password: the jobboard cannot ask the sentinels for its master")]
 
 
-def horizon_auth(records: list[Record], auth: tuple[bool, str]) -> list[Finding]:
-    sentinel = [r for r in records if r.option == "OPTIONS.CLIENT_CLASS" and "SentinelClient" in r.value]
+def horizon_auth(records: list[Record], auth: tuple[bool, str], configdir: Path) -> list[Finding]:
+    """horizon's SentinelClient on password-protected sentinels, where no
+    config/horizon/[<host>/]_9999-custom-settings.py (Kolla templates it into
+    local_settings.d after its own) gives it SENTINEL_KWARGS."""
+    def custom(host: str) -> str:
+        for path in (configdir / "config/horizon" / host / CUSTOM_SETTINGS, configdir / "config/horizon" / CUSTOM_SETTINGS):
+            if path.is_file():
+                return path.read_text(errors="replace")
+        return ""
+
+    sentinel = [r for r in records if r.option == "OPTIONS.CLIENT_CLASS" and "SentinelClient" in r.value
+                and "SENTINEL_KWARGS" not in custom(r.host)]
     if not (auth[0] and sentinel):
         return []
     return [Finding("HORIZON_NO_SENTINEL_AUTH", _where(sentinel),
                     evidence=f"{auth[1]}; _9998-kolla-settings.py sets OPTIONS.PASSWORD (the data node's) and no "
-                             "SENTINEL_KWARGS: django_redis asks the sentinels without a password")]
+                             f"SENTINEL_KWARGS, and no config/horizon/{CUSTOM_SETTINGS} adds them: django_redis asks "
+                             "the sentinels without a password")]
 
 
 def preflight(rendered: Rendered) -> list[Finding]:

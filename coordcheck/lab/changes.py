@@ -12,7 +12,7 @@ from coordcheck import kolla
 from coordcheck.lab import compose_engine as local_compose
 from coordcheck.lab import netns, processes
 from coordcheck.lab.errors import DeploymentError, engine_errors
-from coordcheck.lab.kolla_files import CONSUMER_FILE, consumer_config_text, service_config_text
+from coordcheck.lab.kolla_files import consumer_files, service_config_text
 from coordcheck.lab.processes import is_ours
 from coordcheck.observe.probe import Address
 from coordcheck.observe.probe import client as probe_client
@@ -84,10 +84,10 @@ class ChangesMixin:
         url, password = self.fixed_url(self.flavor(), self.password()), self.password()
         paths = self._reconfigure(url)
         for host, (service, consumer) in self.consumer_placement():
-            path = self.root / host / service / CONSUMER_FILE[consumer]
-            path.write_text(consumer_config_text(consumer, url, password, self.sentinel_addresses()))
+            for name, text in consumer_files(consumer, url, password, self.sentinel_addresses()).items():
+                (self.root / host / service / name).write_text(text)
+                paths.append(self.root / host / service / name)
             self.container("restart", service)
-            paths.append(path)
         return paths
 
     def _reconfigure(self, url: Secret) -> list[Path]:

@@ -56,13 +56,15 @@ def config_json(svc: kolla.CoordinationService) -> str:
     }, indent=1) + "\n"
 
 
-def consumer_config_json(service_name: str, consumer: str, file_name: str) -> str:
-    """config.json of a consumer's container: its config copied in, its client's loop run."""
+def consumer_config_json(service_name: str, consumer: str, file_names: list[str]) -> str:
+    """config.json of a consumer's container: its files copied in (the first
+    is its config; horizon's go to local_settings.d), its client's loop run."""
     dest = consumer_config_in_container(consumer)
+    folder = dest.rsplit("/", 1)[0]
     return json.dumps({
         "command": f"python3 {CONSUMER_LOOP} {consumer} {dest} {service_name}",
-        "config_files": [{"source": f"/var/lib/kolla/config_files/{file_name}", "dest": dest,
-                          "owner": consumer, "perm": "0600"}],
+        "config_files": [{"source": f"/var/lib/kolla/config_files/{name}", "dest": f"{folder}/{name}",
+                          "owner": consumer, "perm": "0600"} for name in file_names],
     }, indent=1) + "\n"
 
 

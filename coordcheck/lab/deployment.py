@@ -37,7 +37,7 @@ from coordcheck.lab.starting import AGREEMENT_TIMEOUT, StartMixin
 from coordcheck.lab.errors import DeploymentError, engine_errors  # noqa: F401 - re-exported
 from coordcheck.lab.folders import usable_root  # noqa: F401 - re-exported
 from coordcheck.lab.kolla_files import SSH_PORT, inventory_text, service_config_text, sshd_config, sshds  # noqa: F401
-from coordcheck.lab.kolla_files import CONSUMER_FILE, consumer_config_text
+from coordcheck.lab.kolla_files import consumer_files
 from coordcheck.lab.network import Layout
 from coordcheck.lab.passwords import password_problem, read_password_file  # noqa: F401 - re-exported
 from coordcheck.lab.processes import Process, accepts, is_ours, server_binary, ssh_tool  # noqa: F401
@@ -196,10 +196,11 @@ class LocalDeployment(StartMixin, ChangesMixin, EnginesMixin):
             if engine:
                 put(self.root / host / svc.service / "config.json", containers.config_json(svc), 0o600)
         for host, (service, consumer) in self.consumer_placement(state):
-            name = CONSUMER_FILE[consumer]
-            put(self.root / host / service / name, consumer_config_text(consumer, url, password,
-                                                                        self.sentinel_addresses()), 0o600)
-            put(self.root / host / service / "config.json", containers.consumer_config_json(service, consumer, name), 0o600)
+            files = consumer_files(consumer, url, password, self.sentinel_addresses())
+            for name, text in files.items():
+                put(self.root / host / service / name, text, 0o600)
+            put(self.root / host / service / "config.json", containers.consumer_config_json(service, consumer, list(files)),
+                0o600)
         self._save(state)
         return state
 

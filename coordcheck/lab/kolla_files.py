@@ -81,32 +81,39 @@ def service_config_text(url: Secret, project: str | None = None) -> str:
     return f"[DEFAULT]\ndebug = False\n{logging}\n[coordination]\nbackend_url = {url.reveal()}\n"
 
 
-#: the file each consumer's config is rendered into, as Kolla names it
-CONSUMER_FILE = {"gnocchi": "gnocchi.conf", "octavia": "octavia.conf", "horizon": "_9998-kolla-settings.py"}
+#: horizon's settings files in its container's local_settings.d: Kolla's, then the operator's
+HORIZON_FILES = ("_9998-kolla-settings.py", "_9999-custom-settings.py")
+#: Kolla's own _9999-custom-settings.py.j2: nothing set
+HORIZON_CUSTOM_STOCK = "# Custom settings: config/horizon/_9999-custom-settings.py\n"
 
 
-def consumer_config_text(consumer: str, url: Secret, password: Secret, sentinels: list[str]) -> str:
-    """A gnocchi, octavia or horizon config shaped as Kolla renders it, with
-    the sentinel password each needs on password-protected sentinels:
+def consumer_files(consumer: str, url: Secret, password: Secret, sentinels: list[str]) -> dict[str, str]:
+    """A gnocchi, octavia or horizon service's files, shaped as Kolla renders
+    them, with the sentinel password each needs on password-protected
+    sentinels, as an operator adds it (`coordcheck break` takes it out):
     sentinel_password in gnocchi's URLs, octavia's
-    ``jobboard_redis_sentinel_password`` and horizon's ``SENTINEL_KWARGS``
-    (the overrides an operator adds; `coordcheck break` removes them)."""
+    ``jobboard_redis_sentinel_password``, horizon's ``SENTINEL_KWARGS`` in
+    ``_9999-custom-settings.py`` (Kolla templates config/horizon/ there)."""
     pw = password.reveal()
     logging = f"[DEFAULT]\nlog_dir = /var/log/kolla/{consumer}\nuse_stderr = False\n"
     if consumer == "gnocchi":
-        return f"{logging}coordination_url = {url.reveal()}\n\n[incoming]\nredis_url = {url.reveal()}\n"
+        return {"gnocchi.conf": f"{logging}coordination_url = {url.reveal()}\n\n[incoming]\nredis_url = {url.reveal()}\n"}
     if consumer == "octavia":
-        return (f"{logging}\n[task_flow]\njobboard_enabled = true\njobboard_backend_driver = redis_taskflow_driver\n"
-                f"jobboard_backend_hosts = {','.join(sentinels)}\njobboard_backend_port = {kolla.SENTINEL_PORT}\n"
-                f"jobboard_backend_username = default\njobboard_backend_password = {pw}\n"
-                f"jobboard_redis_sentinel = {kolla.MASTER_NAME}\njobboard_redis_sentinel_password = {pw}\n")
+        return {"octavia.conf": (
+            f"{logging}\n[task_flow]\njobboard_enabled = true\njobboard_backend_driver = redis_taskflow_driver\n"
+            f"jobboard_backend_hosts = {','.join(sentinels)}\njobboard_backend_port = {kolla.SENTINEL_PORT}\n"
+            f"jobboard_backend_username = default\njobboard_backend_password = {pw}\n"
+            f"jobboard_redis_sentinel = {kolla.MASTER_NAME}\njobboard_redis_sentinel_password = {pw}\n")}
     listed = "".join(f"                ({ip!r}, {kolla.SENTINEL_PORT}),\n" for ip in sentinels)
-    return ("SESSION_ENGINE = 'django.contrib.sessions.backends.cache'\nCACHES = {\n    'default': {\n"
-            "        'BACKEND': 'django_redis.cache.RedisCache',\n"
-            f"        'LOCATION': 'redis://{kolla.MASTER_NAME}/0',\n        'OPTIONS': {{\n"
-            "            'CLIENT_CLASS': 'django_redis.client.SentinelClient',\n"
-            "            'CONNECTION_FACTORY': 'django_redis.pool.SentinelConnectionFactory',\n"
-            f"            'SENTINELS': [\n{listed}            ],\n            'PASSWORD': {pw!r},\n"
-            f"            'SENTINEL_KWARGS': {{'password': {pw!r}}},\n"
-            "            'CONNECTION_POOL_KWARGS': {\n                'retry_on_timeout': True,\n            },\n"
-            "            'IGNORE_EXCEPTIONS': False,\n        }\n    }\n}\n")
+    kolla_settings = (
+        "DEBUG = False\nSESSION_ENGINE = 'django.contrib.sessions.backends.cache'\nCACHES = {\n    'default': {\n"
+        "        'BACKEND': 'django_redis.cache.RedisCache',\n"
+        f"        'LOCATION': 'redis://{kolla.MASTER_NAME}/0',\n        'OPTIONS': {{\n"
+        "            'CLIENT_CLASS': 'django_redis.client.SentinelClient',\n"
+        "            'CONNECTION_FACTORY': 'django_redis.pool.SentinelConnectionFactory',\n"
+        f"            'SENTINELS': [\n{listed}            ],\n            'PASSWORD': {pw!r},\n"
+        "            'CONNECTION_POOL_KWARGS': {\n                'retry_on_timeout': True,\n            },\n"
+        "            'IGNORE_EXCEPTIONS': False,\n        }\n    }\n}\n"
+        "IMAGE_CUSTOM_PROPERTY_TITLES = {\n    \"architecture\": _(\"Architecture\"),\n}\n")
+    custom = HORIZON_CUSTOM_STOCK + f"CACHES['default']['OPTIONS']['SENTINEL_KWARGS'] = {{'password': {pw!r}}}\n"
+    return dict(zip(HORIZON_FILES, (kolla_settings, custom)))

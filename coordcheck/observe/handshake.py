@@ -123,16 +123,29 @@ def _octavia(params, result):
         pass
 
 
+def _horizon_caches(path):
+    """CACHES as horizon's settings end with them: every ``*.py`` of the
+    settings file's folder (local_settings.d: Kolla's _9998, an operator's
+    _9999-custom-settings.py), run in order as horizon's settings.py runs
+    them, with horizon's ``_``."""
+    import os
+    from django.utils.translation import gettext_lazy
+
+    namespace = {"_": gettext_lazy, "os": os}
+    folder = os.path.dirname(path)
+    for name in sorted(n for n in os.listdir(folder) if n.endswith(".py")):
+        with open(os.path.join(folder, name)) as handle:
+            exec(compile(handle.read(), os.path.join(folder, name), "exec"), namespace)  # noqa: S102 - as horizon does
+    return namespace.get("CACHES", {})
+
+
 def _horizon(params, result):
-    """horizon's cache as Django builds it from Kolla's settings file:
-    CACHES['default'] (django_redis's SentinelClient), one GET."""
+    """horizon's cache as Django builds it from those settings (django_redis's
+    SentinelClient for Kolla's Valkey backend), one GET."""
     import django
     from django.conf import settings
 
-    namespace = {}
-    with open(params["config"]) as handle:
-        exec(compile(handle.read(), params["config"], "exec"), namespace)  # what horizon does with it
-    caches = namespace.get("CACHES", {})
+    caches = _horizon_caches(params["config"])
     options = caches.get("default", {}).get("OPTIONS", {})
     result["sentinel_password"] = bool((options.get("SENTINEL_KWARGS") or {}).get("password"))
     settings.configure(CACHES=caches, USE_TZ=True)

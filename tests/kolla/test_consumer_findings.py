@@ -65,8 +65,9 @@ def test_octavia_and_horizon_cannot_send_a_sentinel_password(built):
     assert "JOBBOARD_NO_SENTINEL_AUTH" not in by_id and "SENTINEL_AUTH_UNEXPECTED" in by_id
 
 
-def test_octavia_told_the_sentinel_password_has_no_jobboard_finding(built, tmp_path):
-    """octavia reads [task_flow] jobboard_redis_sentinel_password (15.0.0+): an override setting it is the fix."""
+def test_the_fixes_that_exist_are_seen(built, tmp_path):
+    """octavia reads [task_flow] jobboard_redis_sentinel_password (15.0.0+); horizon runs
+    config/horizon/_9999-custom-settings.py after Kolla's settings: either override is the fix."""
     import shutil
     repo = tmp_path / "repo"
     shutil.copytree(built["full"][0], repo)
@@ -74,6 +75,12 @@ def test_octavia_told_the_sentinel_password_has_no_jobboard_finding(built, tmp_p
         f.write("\n[task_flow]\njobboard_redis_sentinel_password = {{ valkey_master_password }}\n")
     by_id, _, _ = findings(repo, auth="required", release="23.0.0", facts=built["full"][1])
     assert "JOBBOARD_NO_SENTINEL_AUTH" not in by_id and "HORIZON_NO_SENTINEL_AUTH" in by_id
+    assert "_9999-custom-settings.py" in by_id["HORIZON_NO_SENTINEL_AUTH"].advice
+    (repo / "etc/kolla/config/horizon").mkdir(exist_ok=True)
+    (repo / "etc/kolla/config/horizon/_9999-custom-settings.py").write_text(
+        "CACHES['default']['OPTIONS']['SENTINEL_KWARGS'] = {'password': '{{ valkey_master_password }}'}\n")
+    by_id, _, _ = findings(repo, auth="required", release="23.0.0", facts=built["full"][1])
+    assert "HORIZON_NO_SENTINEL_AUTH" not in by_id
 
 
 def test_migration_preflight(built):
