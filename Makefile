@@ -87,6 +87,7 @@ bench: packages venv valkey images
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/gate.py
 	$(BIN)/python bench/containers.py
+	$(BIN)/python bench/consumers.py
 	$(BIN)/python bench/faults.py
 	$(BIN)/python bench/hostile.py
 	$(BIN)/python bench/garbage.py
