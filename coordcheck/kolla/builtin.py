@@ -18,14 +18,18 @@ from pathlib import Path
 from coordcheck.kolla import KollaError, truthy
 from coordcheck.kolla.records import OPTIONS, Record, RenderError
 from coordcheck.kolla.sandbox import LazyContext, Sandbox, option_line, time_limit, TEMPLATE_SECONDS, TemplateTimeout
-from coordcheck.kolla.releases import Option, Service
+from coordcheck.kolla.releases import Option
+from coordcheck.kolla.services import Service
 from coordcheck.kolla.repo import Repo
 
 #: Kolla's merge order per project (later files win, option by option).
 MERGE = {"keystone": ("global.conf", "keystone.conf", "keystone/keystone.conf", "keystone/{service}.conf",
                       "keystone/{host}/keystone.conf"),
          "ironic": ("global.conf", "ironic-inspector.conf", "ironic-inspector/inspector.conf",
-                    "ironic-inspector/{host}/inspector.conf")}
+                    "ironic-inspector/{host}/inspector.conf"),
+         "glance": ("global.conf", "glance.conf", "glance/{service}.conf", "glance/{host}/glance-api.conf")}
+#: nova-cell's services also merge config/nova/<host>/<service>.conf, last
+NOVA_CELL = {f"nova-{s}" for s in "novncproxy spicehtml5proxy serialproxy conductor compute compute-ironic".split()}
 USED = threading.local()
 
 
@@ -59,7 +63,8 @@ def put_address_in_context(address: str, context: str = "url") -> str:
 
 def merge_paths(project: str, service: str, host: str) -> list[str]:
     default = ("global.conf", "{p}.conf", "{p}/{service}.conf", "{p}/{host}/{p}.conf")
-    return [p.format(p=project, service=service, host=host) for p in MERGE.get(project, default)]
+    extra = ("nova/{host}/{service}.conf",) if service in NOVA_CELL else ()
+    return [p.format(p=project, service=service, host=host) for p in (*MERGE.get(project, default), *extra)]
 
 
 class BuiltinRenderer:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from coordcheck.kolla import DEFAULT_EXTRAS, KollaError
+from coordcheck.kolla.services import Service, _services, profiled_defaults, profiled_services
 
 SERIES = {"19": "2024.2", "20": "2025.1", "21": "2025.2", "22": "2026.1", "23": "2026.2"}
 #: Releases whose tables were compared option by option with a real install.
@@ -23,13 +24,6 @@ READ = {"19": "19.8.0", "21": "21.3.0", "22": "22.2.0"}
 #: tooz and redis-py in each release's images (OpenStack upper-constraints of its series).
 CLIENTS = {"19": ("6.3.0", "5.0.8"), "20": ("6.3.0", "5.2.1"), "21": ("7.0.0", "6.2.0"), "22": ("8.1.0", "7.2.0"),
            "23": ("9.0.1", "8.1.0")}
-
-
-@dataclass(frozen=True)
-class Service:
-    name: str
-    group: str
-    enabled: str = "true"  # Jinja expression
 
 
 @dataclass(frozen=True)
@@ -79,11 +73,6 @@ class Release:
         return self.services.get(project, ())
 
 
-def _services(project: str, names: str, **enabled: str) -> tuple[Service, ...]:
-    return tuple(Service(f"{project}-{n}" if n != "." else project, f"{project}-{n}" if n != "." else project,
-                         enabled.get(n.replace("-", "_"), "true")) for n in names.split())
-
-
 def _connection_string(f: str, monitor: str) -> str:
     address = "'api' | kolla_address(host) | put_address_in_context('url')"
     return (f"redis://{{% for host in groups['{f}'] %}}{{% if host == groups['{f}'][0] %}}default:"
@@ -124,10 +113,10 @@ def _build(name: str) -> Release:
         "horizon_session_cache_backend": "{{ 'valkey' if enable_valkey | bool else 'memcached' if enable_memcached | bool else 'disabled' }}",
     }
     defaults.update({f"enable_{p}": "no" for p in ("cinder", "designate", "masakari", "mistral", "gnocchi",
-                                                    "octavia", "ironic", "zun", "glance", "heat", "magnum",
-                                                    "neutron", "nova", "placement", "trove")})
+                                                    "octavia", "ironic", "zun", "magnum", "trove")})
     defaults.update(enable_keystone="{{ enable_openstack_core | bool }}",
                     enable_horizon="{{ enable_openstack_core | bool }}")
+    defaults.update(profiled_defaults(major))
     group_23 = "'cinder-{0}-multiple' if (cinder_enabled_backends | length > 1 and enable_cinder_backend_lvm | bool) " \
                "else 'cinder-{0}-lvm' if enable_cinder_backend_lvm | bool else 'cinder-{0}'"
     cinder = [Service("cinder-api", "cinder-api"), Service("cinder-scheduler", "cinder-scheduler"),
@@ -153,8 +142,8 @@ def _build(name: str) -> Release:
         "keystone": (Service("keystone" if major <= 22 else "keystone-api", "keystone"),
                      Service("keystone-fernet", "keystone")),
         "horizon": (Service("horizon", "horizon"),),
-    }
-    files = {p: f"{p}.conf" for p in services} | {"horizon": "_9998-kolla-settings.py"}
+    } | profiled_services(major)
+    files = {p: f"{p}.conf" for p in services} | {"horizon": "_9998-kolla-settings.py", "glance": "glance-api.conf"}
     enable = {p: f"enable_{p}" for p in services}
     options = [
         Option("cinder", "cinder.conf", "coordination", "backend_url", url, f"cinder_coordination_backend == '{f}'"),
@@ -177,8 +166,8 @@ def _build(name: str) -> Release:
         files["ironic"], enable["ironic"] = "inspector.conf", "enable_ironic"
         options.append(Option("ironic", "inspector.conf", "coordination", "backend_url", url,
                               f"ironic_coordination_backend == '{f}'"))
-    profiled = "cinder glance heat keystone magnum mistral neutron nova placement trove" + (" zun" if major <= 22 else "")
-    options += [Option(p, f"{p}.conf", "profiler", "connection_string", "{{ osprofiler_backend_connection_string }}",
+    profiled = "cinder glance heat keystone magnum mistral neutron nova placement trove" + (" zun" if major <= 21 else "")
+    options += [Option(p, files[p], "profiler", "connection_string", "{{ osprofiler_backend_connection_string }}",
                        f"enable_osprofiler | bool and osprofiler_backend in ['redis', '{f}']", parser="osprofiler")
                 for p in profiled.split()]
     if major >= 22:  # horizon's django_redis cache

@@ -93,16 +93,24 @@ def _gnocchi(params, result):
     from oslo_config import cfg
     from gnocchi.common import redis as gnocchi_redis
 
+    import configparser
+
     conf = cfg.ConfigOpts()
     conf.register_opts(gnocchi_redis.OPTS, group="incoming")
     conf.register_opt(cfg.StrOpt("coordination_url", secret=True))
     conf([], project="gnocchi", default_config_files=[params["config"]])
-    result["sentinel_password"] = "sentinel_password=" in (conf.incoming.redis_url or "")
+    written = configparser.ConfigParser(interpolation=None, strict=False)
+    written.read(params["config"])
+    incoming = written.has_option("incoming", "redis_url")  # else gnocchi's default, not this cloud's
+    coordination = (conf.coordination_url or "").startswith("redis")
+    urls = ([conf.incoming.redis_url] if incoming else []) + ([conf.coordination_url] if coordination else [])
+    result["sentinel_password"] = all("sentinel_password=" in url for url in urls)
     _arm(params)
-    result["stage"] = "redis_url"
-    client, _ = gnocchi_redis.get_client(conf.incoming)
-    client.ping()
-    if (conf.coordination_url or "").startswith("redis"):
+    if incoming:
+        result["stage"] = "redis_url"
+        client, _ = gnocchi_redis.get_client(conf.incoming)
+        client.ping()
+    if coordination:
         _tooz(conf.coordination_url, params, result)
 
 
@@ -117,6 +125,9 @@ def _octavia(params, result):
     cfg.CONF([], project="octavia", default_config_files=[params["config"]])
     flow = cfg.CONF.task_flow
     result["sentinel_password"] = flow.jobboard_redis_sentinel_password is not None
+    if flow.jobboard_backend_driver != "redis_taskflow_driver":
+        result["stage"] = "not redis (%s)" % flow.jobboard_backend_driver
+        return
     _arm(params)
     result["stage"] = "jobboard"
     with taskflow_jobboard_driver.RedisTaskFlowDriver(None).job_board(None):  # connects, then closes

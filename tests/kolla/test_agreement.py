@@ -10,7 +10,7 @@ from coordcheck.secrets import Secret
 from tests.kolla import oracle, scenarios
 
 EXAMPLES = sorted(p.name for p in scenarios.REPOS.iterdir() if (p / "multinode").exists())
-BUILT = ["full", "leftover", "memcached"]
+BUILT = ["full", "leftover", "memcached", "profiler"]
 
 
 @pytest.fixture(scope="session")
@@ -18,7 +18,7 @@ def built(tmp_path_factory):
     base = tmp_path_factory.mktemp("scenarios")
     full, facts = scenarios.full(base)  # facts: one cache per release
     return {"full": (full, facts), "leftover": (scenarios.leftover(base), None),
-            "memcached": (scenarios.horizon_memcached(base), None)}
+            "memcached": (scenarios.horizon_memcached(base), None), "profiler": (scenarios.profiler(base), None)}
 
 
 def _repo(name, built, release):
@@ -65,6 +65,14 @@ def test_scenarios_cover_every_item(built):
     leftover, _, _ = agreement(oracle.VALKEY_ONLY, *built["leftover"])
     assert not any("from-redis-names" in v for v in leftover.values())
     assert "designate-backend-bind9" not in {k[1] for k in leftover}
+    assert {"glance-api", "heat-engine", "magnum-conductor", "placement-api", "trove-taskmanager", "nova-compute",
+            "nova-conductor", "nova-super-conductor", "neutron-openvswitch-agent", "neutron-rpc-server"} <= services
+    profiler, _, _ = agreement(oracle.VALKEY_ONLY, *built["profiler"])
+    hosts = {(k[0], k[1]) for k in profiler if k[3] == "profiler"}
+    assert {("ctl3", "glance-api"), ("stor1", "neutron-sriov-agent"), ("ctl1", "nova-spicehtml5proxy")} <= hosts
+    assert not [k for k in profiler if k[0] == "net1"]  # nova-metadata, neutron-ovn-agent: no play covers net1
+    assert profiler[("ctl2", "glance-api", "glance-api.conf", "profiler", "connection_string")] == "redis://glance-ctl2:26379"
+    assert profiler[("stor1", "nova-compute", "nova.conf", "profiler", "connection_string")] == "redis://compute-stor1:26379"
     memcached, _, _ = agreement(oracle.VALKEY_ONLY, *built["memcached"])
     assert memcached[("ctl1", "mistral-api", "mistral.conf", "coordination", "backend_url")] == \
         "redis://" + scenarios.EXTRAS  # the URL with no host

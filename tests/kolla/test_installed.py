@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from coordcheck.kolla import installed as ka
-from tests.kolla import oracle
+from tests.kolla import oracle, scenarios
 
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / ".cache" / "kolla-ansible"
@@ -45,12 +45,14 @@ def full_repo(tmp_path_factory):
         f"{g}:children]\ncontrol" for g in (
             "designate-api", "designate-backend-bind9", "designate-sink", "mistral-executor",
             "gnocchi-api", "gnocchi-metricd", "octavia-worker", "horizon", "ironic-inspector", "valkey", "keystone")]
+    groups += [f"{g}:children]\n{parent}" for g, parent in scenarios.PROFILED.items()]
     with open(repo / "multinode", "a") as f:
         f.write("".join(f"\n[{g}\n" for g in groups))
     globals_ = yaml.safe_load((repo / "etc/kolla/globals.yml").read_text())
     globals_.update(enable_valkey="yes", enable_cinder_backup="no", enable_gnocchi="yes", enable_octavia="yes",
                     enable_octavia_jobboard="yes", enable_horizon="yes", enable_ironic="yes",
                     enable_ironic_inspector="yes", enable_osprofiler="yes", osprofiler_backend="redis",
+                    **scenarios.PROFILED_ON,
                     valkey_connection_string_extras=globals_["redis_connection_string_extras"].replace(
                         "redis_master", "valkey_master"))
     (repo / "etc/kolla/globals.yml").write_text(yaml.safe_dump(globals_))
@@ -129,6 +131,10 @@ def test_full_repo(release, full_repo):
     keystone = "keystone" if name == REDIS_ERA else "keystone-api"  # the service was renamed in between
     assert values[("ctl2", keystone, "connection_string")] == url
     assert not [k for k in values if k[1].startswith("keystone") and k[2] == "backend_url"]  # no [coordination]
+    # osprofiler on every project's services: nova-cell's on the compute node, glance-api on its first host only
+    assert values[("stor1", "nova-compute", "connection_string")] == values[("ctl3", "neutron-server", "connection_string")] \
+        == values[("ctl2", "heat-engine", "connection_string")] == url
+    assert ("ctl1", "glance-api", "connection_string") in values and ("ctl2", "glance-api", "connection_string") not in values
     octavia = {o: v for (h, s, o), v in values.items() if (h, s) == ("ctl1", "octavia-worker")}
     assert octavia == {"jobboard_enabled": "true", "jobboard_backend_hosts": ",".join(HOSTS.values()),
                        "jobboard_backend_port": "26379", "jobboard_backend_username": "default",
