@@ -18,7 +18,7 @@ import difflib
 import re
 import urllib.parse
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from oslo_utils import netutils
@@ -66,13 +66,13 @@ class BackendURL:
     def master_name(self) -> str | None:
         return self.options.get("sentinel")
 
-    @property
+    @cached_property
     def sentinels(self) -> list[tuple[str, int]]:
         """The netloc sentinel first, then every ``sentinel_fallback``."""
         fallbacks = [parse_host_port(f, "sentinel_fallback") for f in self.options.get("sentinel_fallback", [])]
         return [(self.host, self.port), *fallbacks]
 
-    @property
+    @cached_property
     def sentinel_password(self) -> Secret | None:
         value = self.options.get("sentinel_password")
         return Secret(value) if value else None
@@ -81,14 +81,19 @@ class BackendURL:
     def sentinel_username(self) -> str | None:
         return self.options.get("sentinel_username")
 
-    @property
+    @cached_property
     def unknown_options(self) -> list[str]:
         """Options tooz silently ignores (typos such as ``sentinel_pasword``)."""
         return sorted(set(self.options) - KNOWN_OPTIONS)
 
+    @cached_property
+    def _written(self) -> list[tuple[str, str]]:
+        """The query's (name, value) pairs as written."""
+        return [(k, v) for k, _, v in (p.partition("=") for p in _split_query(self.raw)[1])]
+
     def raw_option(self, name: str) -> str | None:
         """The last value of ``name`` as written, before tooz decodes it."""
-        values = [v for k, _, v in (p.partition("=") for p in _split_query(self.raw)[1]) if k == name]
+        values = [v for k, v in self._written if k == name]
         return values[-1] if values else None
 
 

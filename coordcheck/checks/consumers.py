@@ -57,12 +57,15 @@ def _path(record: Record) -> str:
             f"set by {record.source or 'Kolla default'}")
 
 
-def url_configs(records: list[Record]) -> list[ServiceConfig]:
-    """The URL-valued consumers as ServiceConfigs (tooz semantics; gnocchi and osprofiler parse alike)."""
+def url_configs(records: list[Record], consumers: set[tuple[str, str, str]]) -> list[ServiceConfig]:
+    """The URL-valued consumers as ServiceConfigs (tooz semantics; gnocchi and osprofiler parse alike):
+    ``consumers`` (file, section, option) that the service reads, not what an override such as
+    config/global.conf puts into every file (nova.conf has no [coordination] consumer)."""
     out = []
     for r in records:
         if (r.section, r.option) in OPTIONS and r.option in ("backend_url", "coordination_url", "redis_url",
-                                                             "connection_string") and r.value.startswith("redis"):
+                                                             "connection_string") and r.value.startswith("redis") \
+                and (r.file, r.section, r.option) in consumers:
             project = r.file.rsplit(".", 1)[0]
             out.append(parse_url_into(ServiceConfig(r.host, r.service, project, _path(r), None), r.value))
     return out
@@ -79,7 +82,8 @@ def expected_for(rendered: Rendered, auth: tuple[bool, str]) -> Expected:
 def consumer_findings(rendered: Rendered, auth: tuple[bool, str]) -> list[Finding]:
     records = rendered.records
     found = render_errors(rendered) + urls_without_hosts(records)
-    configs = [c for c in url_configs(records) if c.url is None or not no_hosts(c.url.raw)]
+    consumers = {(o.file, o.section, o.option) for o in rendered.release.options}
+    configs = [c for c in url_configs(records, consumers) if c.url is None or not no_hosts(c.url.raw)]
     usable = [c for c in configs if c.url is not None]
     if configs:
         expected = expected_for(rendered, auth)

@@ -24,11 +24,11 @@ from coordcheck import kolla
 from coordcheck.kolla import vault
 from coordcheck.secrets import KNOWN
 from coordcheck.pytest_plugin.masking import is_checklist_run
-from coordcheck.lab.deployment import DeploymentError, LocalDeployment
+from coordcheck.lab.errors import DeploymentError
 from coordcheck.kolla.target import Target
 
 TARGET = pytest.StashKey[Target]()
-LOCAL = pytest.StashKey[LocalDeployment]()
+LOCAL = pytest.StashKey["LocalDeployment"]()  # the lab is imported only when a run needs it
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -220,6 +220,8 @@ def pytest_configure(config: pytest.Config) -> None:
 def local_target(config: pytest.Config) -> Target:
     """Write the local deployment (no process yet) the first time it is needed."""
     if TARGET not in config.stash:
+        from coordcheck.lab.deployment import LocalDeployment
+
         deployment = LocalDeployment(Path(tempfile.mkdtemp(prefix="coordcheck-")) / "kolla")
         config.stash[LOCAL] = deployment
         try:

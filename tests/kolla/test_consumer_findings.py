@@ -101,3 +101,21 @@ def test_old_password_left(tmp_path):
     assert by_id["OLD_PASSWORD_LEFT"].severity == "warn"
     assert {f.where.file.rsplit("/", 1)[1] for f in found if f.id == "REDIS_NAMES_LEFTOVER"} == {
         "globals.yml:5", "globals.yml:12"}  # enable_redis, redis_connection_string_extras
+
+
+def test_a_global_override_is_judged_only_where_a_service_reads_it(tmp_path):
+    """config/global.conf reaches every service's file (nova.conf too), but only the services
+    that coordinate read [coordination] backend_url: nova-compute is no place of the finding."""
+    import shutil
+    repo = tmp_path / "repo"
+    shutil.copytree(scenarios.REPOS / "healthy", repo)
+    with open(repo / "multinode", "a") as f:
+        f.write("\n[compute:children]\nstorage\n")
+    (repo / "etc/kolla/config/global.conf").write_text(
+        "[coordination]\nbackend_url = redis://default:x@127.0.2.110:26379?sentinel=kolla\n")
+    rendered = render_repo(repo / "etc/kolla", repo / "multinode")
+    assert any(r.service == "nova-compute" and r.option == "backend_url" for r in rendered.records)  # Kolla writes it
+    missing = next(f for f in consumer_findings(rendered, sentinel_auth(rendered, "required"))
+                   if f.id == "SENTINEL_AUTH_MISSING")
+    places = {missing.where.service} | {s for s, _ in missing.where.more_files}
+    assert "cinder-volume" in places and not {p for p in places if p.startswith(("nova", "neutron"))}
