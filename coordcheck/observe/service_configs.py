@@ -77,8 +77,8 @@ def discover_consumers(host, host_name: str, directory: str) -> list[tuple[str, 
     """(service, consumer, path) of each gnocchi, octavia or horizon config
     under ``directory`` that reaches Redis/Valkey (its service's folder names it).
 
-    >>> discover_consumers(host, "ctl2", "/etc/kolla")
-    [('octavia-worker', 'octavia', '/etc/kolla/octavia-worker/octavia.conf')]
+        discover_consumers(host, "ctl2", "/etc/kolla")
+        # -> [('octavia-worker', 'octavia', '/etc/kolla/octavia-worker/octavia.conf')]
     """
     found = host.run(FIND_CONSUMERS, directory)
     if found.rc not in (0, 1):
