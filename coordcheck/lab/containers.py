@@ -123,7 +123,8 @@ def remove(engine: str, root: Path) -> list[str]:
 def check_free(engine: str) -> None:
     """Kolla's names must be free on this engine (another deployment's?)."""
     taken = set(_engine(engine, "ps", "-a", "--format", "{{.Names}}").split())
-    clash = sorted(taken & {container_name(s) for s in [*PLACEMENT.values(), *(s for s, _ in CONSUMER_PLACEMENT.values())]})
+    ours = [*PLACEMENT.values(), *(service for service, _ in CONSUMER_PLACEMENT.values())]
+    clash = sorted(taken & {container_name(s) for s in ours})
     if clash:
         raise ContainerError(f"containers {', '.join(clash)} already exist on {engine} (`{engine} rm -f` them, "
                              "or `coordcheck down` the deployment that made them)")

@@ -161,8 +161,8 @@ class LocalDeployment(StartMixin, ChangesMixin, EnginesMixin):
             raise
         state = {"flavor": flavor.name, "sentinel_auth": sentinel_auth, "created_root": created_root,
                  "files": [], "dirs": [str(self.state_dir)], "processes": [], "ssh": ssh,
-                 "engine": engine, "servers": servers, "consumers": bool(engine and consumers), "image": image, "layout": layout.to_state(),
-                 "binary": binary, "netns": netns.plan(self.lab_id, layout.hosts) if netns_hosts else None}
+                 "engine": engine, "servers": servers, "consumers": bool(engine and consumers), "image": image,
+                 "layout": layout.to_state(), "binary": binary, "netns": netns.plan(self.lab_id, layout.hosts) if netns_hosts else None}
         self._save(state)
 
         def put(path: Path, text: str, mode: int = 0o640) -> None:
