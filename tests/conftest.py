@@ -156,3 +156,25 @@ def reported(run: Run) -> dict[str, list[str]]:
             finding_id, _, where = prop.get("value").partition(" at ")
             found.setdefault(finding_id, []).append(where)
     return found
+
+
+def processes_under(root: Path) -> list[int]:
+    """Processes whose working directory is in ``root`` (a lab's servers run in its folder)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if os.readlink(entry / "cwd").removesuffix(" (deleted)").startswith(str(root)):
+                    found.append(int(entry.name))
+    return found
+
+
+def claims_under(root: Path) -> list[str]:
+    """Address ranges still claimed for a lab in ``root`` or below it."""
+    from coordcheck.lab.network import runtime_dir
+    found = []
+    for claim in (runtime_dir() / "ranges").glob("*.json"):
+        with contextlib.suppress(OSError, ValueError):
+            if Path(json.loads(claim.read_text()).get("root", "")).is_relative_to(root):
+                found.append(claim.name)
+    return found

@@ -15,8 +15,6 @@ so they run in parallel (pytest -n) beside any other lab."""
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
 import signal
 import subprocess
@@ -34,7 +32,7 @@ from coordcheck.observe.probe import Address, client
 from coordcheck.secrets import Secret
 from coordcheck.lab.templates import HOSTS
 from coordcheck.url import URLError, parse
-from tests.conftest import PROJECT, assert_no_secret
+from tests.conftest import PROJECT, assert_no_secret, claims_under, processes_under
 
 FAST = 8.0  # seconds: a rejected command line must not take longer (Python start-up included)
 PW = "s3cretPW"  # the root of every password in the corpus, so leaks are easy to find
@@ -318,27 +316,6 @@ def test_password_from_the_environment(monkeypatch):
 
 
 # -- live: `up` really starting servers --------------------------------------------------------
-def _processes_under(root: Path) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            with contextlib.suppress(OSError):
-                if os.readlink(entry / "cwd").removesuffix(" (deleted)").startswith(str(root)):
-                    found.append(int(entry.name))
-    return found
-
-
-def _claims_of(root: Path) -> list[str]:
-    """Address ranges still claimed for the lab in ``root``."""
-    from coordcheck.lab.network import runtime_dir
-    found = []
-    for claim in (runtime_dir() / "ranges").glob("*.json"):
-        with contextlib.suppress(OSError, ValueError):
-            if json.loads(claim.read_text()).get("root") == str(root):
-                found.append(claim.name)
-    return found
-
-
 def test_up_with_a_nasty_password_from_a_file(tmp_path):
     """The whole path: --password-file, servers started with it, URLs that
     tooz reads back to credentials the sentinels and master accept."""
@@ -380,8 +357,8 @@ def test_ctrl_c_during_up_leaves_nothing(tmp_path, when):
         assert (proc.returncode, err, out) == (130, "coordcheck up: interrupted\n", "")
         status, _ = cli("status", "--dir", str(root), cwd=tmp_path)
         assert status.returncode == 2 and "no coordcheck deployment" in status.stderr
-        assert _processes_under(root) == []
-        assert _claims_of(root.resolve()) == []
+        assert processes_under(root) == []
+        assert claims_under(root.resolve()) == []
         assert not root.exists()
     finally:  # a failure must not leave the lab's addresses taken for the next test
         if root.exists():
