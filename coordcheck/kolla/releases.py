@@ -117,15 +117,19 @@ def _build(name: str) -> Release:
     defaults.update(enable_keystone="{{ enable_openstack_core | bool }}",
                     enable_horizon="{{ enable_openstack_core | bool }}")
     defaults.update(profiled_defaults(major))
-    group_23 = "'cinder-{0}-multiple' if (cinder_enabled_backends | length > 1 and enable_cinder_backend_lvm | bool) " \
-               "else 'cinder-{0}-lvm' if enable_cinder_backend_lvm | bool else 'cinder-{0}'"
+    group_lvm = "'cinder-{0}-multiple' if (cinder_enabled_backends_count | int > 1 and enable_cinder_backend_lvm | bool) " \
+                "else 'cinder-{0}-lvm' if enable_cinder_backend_lvm | bool else 'cinder-{0}'"
     cinder = [Service("cinder-api", "cinder-api"), Service("cinder-scheduler", "cinder-scheduler"),
               Service("cinder-volume", "cinder-volume"),
               Service("cinder-backup", "cinder-backup", "{{ enable_cinder_backup | bool }}")]
-    if major >= 23:  # 23.x: volume/backup groups depend on the LVM backend
-        cinder[2:] = [Service("cinder-volume", "{{ %s }}" % group_23.format("volume")),
-                      Service("cinder-backup", "{{ %s }}" % group_23.format("backup"), "{{ enable_cinder_backup | bool }}")]
-        defaults["cinder_enabled_backends"] = "{{ [] }}"
+    if major >= 22:  # 2026.1+: volume/backup groups follow the LVM backend and how many backends are on
+        cinder[2:] = [Service("cinder-volume", "{{ %s }}" % group_lvm.format("volume")),
+                      Service("cinder-backup", "{{ %s }}" % group_lvm.format("backup"), "{{ enable_cinder_backup | bool }}")]
+        # cinder_enabled_backends: the cinder_backends and cinder_ceph_backends whose switch is on (counted here)
+        switches = [f"enable_cinder_backend_{b}" for b in "lvm nfs quobyte pure_iscsi pure_fc pure_roce pure_nvme_tcp "
+                    "lightbits".split() + ["vast"] * (major >= 23)] + ["cinder_backend_ceph"]
+        defaults.update({switch: "no" for switch in switches})
+        defaults["cinder_enabled_backends_count"] = "{{ [%s] | map('bool') | select | list | length }}" % ", ".join(switches)
     services = {
         "cinder": tuple(cinder),
         "designate": (Service("designate-api", "designate-api"),

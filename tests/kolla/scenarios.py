@@ -121,6 +121,19 @@ def leftover(base: Path) -> Path:
     return repo
 
 
+def cinder_backends(base: Path, *backends: str) -> Path:
+    """2026.1+ place cinder-volume/backup by backend: LVM alone (cinder-volume-lvm), LVM and another
+    (cinder-volume-multiple), else the plain groups (which the other groups here leave empty)."""
+    repo = base / ("cinder-" + "-".join(backends))
+    shutil.copytree(REPOS / "healthy", repo)
+    _groups(repo, {"valkey": "control", "cinder-backup": "storage", "cinder-volume-lvm": "storage",
+                   "cinder-backup-lvm": "storage", "cinder-volume-multiple": "control", "cinder-backup-multiple": "control"})
+    switches = {("cinder_backend_ceph" if b == "ceph" else f"enable_cinder_backend_{b}"): "yes" for b in backends}
+    _globals(repo, enable_valkey="yes", **switches)
+    _passwords(repo, valkey_master_password="vk-Pw-42")
+    return repo
+
+
 def horizon_memcached(base: Path) -> Path:
     """Neither flavor on: horizon on memcached, mistral with no hosts, gnocchi without coordination."""
     repo = base / "memcached"

@@ -10,7 +10,7 @@ from coordcheck.secrets import Secret
 from tests.kolla import oracle, scenarios
 
 EXAMPLES = sorted(p.name for p in scenarios.REPOS.iterdir() if (p / "multinode").exists())
-BUILT = ["full", "leftover", "memcached", "profiler"]
+BUILT = ["full", "leftover", "memcached", "profiler", "cinder-lvm", "cinder-lvm-nfs"]
 
 
 @pytest.fixture(scope="session")
@@ -18,7 +18,9 @@ def built(tmp_path_factory):
     base = tmp_path_factory.mktemp("scenarios")
     full, facts = scenarios.full(base)  # facts: one cache per release
     return {"full": (full, facts), "leftover": (scenarios.leftover(base), None),
-            "memcached": (scenarios.horizon_memcached(base), None), "profiler": (scenarios.profiler(base), None)}
+            "memcached": (scenarios.horizon_memcached(base), None), "profiler": (scenarios.profiler(base), None),
+            "cinder-lvm": (scenarios.cinder_backends(base, "lvm"), None),
+            "cinder-lvm-nfs": (scenarios.cinder_backends(base, "lvm", "nfs"), None)}
 
 
 def _repo(name, built, release):
@@ -73,6 +75,10 @@ def test_scenarios_cover_every_item(built):
     assert not [k for k in profiler if k[0] == "net1"]  # nova-metadata, neutron-ovn-agent: no play covers net1
     assert profiler[("ctl2", "glance-api", "glance-api.conf", "profiler", "connection_string")] == "redis://glance-ctl2:26379"
     assert profiler[("stor1", "nova-compute", "nova.conf", "profiler", "connection_string")] == "redis://compute-stor1:26379"
+    for name, group in (("cinder-lvm", "storage"), ("cinder-lvm-nfs", "control")):  # 2026.2: by backend
+        placed, _, _ = agreement(oracle.VALKEY_ONLY, *built[name])
+        volume_hosts = {k[0] for k in placed if k[1] == "cinder-volume"}
+        assert volume_hosts and volume_hosts == ({"stor1"} if group == "storage" else {"ctl1", "ctl2", "ctl3"})
     memcached, _, _ = agreement(oracle.VALKEY_ONLY, *built["memcached"])
     assert memcached[("ctl1", "mistral-api", "mistral.conf", "coordination", "backend_url")] == \
         "redis://" + scenarios.EXTRAS  # the URL with no host
