@@ -54,9 +54,9 @@ def main() -> None:
                 assert code == 0, "the healthy lab failed the checklist"
                 healthy.append(seconds)
                 for _, (service, consumer) in CONSUMER_PLACEMENT.items():
-                    took, result = timed(lambda: tooz_probe.consumer_in(
-                        local, service.replace("-", "_"), consumer, consumer_config_in_container(consumer), 10.0, 2.0,
-                        [d.password()]))
+                    took, result = timed(lambda: tooz_probe.handshake_in(
+                        local, service.replace("-", "_"), consumer_config_in_container(consumer), 10.0, 2.0,
+                        [d.password()], consumer))
                     assert result.ok, result
                     clients[consumer].append(took)
                 log = d.root / "ctl3" / "kolla_logs" / "masakari" / "masakari-api.log"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 
 from coordcheck import kolla
@@ -158,11 +159,14 @@ def horizon_auth(records: list[Record], auth: tuple[bool, str], configdir: Path)
     """horizon's SentinelClient on password-protected sentinels, where no
     config/horizon/[<host>/]_9999-custom-settings.py (Kolla templates it into
     local_settings.d after its own) gives it SENTINEL_KWARGS."""
+    @lru_cache(maxsize=None)
+    def read(path: Path) -> str | None:
+        return path.read_text(errors="replace") if path.is_file() else None
+
     def custom(host: str) -> str:
-        for path in (configdir / "config/horizon" / host / CUSTOM_SETTINGS, configdir / "config/horizon" / CUSTOM_SETTINGS):
-            if path.is_file():
-                return path.read_text(errors="replace")
-        return ""
+        """The host's own file, else the shared one (Kolla's first_found), read once each."""
+        own = read(configdir / "config/horizon" / host / CUSTOM_SETTINGS)
+        return own if own is not None else read(configdir / "config/horizon" / CUSTOM_SETTINGS) or ""
 
     sentinel = [r for r in records if r.option == "OPTIONS.CLIENT_CLASS" and "SentinelClient" in r.value
                 and "SENTINEL_KWARGS" not in custom(r.host)]

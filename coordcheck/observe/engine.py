@@ -130,6 +130,19 @@ class Engine:
         done = self.host.run(f"{self.command} inspect --format %s %s", LOG_MOUNT_FORMAT, container)
         return (done.stdout.strip() or None) if done.rc == 0 else None
 
+    def _log_files(self, container: str, project: str, service: str, running: bool):
+        """FILES_SCRIPT's run, and where it read: inside the running container,
+        else on the host in the container's log folder; (None, "") when it has none."""
+        if running:
+            return (self.host.run(f"{self.command} exec %s sh -c %s sh %s %s %s", container, service_logs.FILES_SCRIPT,
+                                  service_logs.LOG_ROOT, project, service),
+                    f"{service_logs.LOG_ROOT}/{project} inside {container}")
+        folder = self.log_folder(container)
+        if folder is None:
+            return None, ""
+        return (self.host.run("sh -c %s sh %s %s %s", service_logs.FILES_SCRIPT, folder, project, service),
+                f"{folder}/{project} on the host")
+
     def logs(self, container: str, project: str, service: str, since: str, running: bool = True) -> list[LogLine]:
         """What the container logged since ``since`` and its last start (what it
         logged before a restart, say before `kolla-ansible reconfigure` fixed its
@@ -137,14 +150,10 @@ class Engine:
         inside it (or, when it is not running, in its kolla_logs volume on the
         host), and ``docker logs`` (kolla_start's output)."""
         started = self.started_at(container)
-        folder = service_logs.LOG_ROOT if running else self.log_folder(container)
-        where = f"{service_logs.LOG_ROOT}/{project} inside {container}" if running else f"{folder}/{project} on the host"
         with output_withheld(f"logs of {container}"):
             done = self.host.run(f"{self.command} logs --timestamps --since %s --tail %s %s 2>&1",
                                  since, str(ENGINE_LOG_LINES), container)
-            args = (service_logs.FILES_SCRIPT, folder, project, service)
-            files = (self.host.run(f"{self.command} exec %s sh -c %s sh %s %s %s", container, *args) if running
-                     else self.host.run("sh -c %s sh %s %s %s", *args) if folder else None)
+            files, where = self._log_files(container, project, service, running)
         engine_log, file_logs = _text(done.stdout_bytes), _text(files.stdout_bytes) if files else ""
         if done.rc != 0:
             raise EngineError(f"`{self.command} logs {container}` failed: {' '.join(engine_log.split())[:200]}")

@@ -90,10 +90,10 @@ def _gnocchi(params, result):
     """gnocchi's parser and client: [incoming] redis_url through
     gnocchi.common.redis.get_client, PING; a redis [DEFAULT] coordination_url
     through tooz, as metricd starts it."""
-    from oslo_config import cfg
-    from gnocchi.common import redis as gnocchi_redis
-
     import configparser
+
+    from gnocchi.common import redis as gnocchi_redis
+    from oslo_config import cfg
 
     conf = cfg.ConfigOpts()
     conf.register_opts(gnocchi_redis.OPTS, group="incoming")

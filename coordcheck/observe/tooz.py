@@ -68,19 +68,22 @@ def parse_result(stdout: str, secrets: list[Secret | None]) -> Handshake:
                      sentinel_password=data.get("sentinel_password"))
 
 
-def timed_out(deadline: float) -> Handshake:
-    return Handshake(ok=False, stage="start", seconds=deadline, timed_out=True,
-                     error=f"tooz did not finish within {deadline:g} s (tooz retries "
-                           "connection errors 15 times, so a service waits minutes)")
+def timed_out(deadline: float, consumer: str | None = None) -> Handshake:
+    """Killed at its deadline: tooz's handshake, or ``consumer``'s own client."""
+    error = (f"{consumer} did not finish within {deadline:g} s (its client retries connection errors, so a service "
+             "waits minutes)" if consumer else f"tooz did not finish within {deadline:g} s (tooz retries "
+             "connection errors 15 times, so a service waits minutes)")
+    return Handshake(ok=False, stage="start", seconds=deadline, timed_out=True, error=error, consumer=consumer)
 
 
-def outcome(stdout: str, stderr: str, rc: int | None, deadline: float, secrets: list[Secret | None]) -> Handshake:
+def outcome(stdout: str, stderr: str, rc: int | None, deadline: float, secrets: list[Secret | None],
+            consumer: str | None = None) -> Handshake:
     """The handshake's result from what its Python printed (``rc`` None: killed)."""
     try:
         return parse_result(stdout, secrets)
     except (ValueError, KeyError):
         if rc is None or rc == 137:  # killed here, or by timeout -s KILL where it ran
-            return timed_out(deadline)
+            return timed_out(deadline, consumer)
         tail = " ".join(stderr.split()[-30:])
         return Handshake(ok=False, stage="run", seconds=0.0,
                          error=redact(f"handshake exited {rc}: {tail}", secrets))
@@ -105,21 +108,15 @@ def handshake(url, deadline: float, timeout: float = 2.0, python: str = sys.exec
 
 
 def handshake_in(engine, container: str, config: str, deadline: float, timeout: float,
-                 secrets: list[Secret | None]) -> Handshake:
+                 secrets: list[Secret | None], consumer: str | None = None) -> Handshake:
     """The handshake inside ``container`` (an `coordcheck.engine.Engine`'s),
     with the container's own Python, tooz and redis-py and the URL of its
-    own ``config``: no URL or password leaves the container."""
-    done = engine.python(container, script(params(timeout, deadline, config=config)), deadline + START_ALLOWANCE)
-    return outcome(done.stdout, done.stderr, done.rc, deadline, secrets)
-
-
-def consumer_in(engine, container: str, consumer: str, config: str, deadline: float, timeout: float,
-                secrets: list[Secret | None]) -> Handshake:
-    """``consumer``'s own client (gnocchi, octavia, horizon) inside its
-    ``container``, reading the container's own ``config``."""
-    done = engine.python(container, script(params(timeout, deadline, consumer=consumer, config=config)),
+    own ``config``: no URL or password leaves the container. ``consumer``
+    (gnocchi, octavia, horizon): that service's own client instead, with its config."""
+    chosen = {"consumer": consumer} if consumer else {}
+    done = engine.python(container, script(params(timeout, deadline, config=config, **chosen)),
                          deadline + START_ALLOWANCE)
-    return outcome(done.stdout, done.stderr, done.rc, deadline, secrets)
+    return outcome(done.stdout, done.stderr, done.rc, deadline, secrets, consumer)
 
 
 def handshake_with(run_python, url, deadline: float, timeout: float) -> Handshake:

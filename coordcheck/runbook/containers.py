@@ -77,8 +77,8 @@ class ContainerObserver:
                                        present.get(container_name(service))) for service, consumer, path in placed)
 
     def _consumer_client(self, c: ConsumerContainer) -> tooz_probe.Handshake:
-        return tooz_probe.consumer_in(self.engine(c.host), c.name, c.consumer, c.path_inside,
-                                      self.observer.tooz_deadline, self.observer.timeout, [self.observer.target.password])
+        return tooz_probe.handshake_in(self.engine(c.host), c.name, c.path_inside, self.observer.tooz_deadline,
+                                       self.observer.timeout, [self.observer.target.password], c.consumer)
 
     def running(self, host: str) -> list[ServiceContainer]:
         return [c for c in self.on(host) if c.running]

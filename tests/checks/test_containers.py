@@ -153,3 +153,10 @@ def test_a_consumer_names_its_cause_or_its_clients_error():
     assert horizon.path_inside == "/etc/openstack-dashboard/local_settings.d/_9998-kolla-settings.py"
     [absent] = checks.running([dataclasses.replace(horizon, state=None)], "docker")
     assert absent.id == "CONTAINER_NOT_RUNNING" and "kolla-ansible deploy --tags horizon" in absent.advice
+
+
+def test_a_consumer_killed_at_its_deadline_says_which_client():
+    from coordcheck.observe import tooz as tooz_probe
+    killed = tooz_probe.outcome("", "", None, 5.0, [], "octavia")
+    assert killed.timed_out and killed.consumer == "octavia" and killed.error.startswith("octavia did not finish within 5 s")
+    assert tooz_probe.outcome("", "", 137, 5.0, []).error.startswith("tooz did not finish within 5 s")
