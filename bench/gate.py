@@ -22,7 +22,7 @@ sys.path.insert(0, str(PROJECT))
 
 from coordcheck.checks.consumers import consumer_findings, sentinel_auth  # noqa: E402
 from coordcheck.kolla.releases import release_for  # noqa: E402
-from coordcheck.kolla.rendered import render_repo  # noqa: E402
+from coordcheck.kolla.render import render_repo  # noqa: E402
 
 SERVICES = {"cinder": ["cinder-api", "cinder-scheduler", "cinder-volume", "cinder-backup"],
             "designate": ["designate-central", "designate-worker"],

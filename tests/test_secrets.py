@@ -16,7 +16,7 @@ from coordcheck.checks import configs as checks
 from coordcheck.findings import render
 from coordcheck.kolla.fixes import Expected
 from coordcheck.secrets import KNOWN, MASK, Secret, redact
-from coordcheck.kolla.service_config import read_service_config
+from coordcheck.kolla.config_file import read_service_config
 from tests.conftest import PROJECT, run_checklist
 
 URL_CHARACTERS = "/#?&@:%+=; "

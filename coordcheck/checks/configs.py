@@ -17,7 +17,7 @@ from coordcheck.findings import WARN, Finding, Where, because
 from coordcheck.kolla.fixes import Expected
 from coordcheck.observe.probe import Address, Discovery
 from coordcheck.secrets import Secret
-from coordcheck.kolla.service_config import ServiceConfig
+from coordcheck.kolla.config_file import ServiceConfig
 from coordcheck.observe.tooz import Handshake
 
 

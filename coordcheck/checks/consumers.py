@@ -17,11 +17,11 @@ from pathlib import Path
 from coordcheck import kolla
 from coordcheck.checks import configs as url_checks
 from coordcheck.findings import FAIL, WARN, Finding, Where
-from coordcheck.kolla.builtin import merge_paths
+from coordcheck.kolla.render.builtin import merge_paths
 from coordcheck.kolla.fixes import Expected
-from coordcheck.kolla.records import OPTIONS, Record
-from coordcheck.kolla.rendered import Rendered
-from coordcheck.kolla.service_config import ServiceConfig, parse_url_into
+from coordcheck.kolla.render.values import OPTIONS, Record
+from coordcheck.kolla.render import Rendered
+from coordcheck.kolla.config_file import ServiceConfig, parse_url_into
 from coordcheck.secrets import Secret
 
 #: horizon's settings file for the operator's own settings (Kolla templates config/horizon/ into it)

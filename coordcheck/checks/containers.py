@@ -17,7 +17,7 @@ from coordcheck.observe.engine import Container, config_in_container, consumer_c
 from coordcheck.observe.service_logs import LogLine
 from coordcheck.findings import FAIL, Finding, Where, because
 from coordcheck.secrets import Secret, redact
-from coordcheck.kolla.service_config import ServiceConfig
+from coordcheck.kolla.config_file import ServiceConfig
 from coordcheck.observe.tooz import Handshake
 
 #: tooz reads sentinel_password (and sentinel_username) from 6.1.0 on

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from coordcheck.kolla import DEFAULT_EXTRAS, KollaError
-from coordcheck.kolla.services import Service, _services, profiled_defaults, profiled_services
+from coordcheck.kolla.service_groups import Service, _services, profiled_defaults, profiled_services
 
 SERIES = {"19": "2024.2", "20": "2025.1", "21": "2025.2", "22": "2026.1", "23": "2026.2"}
 #: Releases whose tables were compared option by option with a real install.

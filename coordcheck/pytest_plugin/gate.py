@@ -12,7 +12,7 @@ import pytest
 from coordcheck import kolla
 from coordcheck.checks.consumers import consumer_findings, sentinel_auth
 from coordcheck.findings import Finding
-from coordcheck.kolla.rendered import Rendered, render_repo
+from coordcheck.kolla.render import Rendered, render_repo
 from coordcheck.pytest_plugin import checklist
 from coordcheck.pytest_plugin.target import is_gate, stop
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from html import escape
 
-from coordcheck.pytest_plugin.causes import Run
+from coordcheck.pytest_plugin.run import Run
 
 STYLE = """
 body { font: 15px/1.45 system-ui, sans-serif; margin: 2em; color: #222; max-width: 1100px }

@@ -1,5 +1,5 @@
 """Machine outputs of one run, all from the same `Run` (see
-`coordcheck.pytest_plugin.causes`), every byte masked (`KNOWN.mask`),
+`coordcheck.pytest_plugin.run`), every byte masked (`KNOWN.mask`),
 every file written atomically (a temporary file renamed over it):
 
     --report-json FILE   the verdict, matrix, causes (schema: SCHEMA below, README)
@@ -23,7 +23,7 @@ import pytest
 
 from coordcheck.secrets import KNOWN
 from coordcheck.pytest_plugin import report
-from coordcheck.pytest_plugin.causes import Run
+from coordcheck.pytest_plugin.run import Run
 from coordcheck.pytest_plugin.html import page
 from coordcheck.pytest_plugin.target import TARGET
 

@@ -1,7 +1,7 @@
 """What a run found: the finding ids of each test in the junit XML
 (``<property name="finding" value="ID at WHERE"/>``), and at the end of the
 terminal output a matrix of hosts × runbook steps (and where each ran),
-then each cause once (`coordcheck.pytest_plugin.causes`).
+then each cause once (`coordcheck.pytest_plugin.run`).
 
 Each test's cell and findings travel on its report (``report.coordcheck``,
 plain JSON, masked): under pytest-xdist they reach the controller with the
@@ -19,7 +19,7 @@ import pytest
 from coordcheck.findings import FAIL, WARN, Finding
 from coordcheck.secrets import KNOWN
 from coordcheck.pytest_plugin import checklist
-from coordcheck.pytest_plugin.causes import Run
+from coordcheck.pytest_plugin.run import Run
 
 STEPS = ["network", "sentinel", "auth", "master", "client", "config"]
 RUNNER = "runner"

@@ -17,9 +17,9 @@ from coordcheck.observe import tooz as tooz_probe
 from coordcheck.checks.containers import ConsumerContainer, ServiceContainer
 from coordcheck.kolla import KollaError
 from coordcheck.observe.engine import Engine, EngineError, container_name
-from coordcheck.observe.service_configs import discover_consumers
+from coordcheck.observe.host_configs import discover_consumers
 from coordcheck.findings import Finding
-from coordcheck.kolla.service_config import read_in_container
+from coordcheck.kolla.config_file import read_in_container
 
 
 class ContainerObserver:

@@ -19,10 +19,10 @@ from coordcheck import kolla
 from coordcheck.checks import configs as config_checks
 from coordcheck.checks import servers as checks
 from coordcheck.findings import Finding, Where, because
-from coordcheck.kolla import KollaError, service_config
+from coordcheck.kolla import KollaError, config_file
 from coordcheck.kolla.fixes import Expected
 from coordcheck.kolla.target import Target
-from coordcheck.observe import ports, probe, service_configs, transport
+from coordcheck.observe import ports, probe, host_configs, transport
 from coordcheck.observe import tooz as tooz_probe
 from coordcheck.observe.failover import Failover
 from coordcheck.runbook.containers import ContainerObserver
@@ -184,19 +184,19 @@ class Observer:
         return Finding("HOST_UNREACHABLE", Where(host=host_name, address=address),
                        evidence=f"running a command on {host_name} ({address}) failed: {' '.join(error.split())[:300]}")
 
-    def _configs(self, host_name: str) -> tuple[service_config.ServiceConfig, ...]:
+    def _configs(self, host_name: str) -> tuple[config_file.ServiceConfig, ...]:
         """The host's service configs; () when they cannot be read (the reason
         is kept in ``config_errors`` and reported by CONFIG_MISSING)."""
         directory = self.target.inventory.node_config_directory(host_name)
         try:
-            return tuple(service_configs.discover(self.host_for(host_name), host_name, directory))
+            return tuple(host_configs.discover(self.host_for(host_name), host_name, directory))
         except KollaError as exc:
             self.config_errors[host_name] = str(exc)
         except Exception as exc:  # noqa: BLE001 - a host testinfra cannot reach
             self.config_errors[host_name] = f"host {host_name} cannot be reached: {' '.join(str(exc).split())[:300]}"
         return ()
 
-    def all_configs(self) -> list[service_config.ServiceConfig]:
+    def all_configs(self) -> list[config_file.ServiceConfig]:
         return [c for h in self.target.hosts for c in self.configs(h)]
 
     def client_findings(self, host_name: str | None, with_handshake: bool) -> list[Finding]:
@@ -222,7 +222,7 @@ class Observer:
             found += config_checks.handshake_findings(group, view.handshake(url), cause) if with_handshake else cause
         return found
 
-    def _discovery_findings(self, group: list[service_config.ServiceConfig], found: probe.Discovery) -> list[Finding]:
+    def _discovery_findings(self, group: list[config_file.ServiceConfig], found: probe.Discovery) -> list[Finding]:
         """Why discovery with the group's URL fails: servers on its way that do
         not speak RESP (NOT_A_REDIS_SERVER, each once), then the other causes,
         from the answers of the servers that do."""

@@ -10,7 +10,7 @@ from coordcheck.findings import CATALOGUE, Finding, Where, render
 from coordcheck.kolla.fixes import Expected
 from coordcheck.observe.probe import Address, Discovery, Login, SentinelAnswer
 from coordcheck.secrets import Secret
-from coordcheck.kolla.service_config import ServiceConfig
+from coordcheck.kolla.config_file import ServiceConfig
 
 PW = Secret("s3cret")
 URL = ("redis://default:s3cret@10.0.2.110:26379?sentinel=kolla&sentinel_fallback=10.0.2.111:26379"

@@ -14,7 +14,7 @@ from coordcheck.checks.containers import ServiceContainer
 from coordcheck.observe.engine import Container
 from coordcheck.observe.probe import Address, Login, NodeObservation, SentinelObservation
 from coordcheck.secrets import Secret
-from coordcheck.kolla.service_config import ServiceConfig, parse_url_into
+from coordcheck.kolla.config_file import ServiceConfig, parse_url_into
 from coordcheck.observe.tooz import Handshake
 
 FIXED = "redis://default:pw@127.0.2.110:26379?sentinel=kolla&sentinel_password=pw"

@@ -3,8 +3,8 @@ renders keyed by the release, every input's content and the oracle's own code.""
 import dataclasses, hashlib, json, os
 from pathlib import Path
 
-from coordcheck.kolla import installed as ka
-from coordcheck.kolla import records
+from coordcheck.kolla.render import installed as ka
+from coordcheck.kolla.render import values as records
 
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / ".cache" / "kolla-ansible"

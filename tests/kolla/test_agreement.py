@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from coordcheck.kolla.builtin import BuiltinRenderer
+from coordcheck.kolla.render.builtin import BuiltinRenderer
 from coordcheck.kolla.repo import Repo
 from coordcheck.secrets import Secret
 from tests.kolla import oracle, scenarios

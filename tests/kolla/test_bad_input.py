@@ -4,7 +4,7 @@ a failed check with a message — never a traceback, never a pass."""
 import pytest
 
 from coordcheck.kolla import KollaError
-from coordcheck.kolla.service_config import read_service_config
+from coordcheck.kolla.config_file import read_service_config
 from coordcheck.kolla.target import Target
 
 GOOD_INVENTORY = "[control]\nctl1\n\n[redis:children]\ncontrol\n"

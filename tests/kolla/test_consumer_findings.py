@@ -3,7 +3,7 @@ example and scenario repos, rendered by the built-in tables (proven in test_agre
 import pytest
 
 from coordcheck.checks.consumers import consumer_findings, sentinel_auth
-from coordcheck.kolla.rendered import render_repo
+from coordcheck.kolla.render import render_repo
 from tests.kolla import scenarios
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from coordcheck.kolla import installed as ka
+from coordcheck.kolla.render import installed as ka
 from tests.kolla import oracle, scenarios
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -191,7 +191,7 @@ def test_the_verdict_is_the_same_with_kolla_ansible_installed():
     """--kolla-ansible PATH renders with the operator's kolla-ansible; the sentinels' password is
     decided alike (here: the repo's config/redis/redis-sentinel.conf, the operator's word)."""
     from coordcheck.checks.consumers import consumer_findings, sentinel_auth
-    from coordcheck.kolla.rendered import render_repo
+    from coordcheck.kolla.render import render_repo
 
     repo = REPOS / "incident"
     builtin = render_repo(repo / "etc/kolla", repo / "multinode")

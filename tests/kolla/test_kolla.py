@@ -5,7 +5,7 @@ import pytest
 import testinfra
 
 from coordcheck import kolla
-from coordcheck.observe import service_configs
+from coordcheck.observe import host_configs
 from coordcheck.kolla import variables
 from coordcheck.kolla.inventory import Inventory
 from coordcheck.secrets import Secret
@@ -136,7 +136,7 @@ def test_discovery_reads_every_service_config_on_a_host(tmp_path):
     (tmp_path / "gnocchi-api" / "gnocchi.conf").write_text("[coordination]\nbackend_url = redis://h?db=0\n")
     (tmp_path / "odd").mkdir()
     (tmp_path / "odd" / "odd.conf").write_text("[storage]\nbackend_url = file:///x\n")
-    found = service_configs.discover(testinfra.get_host("local://"), "ctl1", str(tmp_path))
+    found = host_configs.discover(testinfra.get_host("local://"), "ctl1", str(tmp_path))
     assert [(c.service, c.project, c.error is None) for c in found] == [
         ("cinder-volume", "cinder", True), ("gnocchi-api", "gnocchi", False)]
     assert "no sentinel=" in found[1].error
@@ -144,7 +144,7 @@ def test_discovery_reads_every_service_config_on_a_host(tmp_path):
 
 def test_discovery_of_missing_directory_says_so(tmp_path):
     with pytest.raises(kolla.KollaError, match="does not exist on host ctl1"):
-        service_configs.discover(testinfra.get_host("local://"), "ctl1", str(tmp_path / "nope"))
+        host_configs.discover(testinfra.get_host("local://"), "ctl1", str(tmp_path / "nope"))
 
 
 def test_target_needs_a_backend_group(tmp_path):

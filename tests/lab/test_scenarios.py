@@ -8,7 +8,7 @@ import contextlib
 import pytest
 
 from coordcheck.lab.scenarios import LOG_TIMEOUT, SCENARIOS
-from coordcheck.kolla.service_config import read_service_config
+from coordcheck.kolla.config_file import read_service_config
 from tests.conftest import (CONTAINER_NAMES, Deployment, assert_no_secret, kolla_container_names, reported,
                             run_checklist, run_cli)
 

@@ -13,7 +13,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from coordcheck.pytest_plugin import outputs
-from coordcheck.pytest_plugin.causes import Run
+from coordcheck.pytest_plugin.run import Run
 from coordcheck.pytest_plugin.html import page
 from coordcheck.pytest_plugin.report import STEPS
 from coordcheck.secrets import KNOWN, Secret

@@ -1,7 +1,7 @@
 """`coordcheck render`: every consumer option with its value (masked) and where it comes from."""
 import json
 
-from coordcheck.kolla import render_command
+from coordcheck.cli import render as render_command
 from coordcheck.kolla.releases import RELEASES, release_for
 from tests.kolla import scenarios
 

@@ -1,4 +1,4 @@
-"""``coordcheck up | down | status | repro | fix | break`` for the local deployment.
+"""``coordcheck up | down | status | repro | fix | break | ...``: the local lab.
 
     $ coordcheck up --dir /tmp/kolla
     up: 3 data nodes and 3 sentinels (redis, sentinels require a password) agree in 2.3 s
@@ -28,7 +28,17 @@ from coordcheck.lab.console import (CommandError, Interrupted, StdoutClosed, ins
 from coordcheck.lab.verbs import PASSWORD_ENV
 
 DEFAULT_DIR = "coordcheck-deployment"
-VERBS = ("up", "down", "status", "repro", "fix", "break", "compose", "images")
+#: the lab's verbs and what each does (``coordcheck --help`` lists them)
+VERBS = {
+    "up": "write and start the deployment; returns when all sentinels agree",
+    "down": "stop what `up` started and remove what it created",
+    "status": "show what runs",
+    "repro": "write the incident's backend_url (no sentinel_password) into every service config",
+    "fix": "write the fixed backend_url (with sentinel_password) into every service config",
+    "break": "inject a fault: the checklist must then report its catalogue id",
+    "compose": "print docker-compose.sentinel.yml (generated from the deployment's templates)",
+    "images": "build the service images (Debian rootfs by debootstrap; no registry)",
+}
 EXIT_ERROR = 2
 EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE
 #: set to 1 for the traceback of an unexpected error (a bug)
@@ -100,11 +110,10 @@ def series(text: str) -> str:
 
 def parser() -> argparse.ArgumentParser:
     from coordcheck import kolla
-    from coordcheck.lab import compose
 
     top = _Parser(prog="coordcheck", description="A local Kolla-style Sentinel deployment for coordcheck.")
     verbs = top.add_subparsers(dest="verb", required=True, parser_class=_Parser)
-    up = verbs.add_parser("up", help="write and start the deployment; returns when all sentinels agree")
+    up = verbs.add_parser("up", help=VERBS["up"])
     up.add_argument("--flavor", choices=sorted(kolla.FLAVORS), default="redis")
     given = up.add_mutually_exclusive_group()
     given.add_argument("--password", help=f"master and sentinel password (shows in ps and shell history: prefer "
@@ -136,20 +145,17 @@ def parser() -> argparse.ArgumentParser:
     up.add_argument("--consumers", action="store_true",
                     help="with --containers (docker): also gnocchi_metricd, octavia_worker and horizon containers, "
                          "each running its own client (gnocchi's, octavia's jobboard, django_redis)")
-    verbs.add_parser("compose", help=f"print {compose.FILE_NAME} (generated from the deployment's templates)")
-    build = verbs.add_parser("images", help="build the service images (Debian rootfs by debootstrap; no registry)")
+    verbs.add_parser("compose", help=VERBS["compose"])
+    build = verbs.add_parser("images", help=VERBS["images"])
     build.add_argument("--engine", choices=["docker", "podman"], default="docker")
     build.add_argument("--rebuild", action="store_true")
     build.add_argument("-q", "--quiet", action="store_true", help="no line per build as it starts and ends")
     build.add_argument("--release", type=series, action="append", default=[], metavar="SERIES",
                        help="also the service image of this Kolla release's tooz and redis-py (repeat it)")
     build.add_argument("--all-releases", action="store_true", help="the service image of every release coordcheck knows")
-    for name, text in (("down", "stop what `up` started and remove what it created"),
-                       ("status", "show what runs"),
-                       ("repro", "write the incident's backend_url (no sentinel_password) into every service config"),
-                       ("fix", "write the fixed backend_url (with sentinel_password) into every service config")):
-        verbs.add_parser(name, help=text)
-    broken = verbs.add_parser("break", help="inject a fault: the checklist must then report its catalogue id")
+    for name in ("down", "status", "repro", "fix"):
+        verbs.add_parser(name, help=VERBS[name])
+    broken = verbs.add_parser("break", help=VERBS["break"])
     broken.add_argument("scenario", help="a catalogue id, e.g. SENTINEL_AUTH_MISSING (see `coordcheck break list`)")
     for sub in verbs.choices.values():
         sub.add_argument("--dir", default=DEFAULT_DIR, type=_dir_arg, help=f"deployment folder (default: ./{DEFAULT_DIR})")
@@ -181,9 +187,6 @@ def _internal_error(exc: BaseException) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    if argv[:1] == ["render"]:  # what Kolla will write, from a config repository (no lab)
-        from coordcheck.kolla import render_command
-        return render_command.main(argv[1:])
     install_signal_handlers()
     context = {"secrets": _argv_secrets(argv), "deployment": None}
     prog = f"coordcheck {argv[0]}" if argv and argv[0] in VERBS else "coordcheck"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import posixpath
 
 from coordcheck.kolla import KollaError
-from coordcheck.kolla.service_config import ServiceConfig, read_service_config, unreadable
+from coordcheck.kolla.config_file import ServiceConfig, read_service_config, unreadable
 from coordcheck.observe.transport import output_withheld
 
 #: One command per host lists the candidate files (a controller has ~100

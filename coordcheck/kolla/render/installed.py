@@ -14,8 +14,8 @@ from pathlib import Path
 
 import yaml
 
-from coordcheck.kolla.install import KollaAnsibleError, _run, install  # noqa: F401 (the oracle's API)
-from coordcheck.kolla.records import OPTIONS, Record, Rendering, _parse, mask, secrets  # noqa: F401
+from coordcheck.kolla.render.venvs import KollaAnsibleError, _run, install  # noqa: F401 (the oracle's API)
+from coordcheck.kolla.render.values import OPTIONS, Record, Rendering, _parse, mask, secrets  # noqa: F401
 
 MARKER = re.compile(r"coordination|profiler|redis|valkey|jobboard|sentinel", re.I)
 MODULES = {"merge_configs", "template", "ansible.builtin.template"}
@@ -208,7 +208,7 @@ def render(kolla_ansible: Path, configdir: Path, inventory: Path, vault_password
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m coordcheck.kolla.installed", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m coordcheck.kolla.render.installed", description=__doc__.splitlines()[0])
     ap.add_argument("--kolla-ansible", metavar="VENV", help="a venv where kolla-ansible is installed")
     ap.add_argument("--install", metavar="RELEASE", help="install kolla-ansible RELEASE (cached) and use it")
     ap.add_argument("--cache", default=".cache/kolla-ansible", help="where --install keeps its venvs")

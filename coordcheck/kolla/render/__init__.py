@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coordcheck.kolla import KollaError
-from coordcheck.kolla.builtin import BuiltinRenderer
-from coordcheck.kolla.records import Record, RenderError
+from coordcheck.kolla.render.builtin import BuiltinRenderer
+from coordcheck.kolla.render.values import Record, RenderError
 from coordcheck.kolla.releases import Release, release_for
 from coordcheck.kolla.repo import Repo
 from coordcheck.secrets import Secret
@@ -58,7 +58,7 @@ def render_repo(configdir: str | Path, inventory: str | Path, vault_password_fil
     prefix = find_kolla_ansible(kolla_ansible)
     notes = list(repo.notes)
     if prefix is not None:
-        from coordcheck.kolla import installed  # the oracle: ansible-playbook with that installation
+        from coordcheck.kolla.render import installed  # the oracle: ansible-playbook with that installation
 
         try:
             done = installed.render(prefix, Path(configdir), Path(inventory), vault_password_file, facts)

@@ -16,10 +16,10 @@ import threading
 from pathlib import Path
 
 from coordcheck.kolla import KollaError, truthy
-from coordcheck.kolla.records import OPTIONS, Record, RenderError
-from coordcheck.kolla.sandbox import LazyContext, Sandbox, option_line, time_limit, TEMPLATE_SECONDS, TemplateTimeout
+from coordcheck.kolla.render.values import OPTIONS, Record, RenderError
+from coordcheck.kolla.render.sandbox import LazyContext, Sandbox, option_line, time_limit, TEMPLATE_SECONDS, TemplateTimeout
 from coordcheck.kolla.releases import Option
-from coordcheck.kolla.services import Service
+from coordcheck.kolla.service_groups import Service
 from coordcheck.kolla.repo import Repo
 
 #: Kolla's merge order per project (later files win, option by option).

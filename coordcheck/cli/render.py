@@ -12,8 +12,8 @@ import json
 import sys
 
 from coordcheck.kolla import KollaError
-from coordcheck.kolla.records import mask, secrets
-from coordcheck.kolla.rendered import render_repo
+from coordcheck.kolla.render.values import mask, secrets
+from coordcheck.kolla.render import render_repo
 from coordcheck.secrets import KNOWN
 
 PROG = "coordcheck render"
