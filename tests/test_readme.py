@@ -1,7 +1,7 @@
 """The README tells the truth about the catalogue, the modules and the commands."""
 
 from coordcheck.findings import markdown_table
-from coordcheck.pytest_plugin.target import RUNBOOK
+from coordcheck.runbook.steps import STEPS
 from tests.conftest import PROJECT
 
 README = (PROJECT / "README.md").read_text()
@@ -12,7 +12,7 @@ def test_failure_catalogue_is_the_code_catalogue():
 
 
 def test_every_checklist_module_is_in_the_runbook_table():
-    for module in RUNBOOK:
+    for module in (s.module for s in STEPS):
         assert f"`tests_infra/{module}.py`" in README
         assert (PROJECT / "tests_infra" / f"{module}.py").is_file()
 
