@@ -60,8 +60,8 @@ def markers(name: str) -> tuple[str, str]:
 def measured_by() -> str:
     """The line a section starts with: when, by which command, on what."""
     command = shlex.join(["python", f"bench/{Path(sys.argv[0]).name}", *sys.argv[1:]])
-    return (f"_Measured {date.today().isoformat()} by `{command}` on {os.cpu_count()} cores, "
-            f"Python {platform.python_version()}._")
+    return (f"_Measured {date.today().isoformat()} by `{command}` on {os.cpu_count()} cores "
+            f"(load {os.getloadavg()[0]:.1f} at the end), Python {platform.python_version()}._")
 
 
 def write_section(name: str, body: str, figures: Path = FIGURES) -> None:

@@ -33,7 +33,10 @@ def scenarios() -> str:
             "`tests/lab/test_scenarios.py` does exactly this for every row, on a fresh lab each, with `-vv`, and "
             "checks that no password appears. `coordcheck break list` prints the table. A scenario that needs "
             "more than `coordcheck up` says so (`needs up --containers`, ...). The catalogue ids without a row "
-            "here are proven by tests of their own (`tests/test_readme.py` names them).\n\n"
+            "here are proven by tests of their own (`tests/test_readme.py` names them); `TOOZ_HANDSHAKE_FAILED` "
+            "follows every client-side fault. `SERVICE_LOG_ERRORS` waits until the service has logged the "
+            "incident, which tooz 9 and redis-py 8 do only after minutes of retries, so its diagnosis is tested "
+            "once, in `tests/runbook/test_service_containers.py`, whose cloud is built with it.\n\n"
             f"{markdown_table()}\n\n"
             "## With a network namespace per host (`coordcheck up --netns`)\n\n"
             f"{markdown_table(netns=True)}\n")

@@ -58,7 +58,7 @@ def test_write_section_replaces_only_its_section(tmp_path, monkeypatch):
     assert "old a" not in text and "old b" in text and "prose before" in text and "prose between" in text
     section = text.partition("<!-- bench:a -->\n")[2].partition("<!-- /bench:a -->")[0]
     lines = section.splitlines()
-    assert re.fullmatch(r"_Measured \d{4}-\d\d-\d\d by `python bench/x.py --rounds 1` on \d+ cores, Python [\d.]+\._",
+    assert re.fullmatch(r"_Measured \d{4}-\d\d-\d\d by `python bench/x.py --rounds 1` on \d+ cores \(load [\d.]+ at the end\), Python [\d.]+\._",
                         lines[0])
     assert lines[2:] == ["| what | figure |", "|---|---|", "| up | 2.3 s |", "| a \\| b | 1 |"]
     bench.write_section("c", "| new |", figures)
