@@ -3,7 +3,7 @@
     python bench/garbage.py [--rounds N] [--modes junk,close,...]
 
 Every sentinel and data node of a Kolla config dir is a garbage server
-(`coordcheck.scenarios.garbage_cloud`, on a free 127.77.X.1-3 range: no
+(`coordcheck.lab.scenarios.garbage_cloud`, on a free 127.77.X.1-3 range: no
 `coordcheck up`, no containers, no farm tools): junk bytes at once, a
 connection closed at once, bytes trickled one every 0.5 s, an endless line,
 +PONG then junk. Prints, per kind, the median wall time of the whole checklist
