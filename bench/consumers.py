@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 import testinfra
-from common import checklist, timed
+from common import checklist, spread, table, timed, write_section
 
 from coordcheck import kolla  # noqa: E402
 from coordcheck.lab import scenarios
@@ -83,6 +83,14 @@ def main() -> None:
     for name, (seconds, code) in causes.items():
         print(f"{f'{name}: checklist run naming the cause (exit {code})':66} {seconds:.1f} s")
     print(f"{'an error line in masakari-api.log -> SERVICE_LOG_ERRORS named':66} {median(log_to_cause)}")
+    write_section("consumers", table(["what", "figure"], [
+        ["`coordcheck up --ssh --containers --consumers`, start to ready", f"{ups[0]:.1f} s"],
+        ["the whole checklist over SSH, healthy", spread(healthy)],
+        *[[f"{consumer}'s own client inside its container", spread(values, 2)] for consumer, values in clients.items()],
+        *[[f"`{name}`: the run naming the cause", f"{seconds:.1f} s (exit {code})"]
+          for name, (seconds, code) in causes.items()],
+        ["an error line written into `masakari-api.log` (kolla_logs) -> `SERVICE_LOG_ERRORS` named",
+         spread(log_to_cause)]]))
 
 
 if __name__ == "__main__":

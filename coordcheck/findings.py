@@ -197,8 +197,37 @@ def render(findings: list[Finding]) -> str:
     return "\n".join(f.render() for f in findings)
 
 
+def _cell(text: str) -> str:
+    """A table cell that renders as written: `|` would split it, `<x>` would vanish as an HTML tag."""
+    return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def markdown_table() -> str:
-    """The README's failure catalogue (tests/test_readme.py keeps them equal)."""
+    """The catalogue as a Markdown table (docs/catalogue.md; tests/test_docs.py keeps them equal)."""
     rows = ["| id | step | cause | fix |", "|---|---|---|---|"]
-    rows += [f"| `{e.id}` | {e.step} | {e.cause} | {e.fix} |" for e in CATALOGUE.values()]
+    rows += [f"| `{e.id}` | {e.step} | {_cell(e.cause)} | {_cell(e.fix)} |" for e in CATALOGUE.values()]
     return "\n".join(rows)
+
+
+#: how docs/catalogue.md is written again after the catalogue changed
+REGENERATE = "python -m coordcheck.findings --markdown > docs/catalogue.md"
+
+
+def markdown_document() -> str:
+    """docs/catalogue.md, whole: generated, never edited by hand."""
+    return (f"# Failure catalogue\n\n<!-- generated from coordcheck/findings.py: {REGENERATE} -->\n\n"
+            "Every id a run can name, the runbook step (test module and marker) that reports it, its cause and "
+            "its fix. A finding is a failure unless the run prints it `(warning)`: a lost sentinel while a quorum "
+            "remains, a sentinel that does not see every peer while `CKQUORUM` passes, and a `sentinel_password` "
+            "sent to sentinels that have none (fine with redis-py >= 8, fatal with older clients) are warnings: "
+            "reported, and pytest still exits 0. The fix a run prints is this one made specific: your files, "
+            "lines, inventory and the `kolla-ansible ... reconfigure --tags ...` command.\n\n"
+            f"{markdown_table()}\n")
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] != ["--markdown"]:
+        sys.exit(f"usage: {REGENERATE}")
+    sys.stdout.write(markdown_document())
