@@ -20,21 +20,39 @@ IGNORED = shutil.ignore_patterns(".git", ".venv", ".cache", "build", "*.egg-info
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory) -> Path:
-    """A venv with the wheel built from the checkout's sources (and its dependencies), nothing else."""
-    root = tmp_path_factory.mktemp("installed")
-    source = root / "source"  # the sources alone: a build/ left in the checkout would add its packages
-    shutil.copytree(PROJECT, source, ignore=IGNORED)
+def wheel(tmp_path_factory) -> Path:
+    """The wheel built from the checkout's sources alone (a build/ left in the checkout would add its packages)."""
+    root = tmp_path_factory.mktemp("wheel")
+    shutil.copytree(PROJECT, root / "source", ignore=IGNORED)
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--disable-pip-version-check",
-                    "-w", str(root / "wheels"), str(source)], check=True, capture_output=True)
-    venv = root / "venv"
+                    "-w", str(root), str(root / "source")], check=True, capture_output=True)
+    shutil.rmtree(root / "source")
+    return next(root.glob("coordcheck-*.whl"))
+
+
+@pytest.fixture(scope="module")
+def installed(wheel, tmp_path_factory) -> Path:
+    """A fresh venv with the wheel (and its dependencies, at the checkout's pins), nothing else."""
+    venv = tmp_path_factory.mktemp("installed") / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    wheel = next((root / "wheels").glob("coordcheck-*.whl"))
-    # the checkout's pins, so the test measures the package and not the index's newest releases
     subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "--disable-pip-version-check",
                     "-c", str(PROJECT / "requirements.txt"), "fixtures", str(wheel)], check=True, capture_output=True)
-    shutil.rmtree(source)
     return venv
+
+
+@pytest.fixture(scope="module")
+def pipx_installed(wheel, tmp_path_factory) -> Path:
+    """``pipx install`` of the wheel, as an operator installs a tool: the folder of its ``coordcheck``."""
+    root = tmp_path_factory.mktemp("pipx")
+    subprocess.run([sys.executable, "-m", "venv", str(root / "pipx")], check=True)
+    subprocess.run([str(root / "pipx" / "bin" / "pip"), "install", "-q", "--disable-pip-version-check", "pipx"],
+                   check=True, capture_output=True)
+    env = {**os.environ, "PIPX_HOME": str(root / "home"), "PIPX_BIN_DIR": str(root / "bin"),
+           "PIPX_MAN_DIR": str(root / "man")}
+    done = subprocess.run([str(root / "pipx" / "bin" / "pipx"), "install", "--pip-args",
+                           f"-c {PROJECT / 'requirements.txt'}", str(wheel)], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    return root / "bin"
 
 
 def run_in(venv: Path, *argv: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
@@ -89,10 +107,10 @@ def test_a_closed_pipe_ends_quietly(installed, tmp_path):
     assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr
 
 
-def test_the_card_runs_the_shipped_checklist_from_any_folder(installed, tmp_path):
+def test_the_card_runs_the_shipped_checklist_from_any_folder(installed, pipx_installed, tmp_path):
     """The lab by the installed `coordcheck up`, then the card's command from an
-    empty folder: green; after `coordcheck repro`, SENTINEL_AUTH_MISSING; the
-    gate and `coordcheck check` work installed too."""
+    empty folder: green; after `coordcheck repro`, SENTINEL_AUTH_MISSING (by
+    `coordcheck check` of a pipx install); the gate works installed too."""
     root = tmp_path / "lab" / "kolla"
     empty = tmp_path / "empty"
     empty.mkdir()
@@ -104,7 +122,7 @@ def test_the_card_runs_the_shipped_checklist_from_any_folder(installed, tmp_path
         assert healthy.returncode == 0, healthy.stdout[-2000:]
         assert " passed" in healthy.stdout and "tests_infra/test_auth.py" in healthy.stdout
         assert run_in(installed, "coordcheck", "repro", "--dir", str(root), cwd=tmp_path).returncode == 0
-        broken = run_in(installed, "coordcheck", "check", *card, "-p", "no:cacheprovider", cwd=empty)
+        broken = run_in(pipx_installed.parent, "coordcheck", "check", *card, "-p", "no:cacheprovider", cwd=empty)
         assert broken.returncode == 1 and "SENTINEL_AUTH_MISSING" in broken.stdout
         pyargs = run_in(installed, "pytest", "--pyargs", "coordcheck.checklist", *card, "-m", "auth",
                         "-p", "no:cacheprovider", cwd=empty)
