@@ -32,7 +32,7 @@ MARKER = re.compile(r"coordination|profiler|redis|valkey|jobboard|sentinel|conne
 NOISE = re.compile(r"image|_tag$|volumes|healthcheck|dimensions|conf_path")
 CONTROL = re.compile(r"^\s*\{%-?\s*(if|elif|else|endif)\b")
 PREFIX = re.compile(r"^kolla_ansible-[^/]+\.data/data/share/kolla-ansible/ansible/")
-VERSION = 3  # of what facts() extracts: a change re-extracts every cached wheel
+VERSION = 4  # of what facts() extracts: a change re-extracts every cached wheel
 
 
 def sha256(path: Path) -> str:
@@ -55,7 +55,7 @@ def _conf_lines(text: str) -> list[str]:
         elif section in SECTIONS and stripped:
             out.append(stripped)
         elif MARKER.search(stripped):
-            out += [guard, stripped] if guard else [stripped]
+            out += [guard, stripped] if guard and guard != stripped and (not out or out[-1] != guard) else [stripped]
         guard = stripped if CONTROL.match(stripped) else ("" if stripped else guard)
     return out
 
