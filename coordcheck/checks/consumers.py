@@ -34,7 +34,7 @@ def sentinel_auth(rendered: Rendered, setting: str = "auto") -> tuple[bool, str]
         return setting == "required", f"--sentinel-auth={setting}"
     release, flavor = rendered.release, rendered.release.flavor
     prefix = rendered.renderer.split(" installed at ", 1)
-    stock = f"kolla-ansible {release.name}.x's stock {flavor}-sentinel.conf.j2 sets no requirepass"
+    stock = f"kolla-ansible {release.point}'s stock {flavor}-sentinel.conf.j2 sets no requirepass"
     if len(prefix) == 2:  # the operator's kolla-ansible: read its (maybe patched) sentinel template
         template = Path(prefix[1]) / f"share/kolla-ansible/ansible/roles/{flavor}/templates/{flavor}-sentinel.conf.j2"
         text = template.read_text(errors="replace") if template.is_file() else ""
@@ -179,18 +179,28 @@ def horizon_auth(records: list[Record], auth: tuple[bool, str], configdir: Path)
 
 
 def preflight(rendered: Rendered) -> list[Finding]:
+    """The move to Valkey: Redis names left where every consumer renders from Valkey (2025.2+, or 20.4.0-20.6.0
+    with enable_valkey), both flavors on (migrate-valkey half-way), redis_master_password left."""
     repo, release = rendered.repo, rendered.release
     found = []
     if release.flavor == "valkey":
+        both = "redis" in release.flavors  # 20.4.0-20.6.0: the redis role still deploys where enable_redis is on
+        redis_on = both and kolla.truthy(repo.extra.get("enable_redis", "no"))
+        where = (f"kolla-ansible {release.point} renders every consumer from valkey_* names once enable_valkey is on"
+                 if both else f"kolla-ansible {release.point} ({release.series}) deploys Valkey only")
         for key in sorted(k for k in repo.extra if k == "enable_redis" or k.startswith("redis_")):
             origin = repo.origin.get(key, "")
             if key == "redis_master_password":
-                found.append(Finding("OLD_PASSWORD_LEFT", Where(file=origin), severity=WARN,
-                                     evidence=f"kolla-ansible {release.name}.x ({release.series}) deploys Valkey only"))
+                if not redis_on:
+                    found.append(Finding("OLD_PASSWORD_LEFT", Where(file=origin), severity=WARN, evidence=where))
+            elif key == "enable_redis" and redis_on:
+                found.append(Finding("REDIS_NAMES_LEFTOVER", Where(file=origin), evidence=(
+                    f"enable_redis and enable_valkey are both on: {where}, and still deploys Redis beside Valkey "
+                    "(migrate-valkey half-way)"), fix="once kolla-ansible migrate-valkey has moved the data, set "
+                                                      "enable_redis: \"no\" (and then remove redis_master_password)"))
             elif origin:
                 found.append(Finding("REDIS_NAMES_LEFTOVER", Where(file=origin),
-                                     evidence=f"{key} is set; kolla-ansible {release.name}.x renders only valkey_* "
-                                              "names, so this setting changes nothing",
+                                     evidence=f"{key} is set; {where}, so this setting changes no consumer",
                                      fix=f"rename {key} to {key.replace('redis', 'valkey', 1)} (or remove it)"))
     return found + overrides(rendered)
 
@@ -219,21 +229,21 @@ def overrides(rendered: Rendered) -> list[Finding]:
         unused = [f"[{s}] {o}" for s, o in sets if (s, o) not in consumers.get(project, set())]
         if sentinel:
             found.append(Finding("OVERRIDE_NOT_READ", where, severity=WARN, evidence=f"the {project} role of kolla-ansible "
-                                 f"{release.name}.x merges no custom sentinel config: its sentinels never see this file",
+                                 f"{release.point} merges no custom sentinel config: its sentinels never see this file",
                                  fix="a sentinel password needs a change to the role's sentinel template; tell the gate "
                                      "what the sentinels really do with --sentinel-auth=required|none"))
         elif relative not in reads:
             services = ", ".join(s.name for s in release.services_of(project))
             kolla_reads = ", ".join(f"config/{p}" for p in reads if p != "global.conf") + \
                 (f" (<service>: {services})" if services else "")
-            none = f"; and {project} has no {', '.join(unused)} consumer in {release.name}.x anyway" if unused else ""
+            none = f"; and {project} has no {', '.join(unused)} consumer in {release.point} anyway" if unused else ""
             found.append(Finding("OVERRIDE_NOT_READ", where,
-                                 evidence=f"no kolla-ansible {release.name}.x role merges config/{relative}{none}",
+                                 evidence=f"no kolla-ansible {release.point} role merges config/{relative}{none}",
                                  fix=f"Kolla reads for {project}: {kolla_reads}; set the URL once in globals.yml "
                                      f"({release.flavor}_connection_string_extras) for every service that has one"))
         elif relative != "global.conf" and unused:
             found.append(Finding("OVERRIDE_NO_CONSUMER", where, evidence=f"{project} has no {', '.join(unused)} "
-                                 f"consumer in kolla-ansible {release.name}.x: the service never reads it"))
+                                 f"consumer in kolla-ansible {release.point}: the service never reads it"))
     return found
 
 
