@@ -15,13 +15,13 @@ import re
 import shutil
 import sys
 import tempfile
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from coordcheck import kolla
 from coordcheck.kolla import vault
+from coordcheck.observe import service_logs
 from coordcheck.secrets import KNOWN
 from coordcheck.pytest_plugin.masking import is_checklist_run
 from coordcheck.lab.errors import DeploymentError
@@ -84,7 +84,7 @@ def validate_options(config: pytest.Config) -> None:
     since = str(config.option.logs_since)
     if not GO_DURATION.match(since):
         try:
-            datetime.fromisoformat(since)
+            service_logs.iso_time(since)
         except ValueError:
             raise pytest.UsageError(f"--logs-since {since!r}: give a duration (30m, 1h, 1h30m) or an ISO time "
                                     "(2026-11-25T10:00:00)") from None
