@@ -73,6 +73,8 @@ def host_of(item: pytest.Item) -> str | None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.pluginmanager.hasplugin("xdist"):
+        return   # its marker is registered by pytest-xdist only (--strict-markers would refuse it)
     for item in items:
         host = host_of(item)
         if host is not None:
