@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from coordcheck import kolla
+from coordcheck.observe import service_logs
 
 DEFAULT_FORKS = 10
 
@@ -84,7 +84,7 @@ def validate(config: pytest.Config, checklist_run: bool) -> None:
     since = str(config.option.logs_since)
     if not GO_DURATION.match(since):
         try:
-            datetime.fromisoformat(since)
+            service_logs.iso_time(since)
         except ValueError:
             raise pytest.UsageError(f"--logs-since {since!r}: give a duration (30m, 1h, 1h30m) or an ISO time "
                                     "(2026-11-25T10:00:00)") from None
