@@ -3,7 +3,6 @@ script in it must still start (its imports follow the package's layout) and
 write its figures into bench/README.md through bench/common.py, between the
 markers of a section the file has."""
 
-import importlib.util
 import re
 import subprocess
 import sys
@@ -11,16 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import load_script
+
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 SCRIPTS = sorted(p.name for p in BENCH.glob("*.py") if p.name != "common.py")
 WRITES = re.compile(r'write_section\(\s*"([\w-]+)"')
 
 
 def common():
-    spec = importlib.util.spec_from_file_location("bench_common", BENCH / "common.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(BENCH / "common.py")
 
 
 @pytest.mark.parametrize("script", SCRIPTS)

@@ -4,7 +4,6 @@ code's, and the README's CI jobs pass as written."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shlex
 import shutil
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PROJECT
+from tests.conftest import PROJECT, load_script
 
 DOCS = PROJECT / "docs"
 PAGES = [PROJECT / "README.md", PROJECT / "bench" / "README.md", *sorted(DOCS.glob("*.md"))]
@@ -25,10 +24,7 @@ NAMED_PATH = re.compile(r"`((?:coordcheck|tests|tests_infra|bench|examples|docs)
 
 
 def generator():
-    spec = importlib.util.spec_from_file_location("docs_generate", DOCS / "generate.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(DOCS / "generate.py")
 
 
 def prose(text: str) -> list[str]:
