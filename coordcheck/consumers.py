@@ -83,6 +83,8 @@ class Consumer:
     uses_redis: str = ""                 # grep -E: its rendered file reaches Redis/Valkey (live discovery)
     fix_file: str = ""                   # the override the fix goes into, under the config repo's config/
     fix_setting: str = ""                # what the fix sets there
+    cause: str = ""                      # the catalogue's cause and fix, when ``missing_auth`` is its own
+    fix: str = ""
     override: str = ""                   # a file of its own the operator adds beside Kolla's (gate and lab)
     switch: tuple[str, str] = ()         # (option, value it holds) when the consumer uses Redis/Valkey (gate)
     sentinel_password: str = "sentinel_password"  # the option (or URL query option) that carries it
@@ -151,6 +153,11 @@ RECORDS = (
              uses_redis=r"^[[:space:]]*jobboard_enabled[[:space:]]*=[[:space:]]*[Tt]rue",
              fix_file="octavia.conf", fix_setting="[task_flow] jobboard_redis_sentinel_password",
              switch=("jobboard_enabled", "true"), sentinel_password="jobboard_redis_sentinel_password",
+             cause="octavia's jobboard (taskflow's redis backend) sends the sentinels no password: Kolla renders no "
+                   "[task_flow] jobboard_redis_sentinel_password, and the sentinels require one",
+             fix="set [task_flow] jobboard_redis_sentinel_password = {{ <flavor>_master_password }} in "
+                 "config/octavia.conf (octavia reads it from 15.0.0, Kolla 2024.2, LP#2100927), then kolla-ansible "
+                 "reconfigure --tags octavia",
              fake=Fake("ctl2", "octavia-worker", "JOBBOARD_NO_SENTINEL_AUTH",
                        "octavia_worker as stock Kolla renders it: no [task_flow] jobboard_redis_sentinel_password",
                        packages=("octavia==19.0.0",))),
@@ -166,6 +173,12 @@ RECORDS = (
              uses_redis="SentinelClient", fix_file="horizon/_9999-custom-settings.py",
              fix_setting="CACHES['default']['OPTIONS']['SENTINEL_KWARGS']", override="_9999-custom-settings.py",
              switch=("OPTIONS.CLIENT_CLASS", "SentinelClient"), sentinel_password="SENTINEL_KWARGS",
+             cause="horizon's django_redis SentinelClient gets no SENTINEL_KWARGS from Kolla, so it sends the "
+                   "sentinels no password, and they require one",
+             fix="in config/horizon/_9999-custom-settings.py (Kolla templates it into horizon's local_settings.d after "
+                 "its own): CACHES['default']['OPTIONS']['SENTINEL_KWARGS'] = {'password': "
+                 "'{{ valkey_master_password }}'}, then kolla-ansible reconfigure --tags horizon; or "
+                 "horizon_session_cache_backend: memcached",
              since="22",
              fake=Fake("ctl3", "horizon", "HORIZON_NO_SENTINEL_AUTH",
                        "horizon as stock Kolla renders its cache: no SENTINEL_KWARGS", packages=("django-redis==7.0.0",))),

@@ -12,9 +12,11 @@ import sys
 import pytest
 import testinfra
 
-from coordcheck import consumers
+from coordcheck import consumers, kolla
+from coordcheck.checks import containers as checks
 from coordcheck.consumers import CONSUMERS, FAKED, LIVE, RECORDS
 from coordcheck.findings import CATALOGUE
+from coordcheck.kolla import backend_url_of
 from coordcheck.kolla.releases import RELEASES
 from coordcheck.kolla.render import installed as ka
 from coordcheck.kolla.render.values import OPTIONS, _parse
@@ -22,9 +24,14 @@ from coordcheck.lab import containers, images
 from coordcheck.lab.kolla_files import consumer_files
 from coordcheck.lab.scenarios import SCENARIOS
 from coordcheck.observe import handshake, tooz
+from coordcheck.observe.engine import Container
 from coordcheck.observe.host_configs import discover_consumers
 from coordcheck.secrets import Secret
+from tests.conftest import lab
 from tests.kolla import oracle, scenarios
+
+#: a consumer's own client, bounded: taskflow and django_redis retry a refusing sentinel
+CLIENT_DEADLINE = 8.0
 
 
 @pytest.fixture(scope="module")
@@ -144,3 +151,42 @@ def test_the_catalogue_names_each_records_cause_and_fix():
         if c.missing_auth != "SENTINEL_AUTH_MISSING":  # a cause of its own: its fix names the file and the setting
             fix = CATALOGUE[c.missing_auth].fix
             assert f"config/{c.fix_file}" in fix and c.sentinel_password in fix, c.name
+
+
+@pytest.fixture(scope="module")
+def sentinels(tmp_path_factory):
+    """A lab whose sentinels require a password (processes, a range of its own)."""
+    with lab(tmp_path_factory.mktemp("sentinels") / "kolla") as made:
+        yield made
+
+
+@pytest.mark.parametrize("name", [c.name for c in FAKED.values()])
+def test_each_records_own_client_in_its_image_names_its_cause(sentinels, tmp_path, name):
+    """The live step as the record drives it, with the consumer's real libraries
+    (coordcheck/service:consumers, a throwaway container) against real
+    sentinels: the lab's files for the record at its in-container path, its
+    client and libraries from its params; fixed it passes, as stock Kolla
+    renders it the check names the record's missing-auth id."""
+    c = CONSUMERS[name]
+    hosts = list(sentinels.hosts.values())
+    fixed_conf = sentinels.root / "ctl1" / "cinder-volume" / "cinder.conf"
+    fixed = Secret(backend_url_of(fixed_conf.read_text(), str(fixed_conf)))
+    incident = kolla.connection_string(kolla.FLAVORS["redis"], hosts, sentinels.password)
+    results = {}
+    for label, url, with_password in (("fixed", fixed, True), ("stock", incident, False)):
+        folder = tmp_path / label
+        folder.mkdir()
+        for file_name, text in consumer_files(c, url, sentinels.password, hosts, with_password).items():
+            (folder / file_name).write_text(text)
+        script = tooz.script(tooz.params(2.0, CLIENT_DEADLINE, config=c.path_inside, **c.params()))
+        done = containers.python_in("docker", c.fake.image, script, CLIENT_DEADLINE + tooz.START_ALLOWANCE,
+                                    {str(folder): c.container_dir})
+        results[label] = tooz.outcome(done.stdout, done.stderr, done.rc, CLIENT_DEADLINE, [sentinels.password], c.name)
+    assert results["fixed"].ok, results["fixed"]
+    assert set(results["fixed"].libraries) == set(c.libraries) and all(results["fixed"].libraries.values())
+    container = checks.ConsumerContainer(c.fake.host, c.fake.service, c, f"/etc/kolla/{c.fake.service}/{c.files[0]}",
+                                         c.fake.container, Container(c.fake.container, "running", c.fake.image))
+    assert checks.consumer_findings(container, results["fixed"], True) == []
+    [cause] = checks.consumer_findings(container, results["stock"], True)
+    assert cause.id == c.missing_auth and c.lacks in cause.evidence, cause
+    assert sentinels.password.reveal() not in cause.render()

@@ -137,14 +137,17 @@ def ensure_images(engine: str, wanted: tuple[str, ...], series: tuple[str, ...] 
     return images.build(engine, series=series) if images.missing(engine, wanted) else {}
 
 
-def python_in(engine: str, image: str, script: str, deadline: float) -> transport.Result:
+def python_in(engine: str, image: str, script: str, deadline: float,
+              volumes: dict[str, str] | None = None) -> transport.Result:
     """``script`` (on stdin) run by the Python of a throwaway container of
     ``image`` on the host's network, killed at ``deadline`` s: a release's
-    clients tried without a deployment of them."""
+    clients tried without a deployment of them (``volumes``: host folder ->
+    the container's, read-only: a consumer's config)."""
     python, seconds = transport.python_killed_after(deadline)
+    mounts = [arg for source, dest in (volumes or {}).items() for arg in ("-v", f"{source}:{dest}:ro")]
     try:
         done = subprocess.run([engine, "run", "--rm", "-i", "--network", "host", "-e", "PYTHONDONTWRITEBYTECODE=1",
-                               image, *python],
+                               *mounts, image, *python],
                               input=script, capture_output=True, text=True, timeout=seconds + 30)
     except subprocess.TimeoutExpired:
         return transport.Result(None, "", f"{engine} run {image} did not end")
