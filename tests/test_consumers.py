@@ -145,6 +145,17 @@ def test_the_lab_fakes_each_record():
         assert set(c.fake.packages + c.fake.no_deps) <= set(images.CONSUMER_PINS + images.CONSUMER_NO_DEPS)
 
 
+def test_every_record_has_its_routines():
+    """A record names its routines; each exists where it runs: the gate's judge of a
+    value that is not a URL, the handshake's client, the lab's files of a fake."""
+    from coordcheck.checks.consumers import JUDGES
+    from coordcheck.lab.kolla_files import BUILDERS
+    assert {c.parser for c in RECORDS if not c.url_options()} <= set(JUDGES)
+    assert {c.client for c in RECORDS} <= set(handshake.CLIENTS) | {"tooz"}
+    assert {c.name for c in FAKED.values()} <= set(BUILDERS)
+    assert all(c.uses_redis and c.files for c in LIVE)
+
+
 def test_the_catalogue_names_each_records_cause_and_fix():
     for c in RECORDS:
         assert c.missing_auth in CATALOGUE, c.name

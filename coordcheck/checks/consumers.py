@@ -156,8 +156,9 @@ def jobboard_auth(consumer: Consumer, records: list[Record], auth: tuple[bool, s
     if not (auth[0] and board):
         return []
     return [Finding(consumer.missing_auth, _where(board),
-                    evidence=f"{auth[1]}; octavia's [task_flow] gets jobboard_backend_password (the data node's) "
-                             "and no jobboard_redis_sentinel_password: the jobboard cannot ask the sentinels for its master")]
+                    evidence=f"{auth[1]}; {consumer.project}'s [task_flow] gets jobboard_backend_password (the data "
+                             f"node's) and no {consumer.sentinel_password}: the jobboard cannot ask the sentinels for "
+                             "its master")]
 
 
 def horizon_auth(consumer: Consumer, records: list[Record], auth: tuple[bool, str], configdir: Path) -> list[Finding]:
