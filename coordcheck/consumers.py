@@ -106,6 +106,10 @@ class Consumer:
         """Its own client runs in its containers (found by ``uses_redis``), not the tooz handshake."""
         return self.client != "tooz"
 
+    def file_names(self) -> set[str]:
+        """Every name its files take, for each of its projects."""
+        return {f.format(project=p) for p in self.projects for f in self.files}
+
     def ini_options(self) -> set[tuple[str, str]]:
         return {(r.section, r.option) for r in self.reads if r.kind != DJANGO_REDIS}
 
@@ -191,7 +195,7 @@ RECORDS = (
              fake=Fake("ctl1", "gnocchi-metricd", "SENTINEL_AUTH_MISSING_GNOCCHI",
                        "gnocchi_metricd's redis_url and coordination_url without sentinel_password",
                        no_deps=("gnocchi==4.7.1",))),
-    Consumer("osprofiler", PROFILED, ("{project}.conf",), "/etc/{project}",
+    Consumer("osprofiler", PROFILED, ("{project}.conf", "glance-api.conf"), "/etc/{project}",
              (Read("profiler", "connection_string", PROFILER_URL),), "osprofiler", "tooz", "SENTINEL_AUTH_MISSING",
              "[profiler] connection_string carries no sentinel_password",
              fix_file="globals.yml", fix_setting="<flavor>_connection_string_extras: ...&sentinel_password="),

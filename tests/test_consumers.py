@@ -94,6 +94,12 @@ def test_the_gate_and_the_live_discovery_read_the_same_files(rendered):
     assert {(h, s) for h, s, n in found if n == "octavia-jobboard"} >= {("ctl1", "octavia-worker")}
     urls = {(r.section, r.option) for r in records if r.value.startswith("redis") and r.file.endswith(".conf")}
     assert urls and urls <= consumers.URL_OPTIONS
+    # every value the gate parsed is in a file of a record that reads it; the one exception is the
+    # scenario's config/keystone/ctl2/keystone.conf, which Kolla merges and keystone never reads
+    unclaimed = {(r.host, r.file, r.section, r.option) for r in records
+                 if not any(r.file in c.file_names() and (r.section, r.option) in {(x.section, x.option) for x in c.reads}
+                            for c in RECORDS)}
+    assert unclaimed == {("ctl2", "keystone.conf", "coordination", "backend_url")}
 
 
 def test_each_live_record_names_the_path_kolla_copies_its_config_to(rendered):
