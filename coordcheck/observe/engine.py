@@ -65,6 +65,8 @@ def config_in_container(project: str, file_name: str = "") -> str:
 
 #: ``inspect`` format: the host's source of the container's /var/log/kolla (docker and podman)
 LOG_MOUNT_FORMAT = '{{range .Mounts}}{{if eq .Destination "/var/log/kolla"}}{{.Source}}{{end}}{{end}}'
+
+
 class EngineError(Exception):
     """The engine cannot be used on this host (missing, or no permission)."""
 
