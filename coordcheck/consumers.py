@@ -88,13 +88,18 @@ class Consumer:
     override: str = ""                   # a file of its own the operator adds beside Kolla's (gate and lab)
     switch: tuple[str, str] = ()         # (option, value it holds) when the consumer uses Redis/Valkey (gate)
     sentinel_password: str = "sentinel_password"  # the option (or URL query option) that carries it
-    since: str | None = None             # first kolla-ansible major that renders it (None: every one known)
-    until: str | None = None             # last one (None: still rendered)
+    releases: str = ""                   # its name in the release tables (kolla/releases), if not its own: tooz
+    rendered: str = "19.0.0-"            # the kolla-ansible point releases that render it: "A-B" or "A-"
     fake: Fake | None = None
 
     @property
     def project(self) -> str:
         return self.projects[0]
+
+    @property
+    def table(self) -> str:
+        """Its name in the release tables: ``tooz`` for cinder ... ironic, else its own."""
+        return self.releases or self.name
 
     @property
     def path_inside(self) -> str:
@@ -116,13 +121,18 @@ class Consumer:
     def url_options(self) -> set[tuple[str, str]]:
         return {(r.section, r.option) for r in self.reads if r.kind in URL_KINDS}
 
-    def renders_in(self, major: str) -> bool:
-        """Whether kolla-ansible ``major`` (19 ... 23) renders it."""
-        return (self.since is None or int(major) >= int(self.since)) and \
-            (self.until is None or int(major) <= int(self.until))
+    def renders_in(self, version: str) -> bool:
+        """Whether kolla-ansible ``version`` (a point release, or a major: its first) renders it.
+
+        >>> CONSUMERS["ironic"].renders_in("20.6.0"), CONSUMERS["ironic"].renders_in("21")
+        (True, False)
+        """
+        first, _, last = self.rendered.partition("-")
+        wanted = _version(version)
+        return _version(first) <= wanted and (not last or wanted <= _version(last))
 
     def options_in(self, release) -> list:
-        """The release table's options of this consumer (kolla/releases.py: same project and parser)."""
+        """The release table's options of this consumer (kolla/releases: its projects, parser and options)."""
         return [o for o in release.options if o.project in self.projects and o.parser == self.parser
                 and (o.section, o.option) in {(r.section, r.option) for r in self.reads}]
 
@@ -131,13 +141,18 @@ class Consumer:
         return {"consumer": self.name, "client": self.client, "libraries": list(self.libraries)}
 
 
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in (text.split(".") + ["0", "0"])[:3])
+
+
 def _tooz(project: str, file: str = "", container_dir: str = "/etc/{project}", **more) -> Consumer:
-    """A project whose services read ``[coordination] backend_url`` through tooz."""
+    """A project whose services read ``[coordination] backend_url`` through tooz
+    (the release tables' "tooz" consumer, one record per project)."""
     return Consumer(project, (project,), (file or "{project}.conf",), container_dir,
                     (Read("coordination", "backend_url", TOOZ_URL),), "tooz", "tooz", "SENTINEL_AUTH_MISSING",
                     "backend_url carries no sentinel_password", libraries=("tooz", "redis"),
                     fix_file="globals.yml", fix_setting="<flavor>_connection_string_extras: ...&sentinel_password=",
-                    **more)
+                    releases="tooz", **more)
 
 
 JOBBOARD_OPTIONS = ("enabled", "backend_hosts", "backend_port", "backend_username", "backend_password",
@@ -149,7 +164,8 @@ RECORDS = (
     _tooz("designate"),
     _tooz("masakari", services=("masakari-api",)),
     _tooz("mistral"),
-    _tooz("ironic", "inspector.conf", "/etc/ironic-inspector", services=("ironic-inspector",), until="20"),
+    _tooz("ironic", "inspector.conf", "/etc/ironic-inspector", services=("ironic-inspector",),
+          rendered="19.0.0-20.6.0"),
     Consumer("octavia-jobboard", ("octavia",), ("octavia.conf",), "/etc/octavia",
              tuple(Read("task_flow", f"jobboard_{o}", JOBBOARD) for o in JOBBOARD_OPTIONS),
              "taskflow", "jobboard_client", "JOBBOARD_NO_SENTINEL_AUTH",
@@ -183,7 +199,7 @@ RECORDS = (
                  "its own): CACHES['default']['OPTIONS']['SENTINEL_KWARGS'] = {'password': "
                  "'{{ valkey_master_password }}'}, then kolla-ansible reconfigure --tags horizon; or "
                  "horizon_session_cache_backend: memcached",
-             since="22",
+             rendered="22.0.0-",
              fake=Fake("ctl3", "horizon", "HORIZON_NO_SENTINEL_AUTH",
                        "horizon as stock Kolla renders its cache: no SENTINEL_KWARGS", packages=("django-redis==7.0.0",))),
     Consumer("gnocchi", ("gnocchi",), ("gnocchi.conf",), "/etc/gnocchi",

@@ -59,8 +59,9 @@ def test_the_records_cover_every_release_table():
     record's release range is where its options are."""
     for name, release in RELEASES.items():
         for option in release.options:
-            owners = [c.name for c in RECORDS if option in c.options_in(release)]
+            owners = [c for c in RECORDS if option in c.options_in(release)]
             assert len(owners) == 1, (name, option, owners)
+            assert getattr(option, "consumer", owners[0].table) == owners[0].table  # tables keyed by consumer name
         for c in RECORDS:
             assert bool(c.options_in(release)) == c.renders_in(name), (name, c.name)
     tables = {(o.section, o.option) for r in RELEASES.values() for o in r.options if o.parser != "django"}
