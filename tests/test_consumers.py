@@ -136,7 +136,8 @@ def test_the_handshake_runs_the_client_the_record_names(tmp_path):
 
 
 def test_the_lab_fakes_each_record():
-    url, password = Secret("redis://default:pw@127.0.2.110:26379?sentinel=kolla&sentinel_password=pw"), Secret("pw")
+    url = Secret("redis://default:lab-Pw-7@127.0.2.110:26379?sentinel=kolla&sentinel_password=lab-Pw-7", by_value=False)
+    password = Secret("lab-Pw-7")
     assert set(containers.CONSUMER_PLACEMENT) == {c.fake.host for c in FAKED.values()}
     for c in FAKED.values():
         fixed = consumer_files(c, url, password, ["127.0.2.110"])
@@ -188,7 +189,7 @@ def test_each_records_own_client_in_its_image_names_its_cause(sentinels, tmp_pat
     c = CONSUMERS[name]
     hosts = list(sentinels.hosts.values())
     fixed_conf = sentinels.root / "ctl1" / "cinder-volume" / "cinder.conf"
-    fixed = Secret(backend_url_of(fixed_conf.read_text(), str(fixed_conf)))
+    fixed = Secret(backend_url_of(fixed_conf.read_text(), str(fixed_conf)), by_value=False)
     incident = kolla.connection_string(kolla.FLAVORS["redis"], hosts, sentinels.password)
     results = {}
     for label, url, with_password in (("fixed", fixed, True), ("stock", incident, False)):
