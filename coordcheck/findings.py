@@ -13,6 +13,8 @@ import re
 
 from dataclasses import dataclass
 
+from coordcheck.consumers import RECORDS
+
 
 FAIL, WARN = "fail", "warn"
 
@@ -117,10 +119,7 @@ CATALOGUE = _entries(
      "enable the flavor (enable_<flavor>) and give its inventory group the sentinel hosts, or disable the service"),
     ("OLD_PASSWORD_LEFT", "config", "redis_master_password is still in passwords.yml on a Valkey-only release",
      "once the Redis containers are gone, remove redis_master_password (kolla-ansible LP#2138461: the move to Valkey generates valkey_master_password)"),
-    ("JOBBOARD_NO_SENTINEL_AUTH", "config", "octavia's jobboard (taskflow's redis backend) sends the sentinels no password: Kolla renders no [task_flow] jobboard_redis_sentinel_password, and the sentinels require one",
-     "set [task_flow] jobboard_redis_sentinel_password = {{ <flavor>_master_password }} in config/octavia.conf (octavia reads it from 15.0.0, Kolla 2024.2, LP#2100927), then kolla-ansible reconfigure --tags octavia"),
-    ("HORIZON_NO_SENTINEL_AUTH", "config", "horizon's django_redis SentinelClient gets no SENTINEL_KWARGS from Kolla, so it sends the sentinels no password, and they require one",
-     "in config/horizon/_9999-custom-settings.py (Kolla templates it into horizon's local_settings.d after its own): CACHES['default']['OPTIONS']['SENTINEL_KWARGS'] = {'password': '{{ valkey_master_password }}'}, then kolla-ansible reconfigure --tags horizon; or horizon_session_cache_backend: memcached"),
+    *((c.missing_auth, "config", c.cause, c.fix) for c in RECORDS if c.cause),  # their own causes: their records'
     ("CONFIG_WORLD_READABLE", "config", "a file holding a password is readable by every user on the host",
      "chmod o-rwx the file (Kolla writes service configs 0660)"),
 )

@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from coordcheck import kolla
+from coordcheck.consumers import RECORDS, URL_OPTIONS, Consumer
 from coordcheck.checks import configs as url_checks
 from coordcheck.findings import FAIL, WARN, Finding, Where
 from coordcheck.kolla.render.builtin import merge_paths
@@ -23,9 +24,6 @@ from coordcheck.kolla.render.values import OPTIONS, Record
 from coordcheck.kolla.render import Rendered
 from coordcheck.kolla.config_file import ServiceConfig, parse_url_into
 from coordcheck.secrets import Secret
-
-#: horizon's settings file for the operator's own settings (Kolla templates config/horizon/ into it)
-CUSTOM_SETTINGS = "_9999-custom-settings.py"
 
 
 def sentinel_auth(rendered: Rendered, setting: str = "auto") -> tuple[bool, str]:
@@ -64,8 +62,7 @@ def url_configs(records: list[Record], consumers: set[tuple[str, str, str]]) -> 
     config/global.conf puts into every file (nova.conf has no [coordination] consumer)."""
     out = []
     for r in records:
-        if (r.section, r.option) in OPTIONS and r.option in ("backend_url", "coordination_url", "redis_url",
-                                                             "connection_string") and r.value.startswith("redis") \
+        if (r.section, r.option) in URL_OPTIONS and r.value.startswith("redis") \
                 and (r.file, r.section, r.option) in consumers:
             project = r.file.rsplit(".", 1)[0]
             out.append(parse_url_into(ServiceConfig(r.host, r.service, project, _path(r), None), r.value))
@@ -95,7 +92,9 @@ def consumer_findings(rendered: Rendered, auth: tuple[bool, str]) -> list[Findin
                   + url_checks.sentinel_password_present(usable, expected)
                   + url_checks.sentinels_match_inventory(usable, expected)
                   + url_checks.urls_identical(usable, expected))
-    found += jobboard_auth(records, auth) + horizon_auth(records, auth, rendered.repo.configdir)
+    for consumer in RECORDS:  # the consumers that are not URLs, each by its own parse routine
+        judge = JUDGES.get(consumer.parser)
+        found += judge(consumer, records, auth, rendered.repo.configdir) if judge else []
     return client_traps(found, rendered, auth) + preflight(rendered)
 
 
@@ -142,20 +141,27 @@ def urls_without_hosts(records: list[Record]) -> list[Finding]:
                     f"{empty[0].service}: {empty[0].option} = {empty[0].value}")] if empty else []
 
 
-def jobboard_auth(records: list[Record], auth: tuple[bool, str]) -> list[Finding]:
+def _switched_on(consumer: Consumer, records: list[Record]) -> list[Record]:
+    """The records that say ``consumer`` uses Redis/Valkey (its switch option holds its value)."""
+    option, value = consumer.switch
+    return [r for r in records if r.option == option and value.lower() in r.value.lower()
+            and r.file == consumer.files[0]]
+
+
+def jobboard_auth(consumer: Consumer, records: list[Record], auth: tuple[bool, str], configdir: Path) -> list[Finding]:
     """Octavia's jobboard on password-protected sentinels, where no override
     gives it [task_flow] jobboard_redis_sentinel_password."""
-    told = {(r.host, r.service) for r in records if r.option == "jobboard_redis_sentinel_password" and r.value}
-    board = [r for r in records if r.option == "jobboard_enabled" and r.value.lower() == "true"
-             and (r.host, r.service) not in told]
+    told = {(r.host, r.service) for r in records if r.option == consumer.sentinel_password and r.value}
+    board = [r for r in _switched_on(consumer, records) if (r.host, r.service) not in told]
     if not (auth[0] and board):
         return []
-    return [Finding("JOBBOARD_NO_SENTINEL_AUTH", _where(board),
-                    evidence=f"{auth[1]}; octavia's [task_flow] gets jobboard_backend_password (the data node's) "
-                             "and no jobboard_redis_sentinel_password: the jobboard cannot ask the sentinels for its master")]
+    return [Finding(consumer.missing_auth, _where(board),
+                    evidence=f"{auth[1]}; {consumer.project}'s [task_flow] gets jobboard_backend_password (the data "
+                             f"node's) and no {consumer.sentinel_password}: the jobboard cannot ask the sentinels for "
+                             "its master")]
 
 
-def horizon_auth(records: list[Record], auth: tuple[bool, str], configdir: Path) -> list[Finding]:
+def horizon_auth(consumer: Consumer, records: list[Record], auth: tuple[bool, str], configdir: Path) -> list[Finding]:
     """horizon's SentinelClient on password-protected sentinels, where no
     config/horizon/[<host>/]_9999-custom-settings.py (Kolla templates it into
     local_settings.d after its own) gives it SENTINEL_KWARGS."""
@@ -165,17 +171,21 @@ def horizon_auth(records: list[Record], auth: tuple[bool, str], configdir: Path)
 
     def custom(host: str) -> str:
         """The host's own file, else the shared one (Kolla's first_found), read once each."""
-        own = read(configdir / "config/horizon" / host / CUSTOM_SETTINGS)
-        return own if own is not None else read(configdir / "config/horizon" / CUSTOM_SETTINGS) or ""
+        folder = configdir / "config" / consumer.project
+        own = read(folder / host / consumer.override)
+        return own if own is not None else read(folder / consumer.override) or ""
 
-    sentinel = [r for r in records if r.option == "OPTIONS.CLIENT_CLASS" and "SentinelClient" in r.value
-                and "SENTINEL_KWARGS" not in custom(r.host)]
+    sentinel = [r for r in _switched_on(consumer, records) if consumer.sentinel_password not in custom(r.host)]
     if not (auth[0] and sentinel):
         return []
-    return [Finding("HORIZON_NO_SENTINEL_AUTH", _where(sentinel),
-                    evidence=f"{auth[1]}; _9998-kolla-settings.py sets OPTIONS.PASSWORD (the data node's) and no "
-                             f"SENTINEL_KWARGS, and no config/horizon/{CUSTOM_SETTINGS} adds them: django_redis asks "
-                             "the sentinels without a password")]
+    return [Finding(consumer.missing_auth, _where(sentinel),
+                    evidence=f"{auth[1]}; {consumer.files[0]} sets OPTIONS.PASSWORD (the data node's) and no "
+                             f"{consumer.sentinel_password}, and no config/{consumer.project}/{consumer.override} adds "
+                             "them: django_redis asks the sentinels without a password")]
+
+
+#: the gate's judge of each consumer that is not a URL, by its parser (the URLs are judged together above)
+JUDGES = {"taskflow": jobboard_auth, "django": horizon_auth}
 
 
 def preflight(rendered: Rendered) -> list[Finding]:
