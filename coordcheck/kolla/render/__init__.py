@@ -18,7 +18,7 @@ from coordcheck.kolla.render.builtin import BuiltinRenderer
 from coordcheck.kolla.render.values import Record, RenderError
 from coordcheck.kolla.releases import Release, release_for
 from coordcheck.kolla.repo import Repo
-from coordcheck.secrets import Secret
+from coordcheck.kolla.vault import read_password_file
 
 
 @dataclass
@@ -53,7 +53,7 @@ def find_kolla_ansible(setting: str | None) -> Path | None:
 def render_repo(configdir: str | Path, inventory: str | Path, vault_password_file: str | Path | None = None,
                 release: str | None = None, facts: str | Path | None = None,
                 kolla_ansible: str | None = None, passwords: str | Path | None = None) -> Rendered:
-    vault = Secret(Path(vault_password_file).read_text().strip()) if vault_password_file else None
+    vault = read_password_file(vault_password_file) if vault_password_file else None
     repo = Repo.load(configdir, inventory, vault, release, facts, passwords)
     prefix = find_kolla_ansible(kolla_ansible)
     notes = list(repo.notes)

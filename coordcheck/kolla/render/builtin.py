@@ -17,7 +17,9 @@ from pathlib import Path
 
 from coordcheck.kolla import KollaError, truthy
 from coordcheck.kolla.render.values import OPTIONS, Record, RenderError
+from coordcheck.kolla.render.budget import budget
 from coordcheck.kolla.render.sandbox import LazyContext, Sandbox, option_line, time_limit, TEMPLATE_SECONDS, TemplateTimeout
+from coordcheck.kolla.reading import files_under, is_present, read_bytes, read_lenient
 from coordcheck.kolla.releases import Option
 from coordcheck.kolla.service_groups import Service
 from coordcheck.kolla.repo import Repo
@@ -31,6 +33,7 @@ MERGE = {"keystone": ("global.conf", "keystone.conf", "keystone/keystone.conf", 
 #: nova-cell's services also merge config/nova/<host>/<service>.conf, last
 NOVA_CELL = {f"nova-{s}" for s in "novncproxy spicehtml5proxy serialproxy conductor compute compute-ironic".split()}
 USED = threading.local()
+OVERRIDE = "override file"
 
 
 class Groups(dict):
@@ -75,7 +78,7 @@ class BuiltinRenderer:
     def __init__(self, repo: Repo) -> None:
         self.repo, self.release = repo, repo.release
         self.env = KollaSandbox()
-        self.env.filters.update(kolla_address=self._kolla_address, put_address_in_context=put_address_in_context)
+        self.env.add_filters(kolla_address=self._kolla_address, put_address_in_context=put_address_in_context)
         self.groups = Groups({g: repo.inventory.group_hosts(g) for g in repo.inventory.groups})
         self.members = {g: frozenset(h) for g, h in self.groups.items()}
         self.memo: dict = {}
@@ -85,7 +88,7 @@ class BuiltinRenderer:
         self.overrides: dict[Path, configparser.RawConfigParser | None] = {}
         config = repo.configdir / "config"
         operator_text = [str(v) for v in repo.extra.values() if isinstance(v, str)] + [
-            f.read_text(errors="replace") for f in (config.rglob("*.conf") if config.is_dir() else ()) if f.is_file()]
+            read_lenient(f, OVERRIDE) for f in files_under(config, "*.conf", OVERRIDE)]
         self.host_sensitive = any(w in t for t in operator_text for w in (
             "inventory_hostname", "service_name", "group_names", "hostvars", "ansible_"))
 
@@ -101,8 +104,8 @@ class BuiltinRenderer:
         if "{{" not in text and "{%" not in text:
             return text
         try:
-            with time_limit(TEMPLATE_SECONDS):
-                return self.compiled(text).render(context)
+            with time_limit(TEMPLATE_SECONDS), budget():
+                return self.env.render_bounded(self.compiled(text), context)
         except TemplateTimeout:
             raise KollaError(f"{where}: the template runs longer than {TEMPLATE_SECONDS:.0f} s; stopped") from None
         except KollaError as exc:
@@ -173,7 +176,7 @@ class BuiltinRenderer:
             for relative in merge_paths(project, "", host):
                 if f"/{host}/" in f"/{relative}":
                     path = config / relative
-                    own.append(path.read_bytes() if path.is_file() else None)
+                    own.append(read_bytes(path, OVERRIDE) if is_present(path, OVERRIDE) else None)
         return self.repo.signature(host), groups, tuple(own)
 
     def file_records(self, host: str, project: str, service: str) -> list[Record]:
@@ -215,7 +218,7 @@ class BuiltinRenderer:
         if path not in self.override_cache:
             parser, found = self._parsed(path, host, service), []
             if parser is not None:
-                text = path.read_text(errors="replace")
+                text = read_lenient(path, OVERRIDE)
                 for section in parser.sections():
                     found += [(path, option_line(text, section, name), section, name, raw)
                               for name, raw in parser.items(section, raw=True) if (section, name) in OPTIONS]
@@ -225,12 +228,12 @@ class BuiltinRenderer:
     def _parsed(self, path: Path, host: str, service: str) -> configparser.RawConfigParser | None:
         if path not in self.overrides:
             parser = None
-            if path.is_file():
+            if is_present(path, OVERRIDE):
                 # [DEFAULT] as a section of its own: its options are read where written, not copied into each section
                 parser = configparser.RawConfigParser(strict=False, interpolation=None, default_section="\0")
                 parser.optionxform = str
                 try:
-                    parser.read_string(path.read_text(errors="replace"), source=str(path))
+                    parser.read_string(read_lenient(path, OVERRIDE), source=str(path))
                 except configparser.Error as exc:
                     self.errors.append(RenderError(host, service, str(path), "not INI text: "
                                                    + str(exc).splitlines()[0], unreadable=True))

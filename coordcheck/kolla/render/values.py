@@ -10,6 +10,8 @@ import ast, json, re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from coordcheck.kolla.reading import read_lenient
+
 OPTIONS = {("coordination", "backend_url"), ("DEFAULT", "coordination_url"), ("incoming", "redis_url"),
            ("profiler", "connection_string")} | {("task_flow", f"jobboard_{o}") for o in (
                "enabled", "backend_hosts", "backend_port", "backend_username", "backend_password", "redis_sentinel",
@@ -53,7 +55,7 @@ class Rendering:
 
 def _ini(path: Path):
     section = "DEFAULT"
-    for line in map(str.strip, path.read_text().splitlines()):
+    for line in map(str.strip, read_lenient(path, "rendered file").splitlines()):
         if line.startswith("[") and line.endswith("]"):
             section = line[1:-1].strip()
         elif "=" in line and not line.startswith(("#", ";")):
@@ -72,7 +74,7 @@ def _flat(d: dict, prefix: str = ""):
 
 def _django(path: Path):
     """SESSION_ENGINE and CACHES of a horizon settings file, flattened."""
-    for node in ast.parse(path.read_text()).body:
+    for node in ast.parse(read_lenient(path, "rendered file")).body:
         if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
             try:
                 value = ast.literal_eval(node.value)
