@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from coordcheck.kolla import KollaError
+from coordcheck.secrets import KNOWN
 
 #: Larger input files are refused (a passwords.yml is a few kB).
 MAX_INPUT_BYTES = 4 * 1024 * 1024
@@ -48,6 +49,7 @@ def is_present(path: str | Path, what: str) -> bool:
     """False if ``path`` does not exist, True if it is a regular file; a
     directory, device, FIFO, socket or loop there is an error."""
     path = Path(path)
+    KNOWN.allow(path)  # paths stay readable in output (passwords are masked by value elsewhere)
     try:
         mode = os.stat(path).st_mode
     except OSError as exc:
@@ -112,6 +114,7 @@ def files_under(folder: str | Path, pattern: str, what: str, skip_folders: bool 
     symlinked folders), each a regular file — anything else there is an error
     (folders are skipped with ``skip_folders``)."""
     folder = Path(folder)
+    KNOWN.allow(folder)
     try:
         if not folder.is_dir():
             return []

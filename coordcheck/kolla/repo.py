@@ -17,7 +17,7 @@ from coordcheck.kolla import variables as yaml_files
 from coordcheck.kolla.inventory import Inventory
 from coordcheck.kolla.reading import is_present, read_lenient, read_text
 from coordcheck.kolla.releases import Release, release_for
-from coordcheck.secrets import Secret
+from coordcheck.secrets import KNOWN, Secret
 
 #: Ansible's own per-host names: never part of what a template sees differently per host group.
 MAGIC = {"inventory_hostname", "inventory_hostname_short", "group_names", "groups", "omit", "playbook_dir",
@@ -70,9 +70,11 @@ class Repo:
              release: str | None = None, facts: str | Path | None = None,
              passwords: str | Path | None = None) -> "Repo":
         configdir = Path(configdir)
+        KNOWN.allow(configdir)
         if not configdir.is_dir():
             raise KollaError(f"--configdir {configdir} is not a directory")
         facts_dir = Path(facts) if facts else None
+        KNOWN.allow(facts_dir or "")
         if facts_dir is not None and not facts_dir.is_dir():
             raise KollaError(f"--facts {facts_dir} is not a directory (an Ansible jsonfile fact cache)")
         inv = Inventory.load(inventory)

@@ -10,6 +10,7 @@ import os
 import subprocess
 from pathlib import Path
 
+from coordcheck import interrupt
 from coordcheck.kolla import KollaError
 from coordcheck.kolla.reading import read_bytes
 from coordcheck.secrets import Secret
@@ -79,6 +80,7 @@ def _run_script(command: list[str], what: str, path: Path) -> bytes:
     except OSError as exc:
         raise KollaError(f"{what} {path} is executable but cannot be run: {exc.strerror}") from None
     out, deadline = b"", time.monotonic() + SCRIPT_TIMEOUT
+    interrupt.track(proc.pid)
     try:
         with selectors.DefaultSelector() as selector:
             selector.register(proc.stdout, selectors.EVENT_READ)
@@ -98,6 +100,7 @@ def _run_script(command: list[str], what: str, path: Path) -> bytes:
         except subprocess.TimeoutExpired:
             raise KollaError(f"{what} {path} is a script that did not finish in {SCRIPT_TIMEOUT:.0f} s") from None
     finally:
+        interrupt.untrack(proc.pid)
         if proc.poll() is None:
             proc.kill()
             proc.wait()

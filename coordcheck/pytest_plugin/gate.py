@@ -14,7 +14,7 @@ from coordcheck.checks.consumers import consumer_findings, sentinel_auth
 from coordcheck.findings import Finding
 from coordcheck.kolla.render import Rendered, render_repo
 from coordcheck.pytest_plugin import checklist
-from coordcheck.pytest_plugin.target import is_gate, stop
+from coordcheck.pytest_plugin.target import is_gate, usage_error
 
 RENDERED = pytest.StashKey[tuple]()
 
@@ -31,21 +31,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     checklist.GATE = is_gate(config)
+    if checklist.GATE and config.getoption("inventory") and not config.getoption("help"):
+        gate_rendering(config)  # before collection: what cannot render is one ERROR line and exit 4
 
 
 def gate_rendering(config: pytest.Config) -> tuple[Rendered, tuple[bool, str], list[Finding]]:
-    """The repository rendered and judged, once per run."""
+    """The repository rendered and judged, once per run (at configure time)."""
     if RENDERED not in config.stash:
         try:
             rendered = render_repo(config.getoption("configdir") or kolla.DEFAULT_NODE_CONFIG_DIRECTORY,
                                    config.getoption("inventory"), config.getoption("vault_password_file"),
                                    config.getoption("kolla_release"), config.getoption("facts"),
                                    config.getoption("kolla_ansible"), config.getoption("passwords"))
-        except (kolla.KollaError, OSError) as exc:
-            stop(config, f"render: {' '.join(str(exc).split())}", 4)
-            raise pytest.UsageError(str(exc)) from None
-        auth = sentinel_auth(rendered, config.getoption("sentinel_auth"))
-        config.stash[RENDERED] = (rendered, auth, consumer_findings(rendered, auth))
+            auth = sentinel_auth(rendered, config.getoption("sentinel_auth"))
+            findings = consumer_findings(rendered, auth)
+        except (kolla.KollaError, OSError, RecursionError) as exc:
+            raise usage_error(config, f"render: {' '.join(str(exc).split()) or exc.__class__.__name__}") from None
+        config.stash[RENDERED] = (rendered, auth, findings)
     return config.stash[RENDERED]
 
 

@@ -184,8 +184,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus) -> None:
     config = session.config
-    if hasattr(config, "workerinput"):
-        return
+    if hasattr(config, "workerinput") or exitstatus == pytest.ExitCode.INTERRUPTED:
+        return  # an interrupted run writes no report that looks like a completed one
     run = report.run_of(config)
     run.finished = time.time()
     target = config.stash.get(TARGET, None)

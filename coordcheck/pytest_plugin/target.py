@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from coordcheck import kolla
+from coordcheck import interrupt, kolla
 from coordcheck.kolla import vault
 from coordcheck.secrets import KNOWN
 from coordcheck.pytest_plugin.masking import is_checklist_run
@@ -276,11 +276,41 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(key=step)
 
 
+_SESSION: list[pytest.Session] = []
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    _SESSION[:] = [session]
+    interrupt.raising()  # the first Ctrl-C raises KeyboardInterrupt (handled below); a second ends the process
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_keyboard_interrupt(excinfo) -> None:
+    """Ctrl-C: the lab cleaned up, a junit saying the run did not complete
+    (no report that looks like a completed run), and the process ended now,
+    without waiting for probes in flight nor for pytest's traceback of the
+    interrupted frame (seconds of source parsing)."""
+    if not _SESSION or hasattr(_SESSION[0].config, "workerinput"):
+        return
+    config = _SESSION[0].config
+    interrupt.kill_children()
+    write_stopped_junit(getattr(config.option, "xmlpath", None), "interrupted (Ctrl-C or SIGTERM): the run did "
+                                                                 "not complete")
+    _clean_up(config)
+    interrupt.quit_now()
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     if STOPPED in config.stash:
         write_stopped_junit(getattr(config.option, "xmlpath", None), config.stash[STOPPED])
-    if LOCAL in config.stash:
-        deployment = config.stash[LOCAL]
+    _clean_up(config)
+
+
+def _clean_up(config: pytest.Config) -> None:
+    """The local deployment this run started, stopped and removed."""
+    deployment = config.stash.get(LOCAL, None)
+    if deployment is not None:
+        del config.stash[LOCAL]
         if deployment.state_file.exists():
             deployment.down()
         shutil.rmtree(deployment.root.parent, ignore_errors=True)  # the temporary folder made for it

@@ -13,6 +13,7 @@ import configparser
 import functools
 import ipaddress
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 from coordcheck.kolla import KollaError, truthy
@@ -85,6 +86,7 @@ class BuiltinRenderer:
         self.compiled = functools.lru_cache(maxsize=4096)(self.env.from_string)
         self.override_cache: dict[Path, list] = {}
         self.errors: list[RenderError] = []
+        self.unparsable: dict[Path, str] = {}
         self.overrides: dict[Path, configparser.RawConfigParser | None] = {}
         config = repo.configdir / "config"
         operator_text = [str(v) for v in repo.extra.values() if isinstance(v, str)] + [
@@ -156,15 +158,18 @@ class BuiltinRenderer:
         out, done = [], {}
         for host in hosts if hosts is not None else sorted(self.repo.inventory.group_hosts("all")):
             key = None if self.host_sensitive else self.likeness(host)
-            if key in done:
-                first, records = done[key]
+            if key in done:  # its records and its errors too: a finding names every host it concerns
+                first, records, errors = done[key]
                 out += [Record(host, r.service, r.file, r.section, r.option, r.value,
                                r.source.replace(f"/{first}/", f"/{host}/")) for r in records]
+                self.errors += [replace(e, host=host, place=e.place.replace(f"/{first}/", f"/{host}/"))
+                                for e in errors]
                 continue
+            before = len(self.errors)
             records = [r for project, service in self.services(host)
                        for r in self.file_records(host, project, service.name)]
             if key is not None:
-                done[key] = (host, records)
+                done[key] = (host, records, self.errors[before:])
             out += records
         return out
 
@@ -223,6 +228,8 @@ class BuiltinRenderer:
                     found += [(path, option_line(text, section, name), section, name, raw)
                               for name, raw in parser.items(section, raw=True) if (section, name) in OPTIONS]
             self.override_cache[path] = found
+        if path in self.unparsable:  # every host and service that merges it
+            self.errors.append(RenderError(host, service, str(path), self.unparsable[path], unreadable=True))
         return self.override_cache[path]
 
     def _parsed(self, path: Path, host: str, service: str) -> configparser.RawConfigParser | None:
@@ -235,8 +242,7 @@ class BuiltinRenderer:
                 try:
                     parser.read_string(read_lenient(path, OVERRIDE), source=str(path))
                 except configparser.Error as exc:
-                    self.errors.append(RenderError(host, service, str(path), "not INI text: "
-                                                   + str(exc).splitlines()[0], unreadable=True))
+                    self.unparsable[path] = "not INI text: " + str(exc).splitlines()[0]
                     parser = None
             self.overrides[path] = parser
         return self.overrides[path]
