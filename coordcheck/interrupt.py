@@ -45,7 +45,7 @@ def _on_signal(signum: int, frame) -> None:
     _state["received"] += 1
     if _state["raising"] and _state["received"] == 1:
         raise KeyboardInterrupt()
-    quit_now("interrupted again: stopped at once" if _state["received"] > 1 else "interrupted")
+    quit_now(("interrupted again: stopped at once" if _state["received"] > 1 else "interrupted") + f" (signal {signum})")
 
 
 def install() -> None:

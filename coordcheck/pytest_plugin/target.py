@@ -290,8 +290,8 @@ def pytest_keyboard_interrupt(excinfo) -> None:
     (no report that looks like a completed run), and the process ended now,
     without waiting for probes in flight nor for pytest's traceback of the
     interrupted frame (seconds of source parsing)."""
-    if not _SESSION or hasattr(_SESSION[0].config, "workerinput"):
-        return
+    if not (_SESSION and interrupt.interrupted()) or hasattr(_SESSION[0].config, "workerinput"):
+        return  # pytest.exit, -x / --maxfail: pytest's own ending
     config = _SESSION[0].config
     interrupt.kill_children()
     write_stopped_junit(getattr(config.option, "xmlpath", None), "interrupted (Ctrl-C or SIGTERM): the run did "

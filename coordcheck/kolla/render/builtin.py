@@ -128,9 +128,14 @@ class BuiltinRenderer:
             USED.keys = set()
             try:
                 self.memo[key] = (self.render(text, context, where), frozenset(USED.keys))
+            except KollaError as exc:  # what cannot render, once: a bomb costs its budget once, not per host
+                self.memo[key] = exc
             finally:
                 USED.keys = None
-        return self.memo[key]
+        found = self.memo[key]
+        if isinstance(found, KollaError):
+            raise KollaError(str(found))
+        return found
 
     def true(self, expression: str, host: str, service: str) -> bool:
         text = expression if "{{" in expression else f"{{{{ {expression} }}}}"
