@@ -46,6 +46,8 @@ def _pieces(value: str) -> set[str]:
     return {value[a:b] for a in starts for b in ends if b - a >= MIN_FRAGMENT and value[a:b] != value}
 
 
+#: Most paths kept readable (`Redactor.allow`).
+MAX_PUBLIC = 20_000
 #: Longer secrets (a key file, say) are masked as written and encoded only.
 MAX_PIECED = 4096
 
@@ -99,7 +101,31 @@ class Redactor:
         self._values: set[str] = set()
         self._words: set[str] = set()
         self._pattern: re.Pattern | None = None
+        self._public: set[str] = set()
+        self._public_pattern: re.Pattern | None = None
         self._lock = threading.Lock()
+
+    def saved(self) -> tuple:
+        """What it knows now; `restore` goes back to it (a process that makes
+        several runs, such as the project's own tests, keeps them apart)."""
+        with self._lock:
+            return set(self._values), set(self._words), set(self._public)
+
+    def restore(self, state: tuple) -> None:
+        with self._lock:
+            self._values, self._words, self._public = (set(s) for s in state)
+            self._pattern = self._public_pattern = None
+
+    def allow(self, path: object) -> None:
+        """A path the run opens or was given: readable as written, never
+        masked inside (a password that happens to be a folder name, say
+        ``/home/kolla`` with vault password ``kolla``); a password anywhere
+        else in the same text still is."""
+        text = str(path)
+        if len(text) >= MIN_SECRET and text not in self._public and len(self._public) < MAX_PUBLIC:
+            with self._lock:
+                self._public.add(text)
+                self._public_pattern = None
 
     def add(self, value: object) -> None:
         """Register a secret (str), or every string in a mapping/list."""
@@ -126,7 +152,18 @@ class Redactor:
         if pattern is None:
             with self._lock:
                 pattern = self._pattern = re.compile(_alternation(self._words))
-        return _greedy(pattern, text)
+        if not self._public or not pattern.search(text):
+            return _greedy(pattern, text)
+        public = self._public_pattern
+        if public is None:
+            with self._lock:
+                public = self._public_pattern = re.compile(_alternation(self._public))
+        spans = [m.span() for m in public.finditer(text)]
+
+        def inside_a_path(found: re.Match) -> str:  # a secret wholly inside a path stays as written
+            a, b = found.span()
+            return found.group() if any(s <= a and b <= e for s, e in spans) else MASK
+        return pattern.sub(inside_a_path, text)
 
     def __contains__(self, value: str) -> bool:
         return value in self._values
@@ -137,6 +174,8 @@ class Redactor:
             self._values.clear()
             self._words.clear()
             self._pattern = None
+            self._public.clear()
+            self._public_pattern = None
 
 
 def _greedy(pattern: re.Pattern, text: str) -> str:

@@ -23,6 +23,17 @@ PROJECT = Path(__file__).resolve().parent.parent
 CHECKLIST_IDS = ("SENTINEL_AUTH_MISSING",)
 
 
+@pytest.fixture(autouse=True)
+def _secrets_of_one_test():
+    """What one test teaches coordcheck's redactor is forgotten after it: a
+    value registered as a password by one test must not mask another's output."""
+    from coordcheck.secrets import KNOWN
+
+    state = KNOWN.saved()
+    yield
+    KNOWN.restore(state)
+
+
 def load_script(path: Path):
     """A script of the checkout that is not a package's module (bench/common.py, docs/generate.py)."""
     import importlib.util

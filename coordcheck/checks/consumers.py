@@ -23,6 +23,7 @@ from coordcheck.kolla.fixes import Expected
 from coordcheck.kolla.render.values import OPTIONS, Record
 from coordcheck.kolla.render import Rendered
 from coordcheck.kolla.config_file import ServiceConfig, parse_url_into
+from coordcheck.kolla.reading import files_under, is_present, read_lenient
 from coordcheck.secrets import Secret
 
 
@@ -35,12 +36,14 @@ def sentinel_auth(rendered: Rendered, setting: str = "auto") -> tuple[bool, str]
     stock = f"kolla-ansible {release.point}'s stock {flavor}-sentinel.conf.j2 sets no requirepass"
     if len(prefix) == 2:  # the operator's kolla-ansible: read its (maybe patched) sentinel template
         template = Path(prefix[1]) / f"share/kolla-ansible/ansible/roles/{flavor}/templates/{flavor}-sentinel.conf.j2"
-        text = template.read_text(errors="replace") if template.is_file() else ""
+        text = read_lenient(template, "sentinel template") if is_present(template, "sentinel template") else ""
         if any(line.strip().startswith("requirepass") for line in text.splitlines()):
             return True, f"{template} sets requirepass"
         stock = f"{template} sets no requirepass"
-    for path in (rendered.repo.configdir / "config" / flavor).glob("*sentinel*.conf"):
-        text = path.read_text(errors="replace")
+    for path in files_under(rendered.repo.configdir / "config" / flavor, "*sentinel*.conf", "override file"):
+        if path.parent != rendered.repo.configdir / "config" / flavor:
+            continue
+        text = read_lenient(path, "override file")
         line = next((n for n, l in enumerate(text.splitlines(), 1) if re.match(r"\s*requirepass\s+(?!\"\"|'')\S", l)), 0)
         if line:  # no release merges it: taken as the operator's word that the sentinels have a password
             return True, (f"{path}:{line} sets requirepass (no kolla-ansible release merges that file: taken as "
@@ -167,7 +170,7 @@ def horizon_auth(consumer: Consumer, records: list[Record], auth: tuple[bool, st
     local_settings.d after its own) gives it SENTINEL_KWARGS."""
     @lru_cache(maxsize=None)
     def read(path: Path) -> str | None:
-        return path.read_text(errors="replace") if path.is_file() else None
+        return read_lenient(path, "override file") if is_present(path, "override file") else None
 
     def custom(host: str) -> str:
         """The host's own file, else the shared one (Kolla's first_found), read once each."""
@@ -224,8 +227,8 @@ def overrides(rendered: Rendered) -> list[Finding]:
         consumers[option.project].add((option.section, option.option))
     hosts = set(repo.inventory.group_hosts("all"))
     found = []
-    for path in sorted(config.rglob("*.conf")) if config.is_dir() else []:
-        text = path.read_text(errors="replace")
+    for path in files_under(config, "*.conf", "override file"):
+        text = read_lenient(path, "override file")
         relative = path.relative_to(config).as_posix()
         project = relative.split("/")[0].removesuffix(".conf")
         lines = consumer_lines(text)

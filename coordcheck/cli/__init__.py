@@ -111,6 +111,9 @@ def _run(argv: list[str]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from coordcheck import interrupt
+
+    interrupt.install()  # Ctrl-C ends any verb within a second (the lab's verbs install their own)
     argv = sys.argv[1:] if argv is None else list(argv)
     stdout = sys.stdout = _QuietPipe(sys.stdout)
     try:

@@ -1,6 +1,7 @@
 """``coordcheck render``: what Kolla will write — every host × service × file
 × option of a Sentinel consumer with its effective value (passwords masked)
-and where each part comes from.
+and where each part comes from. Exit 0: all rendered; 1: something did
+not render (``# error:`` lines); 2: bad input.
 
     coordcheck render --configdir etc/kolla --inventory multinode [--json]
 """
@@ -56,9 +57,10 @@ def main(argv: list[str] | None = None) -> int:
               "flavor": result.release.flavor, "tables": result.release.range,
               "release_source": result.release_source, "addresses": result.addresses,
               "notes": [KNOWN.mask(n) for n in result.notes], "errors": [KNOWN.mask(str(e)) for e in result.errors]}
+    code = 1 if result.errors else 0  # something did not render: not a clean result
     if args.json:
         print(json.dumps({**header, "records": rows}, indent=1))
-        return 0
+        return code
     print(f"# rendered by {header['renderer']}; kolla-ansible {header['release']} from {header['release_source']}")
     for host, how in header["addresses"].items():
         print(f"# {host}: API address {how}")
@@ -68,7 +70,9 @@ def main(argv: list[str] | None = None) -> int:
         section = f"[{row['section']}] " if row["section"] else ""
         print(f"{row['host']}\t{row['service']}\t{row['file']}\t{section}{row['option']} = {row['value']}"
               f"\t<- {row['source']}")
-    return 0
+    if code:
+        print(f"{PROG}: error: {len(result.errors)} value(s) did not render (the '# error:' lines)", file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":

@@ -42,15 +42,13 @@ class Inventory:
     @classmethod
     def load(cls, path: str | Path) -> "Inventory":
         path = Path(path)
-        if not path.exists():
-            raise KollaError(f"inventory {path} does not exist")
+        text = _check_sources(path)
         loader = DataLoader()
         chatter = io.StringIO()
         try:
             with contextlib.redirect_stderr(chatter), contextlib.redirect_stdout(chatter):
                 manager = InventoryManager(loader=loader, sources=[str(path)])
         except AnsibleError:
-            text = path.read_text(errors="replace")[:4096] if path.is_file() else ""
             raise KollaError(f"inventory {path} cannot be parsed {_reason(chatter.getvalue(), text)}") from None
         if not manager.hosts and not manager.get_hosts("all"):
             raise KollaError(f"inventory {path} defines no hosts")
@@ -124,6 +122,33 @@ class Inventory:
 
     def node_config_directory(self, host: str) -> str:
         return str(self.host_vars(host).get("node_config_directory") or DEFAULT_NODE_CONFIG_DIRECTORY)
+
+
+def _check_sources(path: Path) -> str:
+    """Every file ansible-core will read for this inventory (the file or a
+    folder's files, and host_vars/ group_vars/ beside it) through the bounded
+    reader and the YAML alias bound, before ansible reads them; the text of
+    the inventory file (or '')."""
+    from coordcheck.kolla.reading import files_under, is_present, read_lenient
+    from coordcheck.kolla.variables import check_expansion
+
+    what = "inventory"
+    try:
+        folder = path.is_dir()
+    except OSError:
+        folder = False
+    if not folder and not is_present(path, what):
+        raise KollaError(f"inventory {path} does not exist")
+    files = files_under(path, "*", what, skip_folders=True) if folder else [path]
+    beside = path if folder else path.parent
+    files += files_under(beside / "host_vars", "*", "inventory host_vars file", True)
+    files += files_under(beside / "group_vars", "*", "inventory group_vars file", True)
+    text = ""
+    for number, file in enumerate(files):
+        content = read_lenient(file, what if number == 0 and not folder else "inventory file")
+        check_expansion(content, "inventory file", file)
+        text = text or (content if not folder else "")
+    return text[:4096]
 
 
 def _reason(chatter: str, text: str = "") -> str:

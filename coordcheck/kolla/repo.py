@@ -15,9 +15,10 @@ from pathlib import Path
 from coordcheck.kolla import KollaError
 from coordcheck.kolla import variables as yaml_files
 from coordcheck.kolla.inventory import Inventory
+from coordcheck.kolla.reading import is_present, read_lenient, read_text
 from coordcheck.kolla.releases import Release, resolve
 from coordcheck.kolla.releases.installed import installed_version
-from coordcheck.secrets import Secret
+from coordcheck.secrets import KNOWN, Secret
 
 #: Ansible's own per-host names: never part of what a template sees differently per host group.
 MAGIC = {"inventory_hostname", "inventory_hostname_short", "group_names", "groups", "omit", "playbook_dir",
@@ -28,11 +29,23 @@ MAGIC = {"inventory_hostname", "inventory_hostname_short", "group_names", "group
          "ansible_search_path", "hostvars", "ansible_collection_name", "ansible_facts"}
 
 
-def key_line(text: str, key: str) -> int | None:
+def key_lines(text: str) -> dict[str, int]:
+    """Top-level key -> its first line (one pass: a file of many keys stays linear)."""
+    out: dict[str, int] = {}
     for number, line in enumerate(text.splitlines(), 1):
-        if re.match(rf"['\"]?{re.escape(key)}['\"]?\s*:", line):
-            return number
-    return None
+        found = re.match(r"(['\"]?)([^\s'\":#][^'\":]*?)\1\s*:", line)
+        if found:
+            out.setdefault(found.group(2), number)
+    return out
+
+
+def globals_d(folder: Path) -> list[Path]:
+    """The YAML/JSON files of a globals.d folder, sorted as the kolla CLI passes them."""
+    try:
+        entries = sorted(folder.iterdir()) if folder.is_dir() else []
+    except OSError as exc:
+        raise KollaError(f"globals.d {folder} cannot be listed: {exc.strerror}") from None
+    return [f for f in entries if f.suffix in (".yml", ".yaml", ".json") and is_present(f, "globals.d file")]
 
 
 def choose_release(release: str | None, extra: dict, origin: dict) -> tuple[Release, str, list[str]]:
@@ -83,24 +96,28 @@ class Repo:
              release: str | None = None, facts: str | Path | None = None,
              passwords: str | Path | None = None) -> "Repo":
         configdir = Path(configdir)
+        KNOWN.allow(configdir)
         if not configdir.is_dir():
             raise KollaError(f"--configdir {configdir} is not a directory")
+        facts_dir = Path(facts) if facts else None
+        KNOWN.allow(facts_dir or "")
+        if facts_dir is not None and not facts_dir.is_dir():
+            raise KollaError(f"--facts {facts_dir} is not a directory (an Ansible jsonfile fact cache)")
         inv = Inventory.load(inventory)
         extra, origin = {}, {}
-        layers = [(configdir / "globals.yml", "globals file", False)] if (configdir / "globals.yml").exists() else []
+        globals_yml = configdir / "globals.yml"
+        layers = [(globals_yml, "globals file", False)] if is_present(globals_yml, "globals file") else []
         layers.append((Path(passwords) if passwords else configdir / "passwords.yml", "passwords file", True))
-        folder = configdir / "globals.d"
-        if folder.is_dir():  # the CLI's -e @globals.d/* : every file, in sorted order
-            layers += [(f, "globals.d file", False) for f in sorted(folder.iterdir())
-                       if f.is_file() and f.suffix in (".yml", ".yaml", ".json")]
+        # the CLI's -e @globals.d/* : every file, in sorted order (anything else named *.yml there is an error)
+        layers += [(f, "globals.d file", False) for f in globals_d(configdir / "globals.d")]
         pw = {}
         for path, what, secret in layers:
             data = yaml_files.load_mapping(path, what, vault_password, secret=secret)
-            text = "" if secret else path.read_text(errors="replace")
+            lines = {} if secret else key_lines(read_lenient(path, what))
             pw = data if secret else pw
             for key, value in data.items():
                 extra[key] = value
-                line = key_line(text, key) if text else None
+                line = lines.get(key)
                 origin[key] = f"{path}:{line}" if line else str(path)
         chosen, why, notes = choose_release(release, extra, origin)
         chosen = chosen.for_variables(extra)
@@ -110,9 +127,6 @@ class Repo:
                 extra[key] = f"coordcheck-unset-{key}"
                 if flavor == chosen.flavor:
                     notes.append(f"passwords.yml has no {key}: rendered as coordcheck-unset-{key}")
-        facts_dir = Path(facts) if facts else None
-        if facts_dir is not None and not facts_dir.is_dir():
-            raise KollaError(f"--facts {facts_dir} is not a directory (an Ansible jsonfile fact cache)")
         return cls(configdir, inv, chosen, extra, origin, pw, facts_dir, why, notes)
 
     # -- variables ------------------------------------------------------------
@@ -170,11 +184,12 @@ class Repo:
     def _fact(self, host: str, interface: str) -> str | None:
         if self.facts is None:
             return None
-        path = next((p for p in (self.facts / f"s1_{host}", self.facts / host) if p.is_file()), None)
+        what = "--facts entry"
+        path = next((p for p in (self.facts / f"s1_{host}", self.facts / host) if is_present(p, what)), None)
         if path is None:
             return None
         try:  # ansible-core >= 2.19 writes s1_<host> holding {"__payload__": "<json>"}
-            facts = json.loads(path.read_text())
+            facts = json.loads(read_text(path, what))
             facts = json.loads(facts["__payload__"]) if "__payload__" in facts else facts
         except (OSError, ValueError, TypeError):
             raise KollaError(f"--facts {path} is not an Ansible jsonfile fact cache entry") from None

@@ -14,7 +14,7 @@ from coordcheck import kolla
 from coordcheck.kolla import variables
 from coordcheck.kolla.inventory import Inventory
 from coordcheck.address import Address
-from coordcheck.secrets import Secret
+from coordcheck.secrets import KNOWN, Secret
 
 
 @dataclass(repr=False)
@@ -38,6 +38,7 @@ class Target:
         """``hosts=None``: every host that runs a service using coordination."""
         inv = Inventory.load(inventory)
         configdir = Path(configdir)
+        KNOWN.allow(configdir)
         if not configdir.is_dir():
             raise kolla.KollaError(f"--configdir {configdir} is not a directory")
         passwords_file = Path(passwords) if passwords else configdir / "passwords.yml"

@@ -16,6 +16,10 @@ from coordcheck.kolla import KollaError, ansible_core
 from coordcheck.kolla.reading import read_text
 from coordcheck.secrets import KNOWN, Secret
 
+#: Most YAML nodes a file may expand to through aliases (``*anchor``): a
+#: "billion laughs" file is refused before anything walks it.
+MAX_EXPANDED_NODES = 200_000
+
 class Unsafe(str):
     """A value written ``!unsafe``: Ansible never templates it, nor do we."""
 
@@ -38,6 +42,42 @@ def _plain(value, where: str):
     return value
 
 
+def check_expansion(text: str, what: str, path: Path | str) -> None:
+    """Refuse a YAML text whose aliases expand beyond `MAX_EXPANDED_NODES`,
+    counted from PyYAML's event stream (constant memory, linear time); a text
+    that is not YAML stops the count (the loader then says what is wrong)."""
+    import yaml
+
+    if "*" not in text:
+        return
+    anchors: dict[str, int] = {}
+    stack: list[list] = [[None, 0]]   # [anchor, nodes so far] per open collection
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, (yaml.CollectionStartEvent,)):
+                stack.append([event.anchor, 1])
+                continue
+            if isinstance(event, yaml.ScalarEvent):
+                size = 1
+                if event.anchor:
+                    anchors[event.anchor] = 1
+            elif isinstance(event, yaml.AliasEvent):
+                size = anchors.get(event.anchor, 1)
+            elif isinstance(event, yaml.CollectionEndEvent) and len(stack) > 1:
+                anchor, size = stack.pop()
+                if anchor:
+                    anchors[anchor] = size
+            else:
+                continue
+            stack[-1][1] += size
+            if stack[-1][1] > MAX_EXPANDED_NODES:
+                raise KollaError(f"{what} {path}: its YAML aliases expand to more than {MAX_EXPANDED_NODES} "
+                                 "values (an alias bomb?); refused")
+    except yaml.YAMLError:
+        return
+
+
 def load_mapping(path: Path, what: str, vault_password: Secret | None = None, secret: bool = False) -> dict:
     """Read a YAML file that must hold a mapping. ``secret``: every value is
     a password (passwords.yml) and is masked from now on."""
@@ -46,6 +86,7 @@ def load_mapping(path: Path, what: str, vault_password: Secret | None = None, se
     text = read_text(path, what)
     if vault.is_encrypted(text):
         text = vault.decrypt(text, f"{what} {path}", vault_password)
+    check_expansion(text, what, path)
     try:
         data = ansible_core.loader(vault_password).load(ansible_core.as_template_text(text), str(Path(path).absolute()))
     except AnsibleError as exc:

@@ -8,12 +8,12 @@ tooz runs it, with the reason of each sentinel's answer kept. Shipped with
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from coordcheck.interrupt import thread_pool
 from coordcheck.address import Address
 from coordcheck.secrets import Secret, reveal
 from coordcheck.observe.wire import DEFAULT_TIMEOUT, Bound, _failure, client, hello
@@ -108,7 +108,7 @@ def discover(url, timeout: float = DEFAULT_TIMEOUT, known_not_redis: dict | None
             return known_answer(addr, known[addr])
         return ask_sentinel(addr, url.master_name, url.sentinel_username, url.sentinel_password, timeout)
 
-    with ThreadPoolExecutor(max_workers=len(url.sentinels)) as pool:
+    with thread_pool(len(url.sentinels)) as pool:
         answers = list(pool.map(ask, url.sentinels))
     found = Discovery(answers, not_redis={str(a.address): a.not_redis for a in answers if a.not_redis})
     first_junk = next((i for i, a in enumerate(answers) if a.not_redis), None)

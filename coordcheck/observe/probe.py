@@ -15,12 +15,12 @@ never raise for what a server says or does not say. Checks
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import redis
 
+from coordcheck.interrupt import thread_pool
 from coordcheck.address import Address
 from coordcheck.secrets import Secret
 from coordcheck.observe.wire import (  # noqa: F401 - re-exported: probe is the module callers know
@@ -186,7 +186,7 @@ def survey(sentinels: list[Address], nodes: list[Address], master_name: str, pas
            timeout: float = DEFAULT_TIMEOUT) -> tuple[list[SentinelObservation], list[NodeObservation]]:
     """Every sentinel and data node at once: silent servers cost one
     ``timeout``, not one each (and a vantage runs one process, not one a server)."""
-    with ThreadPoolExecutor(max_workers=max(1, len(sentinels) + len(nodes))) as pool:
+    with thread_pool(max(1, len(sentinels) + len(nodes))) as pool:
         seen_sentinels = pool.map(lambda a: observe_sentinel(a, master_name, password, timeout), sentinels)
         seen_nodes = pool.map(lambda a: observe_node(a, password, timeout), nodes)
         return list(seen_sentinels), list(seen_nodes)

@@ -23,6 +23,7 @@ from testinfra.backend.ansible import AnsibleBackend
 from testinfra.backend.local import LocalBackend
 from testinfra.backend.ssh import SshBackend
 
+from coordcheck import interrupt
 from coordcheck.secrets import Secret, redact
 
 LOG = logging.getLogger("coordcheck.observe.transport")
@@ -144,12 +145,15 @@ def run(host, command: str, stdin: str, timeout: float) -> Result:
                                 stderr=subprocess.PIPE, text=True, start_new_session=True)
     except FileNotFoundError:
         return Result(127, "", f"{argv[0]}: command not found")
+    interrupt.track(proc.pid)  # killed if the run is interrupted while it is in flight
     try:
         stdout, stderr = proc.communicate(stdin, timeout=timeout)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         stdout, stderr = proc.communicate()
         return Result(None, stdout, stderr)
+    finally:
+        interrupt.untrack(proc.pid)
     return Result(proc.returncode, stdout, stderr)
 
 

@@ -4,17 +4,23 @@ its options, and in ``pytest_configure`` ONE plugin object for the run,
 
 Installed, ``pytest --hosts=controllers --inventory=… --configdir=…`` runs the
 shipped checklist (``coordcheck.checklist``) from any folder when no test path
-is given; ``pytest --pyargs coordcheck.checklist …`` names it.
+is given; ``pytest --pyargs coordcheck.checklist …`` names it. A Ctrl-C from
+here on ends the run within a second (`coordcheck.interrupt`, installed before
+the plugin's modules are imported).
 """
 
 from __future__ import annotations
 
-import importlib
-import sys
-import time
-from pathlib import Path
+from coordcheck import interrupt
 
-import pytest
+interrupt.install()
+
+import importlib  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
 
 from coordcheck.fixtures import deployment, gate as gate_fixtures, observer as observer_fixtures, verdict
 from coordcheck.fixtures.deployment import TARGET, is_gate
@@ -74,6 +80,8 @@ class Coordcheck:
             raise usage_error(config, str(exc)) from None
         deployment.load_target(config)
         fleet.reuse_ssh(config)
+        if is_gate(config) and config.getoption("inventory") and not config.getoption("help"):
+            gate_fixtures.gate_rendering(config)  # before collection: what cannot render is one line, exit 4
 
     @pytest.hookimpl(trylast=True)
     def pytest_unconfigure(self, config: pytest.Config) -> None:
@@ -91,14 +99,29 @@ class Coordcheck:
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         session.config.stash[report.RUN] = Run(report.STEPS, time.time())
         outputs.take_over_nagios(session.config)
+        interrupt.raising()  # the first Ctrl-C raises KeyboardInterrupt (below); a second ends the process
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_keyboard_interrupt(self, excinfo) -> None:
+        """Ctrl-C: the lab cleaned up, a junit saying the run did not complete
+        (no report that looks like a completed run), and the process ended now,
+        without waiting for probes in flight nor for pytest's traceback of the
+        interrupted frame (seconds of source parsing)."""
+        if not interrupt.interrupted() or hasattr(self.config, "workerinput"):
+            return  # pytest.exit, -x / --maxfail: pytest's own ending
+        interrupt.kill_children()
+        write_stopped_junit(getattr(self.config.option, "xmlpath", None),
+                            "interrupted (Ctrl-C or SIGTERM): the run did not complete")
+        deployment.remove_local(self.config)
+        interrupt.quit_now()
 
     def pytest_report_header(self, config: pytest.Config) -> list[str]:
         return report.header(config)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus) -> None:
-        if hasattr(session.config, "workerinput"):
-            return
+        if hasattr(session.config, "workerinput") or exitstatus == pytest.ExitCode.INTERRUPTED:
+            return  # an interrupted run writes no report that looks like a completed one
         target = session.config.stash.get(TARGET, None)
         outputs.write_outputs(session.config, session.config.stash[report.RUN], int(exitstatus),
                               str(target.inventory.path) if target is not None else None)

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property, lru_cache
 from typing import Callable
 
+from coordcheck.interrupt import thread_pool
 from coordcheck import kolla
 from coordcheck.checks import configs as config_checks
 from coordcheck.checks import servers as checks
@@ -104,10 +104,10 @@ class Observer:
         hosts = list(self.target.hosts)
         if not hosts:
             return
-        with ThreadPoolExecutor(max_workers=max(1, min(forks, len(hosts)))) as pool:
+        with thread_pool(max(1, min(forks, len(hosts)))) as pool:
             list(pool.map(self._read_host, hosts))
             self.master_name  # noqa: B018 - every host's configs are read: decided once
-            with ThreadPoolExecutor(max_workers=1) as aside:
+            with thread_pool(1) as aside:
                 runner = aside.submit(self._probe_runner)   # the runner's own vantage, meanwhile
                 for host, seconds in pool.map(self._probe_host, hosts):
                     if done is not None:

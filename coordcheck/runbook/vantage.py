@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 
+from coordcheck.interrupt import thread_pool
 from coordcheck.checks import servers as checks
 from coordcheck.observe import failover, probe, remote, transport
 from coordcheck.observe import tooz as tooz_probe
@@ -118,7 +118,7 @@ class View:
     def fresh_sentinels(self, observe=None) -> list[probe.SentinelObservation]:
         """Every sentinel probed now, in parallel (``observe``: cached or not)."""
         addresses = self.observer.target.sentinels
-        with ThreadPoolExecutor(max_workers=len(addresses) or 1) as pool:
+        with thread_pool(len(addresses) or 1) as pool:
             return list(pool.map(observe or self._sentinel, addresses))
 
     def monitored_master(self, obs: probe.SentinelObservation) -> probe.NodeObservation | None:

@@ -99,3 +99,215 @@ def test_bad_deployment_input_is_one_line(tmp_path, what, inventory, passwords, 
 
 def test_corpus_is_large_enough():
     assert len(BAD_URLS) + len(BAD_CONFIG_FILES) + len(BAD_DEPLOYMENTS) >= 30
+
+
+# -- hostile config repositories, rendered in-process: bounded, one line ------------
+import os  # noqa: E402
+import shutil  # noqa: E402
+import stat  # noqa: E402
+import time  # noqa: E402
+import tracemalloc  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from coordcheck.kolla.render import render_repo  # noqa: E402
+from coordcheck.kolla.vault import read_password_file  # noqa: E402
+
+HEALTHY = Path(__file__).resolve().parents[2] / "examples" / "config-repos" / "healthy"
+#: Generous bounds of one hostile case, in-process, on a loaded machine (bench/hostile.py measures the
+#: whole gate against its targets); an unbounded case takes minutes and gigabytes.
+SECONDS, PEAK_BYTES = 20.0, 80 * 1024 * 1024
+
+
+def laughs(levels: int = 10) -> str:
+    """A YAML 'billion laughs': 9 ** levels values from a few hundred bytes."""
+    lines = ['lol0: &lol0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"lol{i}: &lol{i} [{', '.join([f'*lol{i - 1}'] * 9)}]" for i in range(1, levels)]
+    return "\n".join(lines) + "\nredis_master_password: s3cret\n"
+
+
+@pytest.fixture
+def hostile_repo(tmp_path):
+    copy = tmp_path / "repo"
+    shutil.copytree(HEALTHY, copy)
+    return copy
+
+
+def bounded(action):
+    """What ``action`` raised or returned, within the time and memory bounds."""
+    tracemalloc.start()
+    started = time.monotonic()
+    try:
+        try:
+            result = action()
+        except KollaError as exc:
+            result = exc
+        seconds, peak = time.monotonic() - started, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert seconds < SECONDS and peak < PEAK_BYTES, (seconds, peak)
+    return result
+
+
+def render(repo: Path, *args):
+    return render_repo(repo / "etc/kolla", repo / "multinode", *args)
+
+
+def one_line(result, *says):
+    assert isinstance(result, KollaError), result
+    message = str(result)
+    assert "\n" not in message and "s3cret" not in message and all(s in message for s in says), message
+
+
+@pytest.mark.parametrize("relative", ["passwords.yml", "globals.yml", "globals.d/bomb.yml"])
+def test_a_yaml_alias_bomb_is_refused_in_time_and_memory(hostile_repo, relative):
+    path = hostile_repo / "etc/kolla" / relative
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(laughs() if relative != "globals.yml" else path.read_text() + laughs().replace(
+        "redis_master_password: s3cret\n", ""))
+    one_line(bounded(lambda: render(hostile_repo)), str(path), "aliases expand to more than")
+
+
+def test_yaml_aliases_within_the_bound_are_read(hostile_repo):
+    globals_yml = hostile_repo / "etc/kolla/globals.yml"
+    globals_yml.write_text(globals_yml.read_text() + "shared: &shared [a, b]\nagain: *shared\nmerged: {<<: {k: 1}}\n")
+    assert render(hostile_repo).repo.extra["again"] == ["a", "b"]
+
+
+def _fifo(path: Path) -> None:
+    os.mkfifo(path)
+
+
+def _dir(path: Path) -> None:
+    path.mkdir()
+
+
+def _zero(path: Path) -> None:
+    path.symlink_to("/dev/zero")
+
+
+def _loop(path: Path) -> None:
+    path.symlink_to(path.with_name("other-" + path.name))
+    path.with_name("other-" + path.name).symlink_to(path)
+
+
+FILE_KINDS = {"a directory": (_dir, "is a directory"), "a FIFO": (_fifo, "is a FIFO"),
+              "/dev/zero": (_zero, "is a character device"), "a symlink loop": (_loop, "is a symlink loop")}
+PLACES = ["etc/kolla/config/cinder.conf", "etc/kolla/config/cinder/ctl1/cinder.conf", "etc/kolla/globals.yml",
+          "etc/kolla/globals.d/extra.yml", "etc/kolla/passwords.yml", "multinode", "group_vars/all.yml"]
+
+
+#: An inventory and group_vars/all.yml may be folders for ansible: those are read as such.
+FILE_CASES = [(k, p) for k in sorted(FILE_KINDS) for p in PLACES if not (k == "a directory" and p in PLACES[-2:])]
+
+
+@pytest.mark.parametrize("kind, place", FILE_CASES)
+def test_a_file_that_is_not_a_regular_file_is_one_line_naming_it(hostile_repo, kind, place):
+    path = hostile_repo / place
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        path.unlink()
+    make, says = FILE_KINDS[kind]
+    make(path)
+    one_line(bounded(lambda: render(hostile_repo)), str(path), says)
+
+
+JINJA_BOMBS = {
+    "~ doubling": "{% set ns = namespace(x='x') %}{% for i in range(60) %}{% set ns.x = ns.x ~ ns.x %}{% endfor %}{{ ns.x }}",
+    "+ doubling": "{% set ns = namespace(x='x') %}{% for i in range(60) %}{% set ns.x = ns.x + ns.x %}{% endfor %}{{ ns.x }}",
+    "list doubling": "{% set ns = namespace(x=[1]) %}{% for i in range(60) %}{% set ns.x = ns.x + ns.x %}{% endfor %}{{ ns.x }}",
+    "*": "{{ 'x' * 10 ** 12 }}",
+    "** chain": "{{ ((9 ** 64) ** 64) ** 64 ** 2 }}",
+    "join": "{{ (['x' * 900000] * 1000) | join }}",
+    "str.join": "{{ ''.join(['x' * 900000] * 1000) }}",
+    "replace": "{{ ('a' * 100000) | replace('a', 'a' * 1000) }}",
+    "center": "{{ 'x' | center(10 ** 9) }}",
+    "str.ljust": "{{ 'x'.ljust(10 ** 9) }}",
+    "indent": "{{ 'a\\nb' | indent(10 ** 9) }}",
+    "format width": "{{ '%0999999999d' | format(1) }}",
+    "% width": "{{ '%0999999999d' % 1 }}",
+    "str.format width": "{{ '{:>999999999}'.format(1) }}",
+    "loop output": "{% for a in range(99999) %}{% for b in range(99999) %}xxxxxxxx{% endfor %}{% endfor %}",
+    "loop": "{% for a in range(99999) %}{% for b in range(99999) %}{% endfor %}{% endfor %}",
+    "list building": "{% set ns = namespace(x=[]) %}{% for a in range(99999) %}{% set ns.x = ns.x + [a] %}{% endfor %}",
+}
+
+
+@pytest.mark.parametrize("name", sorted(JINJA_BOMBS))
+def test_a_template_bomb_stops_inside_the_render(hostile_repo, name):
+    (hostile_repo / "etc/kolla/config/cinder.conf").write_text(f"[coordination]\nbackend_url = {JINJA_BOMBS[name]}\n")
+    rendered = bounded(lambda: render(hostile_repo))
+    errors = [e for e in rendered.errors if "config/cinder.conf" in e.place]
+    assert errors and all("\n" not in e.message for e in errors)
+    assert any(w in errors[0].message for w in ("longer than", "larger than", "more than", "runs longer")), errors[0]
+
+
+def test_a_template_error_names_every_host_it_concerns(hostile_repo):
+    (hostile_repo / "etc/kolla/config/cinder.conf").write_text("[coordination]\nbackend_url = {{ no_such_var }}\n")
+    rendered = render(hostile_repo)
+    hosts = {e.host for e in rendered.errors if "config/cinder.conf" in e.place}
+    assert hosts == {"ctl1", "ctl2", "ctl3", "stor1"}, rendered.errors
+
+
+def test_an_override_that_is_not_ini_names_every_host_it_concerns(hostile_repo):
+    (hostile_repo / "etc/kolla/config/cinder.conf").write_text("backend_url = no section\n")
+    rendered = render(hostile_repo)
+    assert {e.host for e in rendered.errors if e.unreadable} == {"ctl1", "ctl2", "ctl3", "stor1"}
+
+
+# -- the vault password, as ansible reads it -------------------------------------------
+def _vaulted(text: str, password: str) -> str:
+    from ansible.parsing.vault import VaultLib, VaultSecret
+
+    return VaultLib([("default", VaultSecret(password.encode()))]).encrypt(text).decode()
+
+
+def _executable(path: Path, body: str) -> Path:
+    path.write_text(f"#!/bin/sh\n{body}\n")
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return path
+
+
+@pytest.mark.parametrize("kind", ["script", "client script", "file"])
+def test_the_vault_password_is_read_as_ansible_reads_it(hostile_repo, tmp_path, kind):
+    password = f"vault-{kind.replace(' ', '-')}-{os.getpid()}-{tmp_path.name}"
+    passwords = hostile_repo / "etc/kolla/passwords.yml"
+    passwords.write_text(_vaulted("redis_master_password: s3cret\n", password))
+    if kind == "file":
+        vault_file = tmp_path / "vault.txt"
+        vault_file.write_text(f"\n  {password}  \n")   # ansible strips the whole content
+    else:
+        name = "vault-client" if kind == "client script" else "vault.sh"
+        vault_file = _executable(tmp_path / name, f'echo "{password}"' if kind == "script" else
+                                 f'[ "$1" = --vault-id ] && echo "{password}"')
+    rendered = render(hostile_repo, vault_file)
+    assert rendered.repo.passwords["redis_master_password"] == "s3cret"
+    assert read_password_file(vault_file).reveal() == password
+
+
+@pytest.mark.parametrize("body, says", [("exit 3", "a script that exited 3"), ("sleep 60", "did not finish in"),
+                                        ("yes", "printed more than"), ("true", "is empty")])
+def test_a_vault_script_that_misbehaves_is_one_line_in_bounded_time(tmp_path, body, says, monkeypatch):
+    from coordcheck.kolla import vault
+
+    monkeypatch.setattr(vault, "SCRIPT_TIMEOUT", 1.0)
+    script = _executable(tmp_path / f"vault-{abs(hash(body))}.sh", body)
+    started = time.monotonic()
+    with pytest.raises(KollaError) as caught:
+        read_password_file(script)
+    assert says in str(caught.value) and "\n" not in str(caught.value)
+    assert time.monotonic() - started < 3
+
+
+def test_a_vault_password_in_a_path_leaves_the_path_readable(tmp_path):
+    from coordcheck.secrets import KNOWN
+
+    folder = tmp_path / "kolla"
+    folder.mkdir()
+    vault_file = folder / "vault.txt"
+    vault_file.write_text("kolla\n")
+    read_password_file(vault_file)
+    missing = folder / "passwords.yml"
+    with pytest.raises(KollaError) as caught:
+        render_repo(folder, HEALTHY / "multinode", vault_file)
+    assert KNOWN.mask(str(caught.value)) == f"passwords file {missing} does not exist"
+    assert KNOWN.mask(f"{caught.value}; the vault password is kolla") .endswith("the vault password is ***")

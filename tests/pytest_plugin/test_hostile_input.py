@@ -92,7 +92,7 @@ ONE_LINE = [
     ("marker expression", lambda r: ["-m", "config and not gates"], "unknown marker 'gates'"),
     ("junit into /proc", lambda r: ["--junitxml=/proc/x/junit.xml"], "--junitxml /proc/x/junit.xml"),
     ("junit onto a folder", lambda r: [f"--junitxml={r}"], "--junitxml must be a filename"),
-    ("passwords /dev/zero", lambda r: ["--passwords", "/dev/zero"], "is binary, not text"),
+    ("passwords /dev/zero", lambda r: ["--passwords", "/dev/zero"], "is a character device, not a regular file"),
     ("passwords 40 MB", lambda r: ["--passwords", _big_passwords(r)], "is larger than 4 MB"),
     ("passwords a folder", lambda r: ["--passwords", str(r)], "is a directory"),
     ("passwords missing", lambda r: ["--passwords", str(r / "nope.yml")], "does not exist"),
@@ -114,7 +114,7 @@ ONE_LINE = [
         "redis_master_password: " + inline_vault(PASSWORD)), [])[1], "is ansible-vault encrypted (!vault)"),
     ("vault password file empty", lambda r: (_write(r, "empty.txt", "\n"), ["--vault-password-file", str(r / "empty.txt")])[1],
      "is empty"),
-    ("vault password file /dev/zero", lambda r: ["--vault-password-file", "/dev/zero"], "is binary, not text"),
+    ("vault password file /dev/zero", lambda r: ["--vault-password-file", "/dev/zero"], "is a character device"),
     ("vault password script fails", lambda r: ["--vault-password-file", _script(r, "exit 3")], "a script that exited 3"),
     ("globals binary", lambda r: (_write(r, "etc/kolla/globals.yml", b"\x00\x01\x02"), [])[1], "is binary, not text"),
     ("globals bad YAML", lambda r: (_write(r, "etc/kolla/globals.yml", "enable_redis: [\n"), [])[1],
@@ -223,3 +223,109 @@ def test_corpus_is_large_enough():
 
     total = len(ONE_LINE) + len(PAYLOADS) + len(BAD_URLS) + len(BAD_CONFIG_FILES) + len(BAD_DEPLOYMENTS) + len(CASES)
     assert total >= 80, total
+
+
+# -- what is found while rendering is one ERROR line and exit 4, before collection ----
+def _laughs() -> str:
+    lines = ['lol0: &lol0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"lol{i}: &lol{i} [{', '.join([f'*lol{i - 1}'] * 9)}]" for i in range(1, 10)]
+    return "\n".join(lines) + "\n"
+
+
+RENDER_TIME = [
+    ("globals.d not YAML", lambda r: (_write(r, "etc/kolla/globals.d/x.yml", "a: b: c\n"), [])[1], "is not valid YAML"),
+    ("globals.d a list", lambda r: (_write(r, "etc/kolla/globals.d/x.yml", "- a\n"), [])[1],
+     "must hold a YAML mapping, not list"),
+    ("globals.d binary", lambda r: (_write(r, "etc/kolla/globals.d/x.yml", b"\x00\xff"), [])[1], "is binary"),
+    ("globals.d vaulted with another password", lambda r: (
+        _write(r, "etc/kolla/globals.d/x.yml", vaulted("a: 1\n")), _write(r, "other.txt", "another-password\n"),
+        ["--vault-password-file", str(r / "other.txt")])[2], "the vault password does not decrypt it"),
+    ("globals.d alias bomb", lambda r: (_write(r, "etc/kolla/globals.d/x.yml", _laughs()), [])[1],
+     "aliases expand to more than"),
+    ("globals.d a folder", lambda r: ((r / "etc/kolla/globals.d/x.yml").mkdir(parents=True), [])[1],
+     "globals.d/x.yml is a directory"),
+    ("config a folder named .conf", lambda r: ((r / "etc/kolla/config/cinder.conf").mkdir(parents=True), [])[1],
+     "config/cinder.conf is a directory"),
+    ("config a FIFO", lambda r: (os.mkfifo(r / "etc/kolla/config/cinder.conf"), [])[1], "cinder.conf is a FIFO"),
+    ("config a link to /dev/zero", lambda r: ((r / "etc/kolla/config/cinder.conf").symlink_to("/dev/zero"), [])[1],
+     "cinder.conf is a character device"),
+    ("kolla-release a path", lambda r: ["--kolla-release", "../../etc"], "kolla-ansible release '../../etc'"),
+    ("facts folder missing", lambda r: ["--facts", str(r / "no-facts")], "is not a directory"),
+]
+
+
+@pytest.mark.parametrize("setup, says", [row[1:] for row in RENDER_TIME], ids=[row[0] for row in RENDER_TIME])
+def test_what_rendering_finds_is_one_error_line_and_exit_4(repo, tmp_path, setup, says):
+    run = gate(repo, tmp_path, *setup(repo))
+    assert run.returncode == 4, run.output[-2000:]
+    errors = [line for line in run.stderr.splitlines() if line.strip()]
+    assert len(errors) == 1 and errors[0].startswith("ERROR: ") and says in errors[0], run.stderr
+    assert "Traceback" not in run.output and "INTERNALERROR" not in run.output and PASSWORD not in run.output
+    assert 'failures="1"' in run.junit
+
+
+def test_render_exits_non_zero_when_something_did_not_render(repo, capsys):
+    from coordcheck.cli import render as render_command
+
+    (repo / "etc/kolla/config/cinder.conf").write_text("[coordination]\nbackend_url = {{ no_such_variable }}\n")
+    code = render_command.main(["--configdir", str(repo / "etc/kolla"), "--inventory", str(repo / "multinode")])
+    out, err = capsys.readouterr()
+    assert code == 1 and "# error: " in out and "did not render" in err
+    assert {"ctl1", "ctl2", "ctl3", "stor1"} <= {line.split()[2] for line in out.splitlines()
+                                                if line.startswith("# error: ")}
+
+
+# -- Ctrl-C ends a run at once -----------------------------------------------------------
+#: Generous on a loaded test machine; bench/hostile.py measures it against its 1 s target.
+CTRL_C_SECONDS = 5.0
+
+
+@pytest.mark.parametrize("presses", [1, 2])
+def test_ctrl_c_against_silent_servers_ends_the_run_at_once_without_a_report(tmp_path, presses):
+    import signal
+    import subprocess
+    import sys
+
+    from coordcheck.lab.garbage import garbage_cloud
+
+    with garbage_cloud(tmp_path / "kolla", "silent") as root:
+        proc = subprocess.Popen([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--hosts=controllers",
+                                 "--inventory", str(root / "multinode"), "--configdir", str(root),
+                                 f"--junitxml={tmp_path}/junit.xml", f"--report-json={tmp_path}/report.json"],
+                                cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        seen = ""
+        for line in proc.stdout:   # the probes are in flight once the first module runs
+            seen += line
+            if line.startswith("tests_infra/"):
+                break
+        time.sleep(0.5)
+        started = time.monotonic()
+        for _ in range(presses):
+            proc.send_signal(signal.SIGINT)
+            time.sleep(0.05)
+        rest, _ = proc.communicate(timeout=30)
+        seconds = time.monotonic() - started
+    output = seen + rest
+    assert proc.returncode == 130, output[-2000:]
+    assert seconds < CTRL_C_SECONDS, seconds
+    assert "Traceback" not in output and "coordcheck: interrupted" in output
+    assert not (tmp_path / "report.json").exists()
+    junit = (tmp_path / "junit.xml").read_text()
+    assert 'tests="1"' in junit and "the run did not complete" in junit
+
+
+def test_ctrl_c_while_the_gate_starts_is_one_line(repo, tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "coordcheck", "gate", "--configdir", str(repo / "etc/kolla"),
+                             "--inventory", str(repo / "multinode"), "-p", "no:cacheprovider"],
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    time.sleep(1.0)
+    started = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    output, _ = proc.communicate(timeout=30)
+    assert time.monotonic() - started < CTRL_C_SECONDS
+    assert proc.returncode in (130, 0, 1), output[-2000:]   # 0/1: it had ended before the signal
+    assert "Traceback" not in output and "KeyboardInterrupt" not in output

@@ -13,11 +13,14 @@ import configparser
 import functools
 import ipaddress
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 from coordcheck.kolla import KollaError, truthy
 from coordcheck.kolla.render.values import OPTIONS, Record, RenderError
+from coordcheck.kolla.render.budget import budget
 from coordcheck.kolla.render.sandbox import LazyContext, Sandbox, option_line, time_limit, TEMPLATE_SECONDS, TemplateTimeout
+from coordcheck.kolla.reading import files_under, is_present, read_bytes, read_lenient
 from coordcheck.kolla.releases import Option
 from coordcheck.kolla.service_groups import Service
 from coordcheck.kolla.repo import Repo
@@ -31,6 +34,7 @@ MERGE = {"keystone": ("global.conf", "keystone.conf", "keystone/keystone.conf", 
 #: nova-cell's services also merge config/nova/<host>/<service>.conf, last
 NOVA_CELL = {f"nova-{s}" for s in "novncproxy spicehtml5proxy serialproxy conductor compute compute-ironic".split()}
 USED = threading.local()
+OVERRIDE = "override file"
 
 
 class Groups(dict):
@@ -75,17 +79,18 @@ class BuiltinRenderer:
     def __init__(self, repo: Repo) -> None:
         self.repo, self.release = repo, repo.release
         self.env = KollaSandbox()
-        self.env.filters.update(kolla_address=self._kolla_address, put_address_in_context=put_address_in_context)
+        self.env.add_filters(kolla_address=self._kolla_address, put_address_in_context=put_address_in_context)
         self.groups = Groups({g: repo.inventory.group_hosts(g) for g in repo.inventory.groups})
         self.members = {g: frozenset(h) for g, h in self.groups.items()}
         self.memo: dict = {}
         self.compiled = functools.lru_cache(maxsize=4096)(self.env.from_string)
         self.override_cache: dict[Path, list] = {}
         self.errors: list[RenderError] = []
+        self.unparsable: dict[Path, str] = {}
         self.overrides: dict[Path, configparser.RawConfigParser | None] = {}
         config = repo.configdir / "config"
         operator_text = [str(v) for v in repo.extra.values() if isinstance(v, str)] + [
-            f.read_text(errors="replace") for f in (config.rglob("*.conf") if config.is_dir() else ()) if f.is_file()]
+            read_lenient(f, OVERRIDE) for f in files_under(config, "*.conf", OVERRIDE)]
         self.host_sensitive = any(w in t for t in operator_text for w in (
             "inventory_hostname", "service_name", "group_names", "hostvars", "ansible_"))
 
@@ -101,8 +106,8 @@ class BuiltinRenderer:
         if "{{" not in text and "{%" not in text:
             return text
         try:
-            with time_limit(TEMPLATE_SECONDS):
-                return self.compiled(text).render(context)
+            with time_limit(TEMPLATE_SECONDS), budget():
+                return self.env.render_bounded(self.compiled(text), context)
         except TemplateTimeout:
             raise KollaError(f"{where}: the template runs longer than {TEMPLATE_SECONDS:.0f} s; stopped") from None
         except KollaError as exc:
@@ -123,9 +128,14 @@ class BuiltinRenderer:
             USED.keys = set()
             try:
                 self.memo[key] = (self.render(text, context, where), frozenset(USED.keys))
+            except KollaError as exc:  # what cannot render, once: a bomb costs its budget once, not per host
+                self.memo[key] = exc
             finally:
                 USED.keys = None
-        return self.memo[key]
+        found = self.memo[key]
+        if isinstance(found, KollaError):
+            raise KollaError(str(found))
+        return found
 
     def true(self, expression: str, host: str, service: str) -> bool:
         text = expression if "{{" in expression else f"{{{{ {expression} }}}}"
@@ -153,15 +163,18 @@ class BuiltinRenderer:
         out, done = [], {}
         for host in hosts if hosts is not None else sorted(self.repo.inventory.group_hosts("all")):
             key = None if self.host_sensitive else self.likeness(host)
-            if key in done:
-                first, records = done[key]
+            if key in done:  # its records and its errors too: a finding names every host it concerns
+                first, records, errors = done[key]
                 out += [Record(host, r.service, r.file, r.section, r.option, r.value,
                                r.source.replace(f"/{first}/", f"/{host}/")) for r in records]
+                self.errors += [replace(e, host=host, place=e.place.replace(f"/{first}/", f"/{host}/"))
+                                for e in errors]
                 continue
+            before = len(self.errors)
             records = [r for project, service in self.services(host)
                        for r in self.file_records(host, project, service.name)]
             if key is not None:
-                done[key] = (host, records)
+                done[key] = (host, records, self.errors[before:])
             out += records
         return out
 
@@ -173,7 +186,7 @@ class BuiltinRenderer:
             for relative in merge_paths(project, "", host):
                 if f"/{host}/" in f"/{relative}":
                     path = config / relative
-                    own.append(path.read_bytes() if path.is_file() else None)
+                    own.append(read_bytes(path, OVERRIDE) if is_present(path, OVERRIDE) else None)
         return self.repo.signature(host), groups, tuple(own)
 
     def file_records(self, host: str, project: str, service: str) -> list[Record]:
@@ -215,25 +228,26 @@ class BuiltinRenderer:
         if path not in self.override_cache:
             parser, found = self._parsed(path, host, service), []
             if parser is not None:
-                text = path.read_text(errors="replace")
+                text = read_lenient(path, OVERRIDE)
                 for section in parser.sections():
                     found += [(path, option_line(text, section, name), section, name, raw)
                               for name, raw in parser.items(section, raw=True) if (section, name) in OPTIONS]
             self.override_cache[path] = found
+        if path in self.unparsable:  # every host and service that merges it
+            self.errors.append(RenderError(host, service, str(path), self.unparsable[path], unreadable=True))
         return self.override_cache[path]
 
     def _parsed(self, path: Path, host: str, service: str) -> configparser.RawConfigParser | None:
         if path not in self.overrides:
             parser = None
-            if path.is_file():
+            if is_present(path, OVERRIDE):
                 # [DEFAULT] as a section of its own: its options are read where written, not copied into each section
                 parser = configparser.RawConfigParser(strict=False, interpolation=None, default_section="\0")
                 parser.optionxform = str
                 try:
-                    parser.read_string(path.read_text(errors="replace"), source=str(path))
+                    parser.read_string(read_lenient(path, OVERRIDE), source=str(path))
                 except configparser.Error as exc:
-                    self.errors.append(RenderError(host, service, str(path), "not INI text: "
-                                                   + str(exc).splitlines()[0], unreadable=True))
+                    self.unparsable[path] = "not INI text: " + str(exc).splitlines()[0]
                     parser = None
             self.overrides[path] = parser
         return self.overrides[path]

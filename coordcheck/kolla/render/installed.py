@@ -16,6 +16,7 @@ import yaml
 
 from coordcheck.kolla.render.venvs import KollaAnsibleError, _run, install  # noqa: F401 (the oracle's API)
 from coordcheck.kolla.render.values import OPTIONS, Record, Rendering, _parse, mask, secrets  # noqa: F401
+from coordcheck.kolla.repo import globals_d
 
 MARKER = re.compile(r"coordination|profiler|redis|valkey|jobboard|sentinel", re.I)
 MODULES = {"merge_configs", "template", "ansible.builtin.template"}
@@ -193,8 +194,8 @@ def render(kolla_ansible: Path, configdir: Path, inventory: Path, vault_password
         cmd = [venv / "bin/ansible-playbook", "-i", inventory, "-i", work / "groups.ini", "-e", f"@{work}/unset.json",
                "-e", f"@{configdir}/globals.yml", "-e", f"@{configdir}/passwords.yml"]
         cmd += ["--vault-password-file", Path(vault_password_file).resolve()] if vault_password_file else []
-        for f in sorted((configdir / "globals.d").glob("*")) if (configdir / "globals.d").is_dir() else []:
-            cmd += ["-e", f"@{f}"] if f.suffix in (".yml", ".yaml", ".json") and f.is_file() else []
+        for f in globals_d(configdir / "globals.d"):  # as Repo.load checked them
+            cmd += ["-e", f"@{f}"]
         _run(cmd + ["-e", f"@{work}/extra.json", work / "ansible/coordcheck.yml"], f"ansible-playbook ({release})",
              env=env, cwd=work)
         records = _parse(work / "out")

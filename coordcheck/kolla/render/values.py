@@ -10,6 +10,7 @@ import ast, json, re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from coordcheck.kolla.reading import read_lenient
 from coordcheck.consumers import INI_OPTIONS, RECORDS
 
 #: every INI (section, option) a consumer reads (coordcheck/consumers.py)
@@ -55,7 +56,7 @@ class Rendering:
 
 def _ini(path: Path):
     section = "DEFAULT"
-    for line in map(str.strip, path.read_text().splitlines()):
+    for line in map(str.strip, read_lenient(path, "rendered file").splitlines()):
         if line.startswith("[") and line.endswith("]"):
             section = line[1:-1].strip()
         elif "=" in line and not line.startswith(("#", ";")):
@@ -74,7 +75,7 @@ def _flat(d: dict, prefix: str = ""):
 
 def _django(path: Path):
     """SESSION_ENGINE and CACHES of a horizon settings file, flattened."""
-    for node in ast.parse(path.read_text()).body:
+    for node in ast.parse(read_lenient(path, "rendered file")).body:
         if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
             try:
                 value = ast.literal_eval(node.value)

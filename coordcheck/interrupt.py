@@ -1,0 +1,106 @@
+"""Ctrl-C (SIGINT) and SIGTERM end a run within a second, at any point, in
+one line: while a run starts up (imports, options, the gate's rendering)
+they end it at once; while it runs, the first raises KeyboardInterrupt so
+that pytest ends the session (labs cleaned up, no machine output that looks
+complete), and a second ends the process at once. Probes in flight are
+abandoned: their threads are not waited for, their child processes killed.
+Standard library only: it is installed before anything heavy is imported.
+
+    install()                     # start-up: a signal ends the process (exit 130)
+    raising()                     # the session: the first raises KeyboardInterrupt
+    with thread_pool(4) as pool:  # an interrupted block does not wait for its workers
+        ...
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import threading
+
+EXIT = 130
+_state = {"raising": False, "received": 0}
+_children: set[int] = set()
+_lock = threading.Lock()
+
+
+def quit_now(message: str = "interrupted") -> None:
+    """One line, child processes killed, the process ended (threads not waited for)."""
+    kill_children()
+    try:
+        sys.stdout.flush()
+    except Exception:  # a closed pipe: nothing more to say there
+        pass
+    try:
+        sys.stderr.write(f"coordcheck: {message}\n")
+        sys.stderr.flush()
+    except Exception:
+        pass
+    os._exit(EXIT)
+
+
+def _on_signal(signum: int, frame) -> None:
+    _state["received"] += 1
+    if _state["raising"] and _state["received"] == 1:
+        raise KeyboardInterrupt()
+    quit_now(("interrupted again: stopped at once" if _state["received"] > 1 else "interrupted") + f" (signal {signum})")
+
+
+def install() -> None:
+    """A signal now ends the process at once (nothing to clean up yet)."""
+    if threading.current_thread() is threading.main_thread():
+        _state["raising"] = False
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, _on_signal)
+
+
+def raising() -> None:
+    """From now on the first signal raises KeyboardInterrupt (the session ends
+    cleanly); a later one ends the process at once."""
+    if threading.current_thread() is threading.main_thread():
+        install()
+        _state["raising"] = True
+
+
+def interrupted() -> bool:
+    return _state["received"] > 0
+
+
+# -- what is in flight -----------------------------------------------------------
+def track(pid: int) -> None:
+    """A child process group (``start_new_session=True``) to kill on interrupt."""
+    with _lock:
+        _children.add(pid)
+
+
+def untrack(pid: int) -> None:
+    with _lock:
+        _children.discard(pid)
+
+
+def kill_children() -> None:
+    with _lock:
+        pids = list(_children)
+        _children.clear()
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            os.killpg(pid, signal.SIGKILL)
+
+
+@contextlib.contextmanager
+def thread_pool(workers: int):
+    """A ThreadPoolExecutor that, when its block is interrupted, cancels what
+    has not started and does not wait for what has."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(max_workers=max(1, workers))
+    try:
+        yield pool
+    except KeyboardInterrupt:
+        pool.shutdown(wait=False, cancel_futures=True)
+        kill_children()
+        raise
+    finally:
+        pool.shutdown(wait=not interrupted())
