@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from coordcheck import kolla
 from coordcheck import url as urls
 from coordcheck.secrets import Secret
+from coordcheck.kolla.repairs import Repair
 
 INDENT = "\n            "
 
@@ -65,3 +66,73 @@ class Expected:
     def remove_sentinel_password(self, configs) -> str:
         return self.fix(configs, "remove sentinel_password from backend_url (the sentinels have no password)",
                         urls.without_option(configs[0].url.raw, "sentinel_password"), sentinel_password=False)
+
+
+# -- the fix as data (coordcheck.kolla.repairs): what to edit in the config repository, then the command ----------
+def extras_for(current: str, sentinel_password: bool, flavor: kolla.Flavor) -> str:
+    """``<flavor>_connection_string_extras`` as it should be: the operator's own options kept, those tooz
+    ignores renamed or dropped, ``sentinel_password`` there exactly when the sentinels require one."""
+    pairs = []
+    for pair in (p for p in str(current or "").split("&") if p):
+        name, eq, value = pair.partition("=")
+        name = name if name in urls.KNOWN_OPTIONS else urls.closest_option(name)
+        if name and eq and name != "sentinel_password":
+            pairs.append(f"{name}={value}")
+    if sentinel_password:
+        pairs.append(f"sentinel_password={{{{ {flavor.password_key} }}}}")
+    return "&" + "&".join(pairs) if pairs else ""
+
+
+def project_of(release, service: str) -> str | None:
+    return next((p for p, services in release.services.items() if any(s.name == service for s in services)), None)
+
+
+def url_repair(rendered, expected: Expected, records) -> "Repair":
+    """Every URL consumer of ``records`` rendered from ``<flavor>_connection_string`` again: the extras
+    set where they have the last word (globals.yml, or the globals.d file that sets them), an operator's
+    own ``<flavor>_connection_string`` removed, and every merged override that sets the option for one of
+    these places removed (Kolla renders the option itself there) or rewritten to the connection string."""
+    from coordcheck.kolla.render.builtin import BuiltinRenderer, merge_paths
+    from coordcheck.kolla.repairs import Edit, Repair, ini_lines, yaml_lines
+
+    repo, release, flavor = rendered.repo, rendered.release, expected.flavor
+    conn = f"{flavor.name}_connection_string"
+    edits: dict[tuple[str, int | None, str], Edit] = {}
+    layers = [repo.configdir / "globals.yml"] + sorted(
+        (repo.configdir / "globals.d").glob("*.y*ml") if (repo.configdir / "globals.d").is_dir() else [])
+    for path in (p for p in layers if p.is_file()):
+        for line in yaml_lines(path.read_text(errors="replace"), conn):
+            edits[(str(path), line, conn)] = Edit(str(path), line, "remove", conn,
+                                                  why="Kolla builds it from the inventory, passwords.yml and the extras")
+    want = extras_for(repo.extra.get(flavor.extras_key, kolla.DEFAULT_EXTRAS), bool(expected.sentinel_auth), flavor)
+    if str(repo.extra.get(flavor.extras_key, kolla.DEFAULT_EXTRAS)) != want:
+        origin = repo.origin.get(flavor.extras_key, "")
+        file, _, line = origin.rpartition(":") if origin and origin.rpartition(":")[2].isdigit() else (origin, "", "")
+        file = file or str(repo.configdir / "globals.yml")
+        edits[(file, int(line) if line else None, flavor.extras_key)] = Edit(
+            file, int(line) if line else None, "set", flavor.extras_key, want, why="once for every service")
+    renderer, config, projects = BuiltinRenderer(repo), repo.configdir / "config", set()
+    for r in records:
+        project = project_of(release, r.service) or r.file.rsplit(".", 1)[0]
+        projects.add(project)
+        default = any(o.project == project and o.section == r.section and o.option == r.option
+                      and (not o.services or r.service in o.services)
+                      and renderer.option_record(r.host, r.service, r.file, o) is not None for o in release.options)
+        for relative in merge_paths(project, r.service, r.host):
+            path = config / relative
+            if not path.is_file():
+                continue
+            for line in ini_lines(path.read_text(errors="replace"), r.section, r.option):
+                key = (str(path), line, r.option)
+                if default and edits.get(key, Edit("", 0, "remove", "")).action == "remove":
+                    edits[key] = Edit(str(path), line, "remove", r.option, section=r.section,
+                                      why=f"Kolla renders it from {conn}")
+                else:
+                    edits[key] = Edit(str(path), line, "replace", r.option, f"{{{{ {conn} }}}}", r.section)
+    projects |= {project_of(release, r.service) or r.file.rsplit(".", 1)[0] for r in rendered.records
+                 if r.option in ("backend_url", "coordination_url", "redis_url", "connection_string")}
+    return Repair(tuple(edits.values()), reconfigure(projects))
+
+
+def reconfigure(projects) -> str:
+    return f"kolla-ansible -i INVENTORY reconfigure --tags {','.join(sorted(p for p in projects if p))}"
