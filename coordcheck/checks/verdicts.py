@@ -34,8 +34,8 @@ def place_key(record) -> str:
 
 def synthesized(rendered: Rendered, hosts) -> list[str]:
     """``host (how)`` for each of ``hosts`` whose address the gate made up (not from a fact cache)."""
-    return [f"{h} ({rendered.addresses[h]})" for h in hosts
-            if str(rendered.addresses.get(h, "synthesized")).startswith("synthesized")]
+    how = {h: str(rendered.addresses.get(h, "synthesized: not rendered")) for h in hosts}
+    return [f"{h} ({how[h]})" for h in hosts if how[h].startswith("synthesized")]
 
 
 def _hosts_aside(url: urls.BackendURL) -> tuple:
