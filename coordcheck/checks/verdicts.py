@@ -23,6 +23,9 @@ from coordcheck.kolla.render.values import OPTIONS
 URL_IDS = {"SENTINEL_AUTH_MISSING", "SENTINEL_AUTH_UNEXPECTED", "PASSWORD_MISMATCH", "MASTER_USER_WRONG",
            "FALLBACK_MISMATCH", "URL_INVALID", "URL_UNKNOWN_OPTION", "URL_ENCODING", "URL_DRIFT",
            "URL_NOT_LOADABLE", "URL_BLANK", "BACKEND_NOT_SENTINEL"}
+#: every id whose finding can carry a repair (tests/kolla/test_fixes_take.py proves each takes)
+REPAIRABLE = URL_IDS | {"JOBBOARD_NO_SENTINEL_AUTH", "HORIZON_NO_SENTINEL_AUTH", "REDIS_NAMES_LEFTOVER",
+                        "OVERRIDE_NO_CONSUMER", "OVERRIDE_NOT_READ"}
 PLACE = re.compile(r"^(?P<file>.+):(?P<line>\d+) \[(?P<section>[^]]*)\] (?P<option>\S+)$")
 
 
@@ -143,7 +146,10 @@ def _overrides(f: Finding, rendered: Rendered) -> Repair | None:
     text = path.read_text(errors="replace") if path.is_file() else ""
     if f.id == "REDIS_NAMES_LEFTOVER":
         key = re.match(r"(\S+) is set", f.evidence)[1]
-        edits = [Edit(file, n, "remove", key, why="Kolla ignores it on this release") for n in yaml_lines(text, key)]
+        layers = [repo.configdir / "globals.yml"] + sorted((repo.configdir / "globals.d").glob("*.y*ml")) \
+            if (repo.configdir / "globals.d").is_dir() else [repo.configdir / "globals.yml"]
+        edits = [Edit(str(p), n, "remove", key, why="Kolla ignores it on this release") for p in {*layers, path}
+                 if p.is_file() for n in yaml_lines(p.read_text(errors="replace"), key)]
         renamed = key.replace("redis", "valkey", 1)
         if renamed not in repo.origin:
             edits.append(Edit(file, None, "set", renamed, str(repo.extra.get(key, ""))))

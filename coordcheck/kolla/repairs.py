@@ -108,10 +108,11 @@ def apply_edits(edits: list[dict]) -> None:
             if edit["line"] in done:
                 continue
             done.add(edit["line"])
-            if edit["action"] == "remove":
-                del lines[edit["line"] - 1]
-            else:
-                lines[edit["line"] - 1] = _line_for(edit)
+            start = end = edit["line"] - 1
+            if edit.get("section") is None and file.endswith((".yml", ".yaml")):  # a value over several lines
+                while end + 1 < len(lines) and lines[end + 1][:1] in (" ", "\t") and lines[end + 1].strip():
+                    end += 1
+            lines[start:end + 1] = [] if edit["action"] == "remove" else [_line_for(edit)]
         for edit in (e for e in todo if not e["line"]):
             _append(lines, edit)
         path.parent.mkdir(parents=True, exist_ok=True)
