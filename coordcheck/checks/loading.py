@@ -73,11 +73,13 @@ def tooz_load(value: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1)
 def _tooz_version() -> str:
     from importlib.metadata import version
     return f"tooz {version('tooz')}"
 
 
+@lru_cache(maxsize=4096)
 def judge(section: str, option: str, value: str) -> Verdict:
     """What the consumer of ``[section] option`` makes of ``value``."""
     if (section, option) == GNOCCHI_INCOMING:

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from coordcheck import url as urls
 from coordcheck.findings import WARN, Finding
-from coordcheck.kolla.fixes import INDENT, Expected, reconfigure, url_repair
+from coordcheck.kolla.fixes import INDENT, Expected, URLRepairs, reconfigure
 from coordcheck.kolla.repairs import Edit, Repair, ini_lines, yaml_lines
 from coordcheck.kolla.render import Rendered
 from coordcheck.kolla.render.values import OPTIONS
@@ -74,9 +74,11 @@ def settle(found: list[Finding], rendered: Rendered, expected: Expected, usable=
     """The findings with comparisons on made-up addresses as notes, and every repairable one repaired."""
     found = unverified(found, rendered, expected, list(usable))
     index = {place_key(r): r for r in rendered.records}
+    urls_repairs = URLRepairs(rendered, expected) if rendered.repo is not None and any(
+        f.id in URL_IDS for f in found) else None
     out = []
     for f in found:
-        repair = repair_for(f, rendered, expected, index)
+        repair = repair_for(f, rendered, expected, index, urls_repairs)
         if repair is not None:
             f = replace(f, repair=repair, fix=_text(f, repair, expected))
         out.append(f)
@@ -90,7 +92,8 @@ def _text(finding: Finding, repair: Repair, expected: Expected) -> str:
     return INDENT.join(head + repair.lines())
 
 
-def repair_for(f: Finding, rendered: Rendered, expected: Expected, index: dict) -> Repair | None:
+def repair_for(f: Finding, rendered: Rendered, expected: Expected, index: dict,
+               url_repairs: URLRepairs | None = None) -> Repair | None:
     if rendered.repo is None:
         return None
     places = [f.where.file] + [p for _, p in f.where.more_files]
@@ -99,7 +102,7 @@ def repair_for(f: Finding, rendered: Rendered, expected: Expected, index: dict) 
         match = PLACE.match(f.where.file or "")
         if not records and match is None:
             return None
-        repair = url_repair(rendered, expected, records)
+        repair = (url_repairs or URLRepairs(rendered, expected)).repair(records)
         if match is not None:  # a template that does not render: the line itself goes
             edit = Edit(match["file"], int(match["line"]), "remove", match["option"], section=match["section"],
                         why="it does not render; Kolla renders the option itself")
