@@ -120,6 +120,14 @@ CATALOGUE = _entries(
     ("OLD_PASSWORD_LEFT", "config", "redis_master_password is still in passwords.yml on a Valkey-only release",
      "once the Redis containers are gone, remove redis_master_password (kolla-ansible LP#2138461: the move to Valkey generates valkey_master_password)"),
     *((c.missing_auth, "config", c.cause, c.fix) for c in RECORDS if c.cause),  # their own causes: their records'
+    ("URL_NOT_LOADABLE", "config", "a coordination value its consumer's own loader refuses (tooz finds no driver for its scheme, or the driver rejects it): the service cannot coordinate",
+     "write it as Kolla renders it: remove the overrides named in the fix so that <flavor>_connection_string renders it, or rewrite them to the corrected URL"),
+    ("URL_BLANK", "config", "a coordination option is set but empty: the service gets '' instead of a backend",
+     "remove the empty setting (Kolla then renders <flavor>_connection_string) or give it the corrected URL"),
+    ("BACKEND_NOT_SENTINEL", "config", "a coordination value names a backend that is not Redis/Valkey Sentinel (memcached, etcd3, ZooKeeper, MySQL, file ...): the Sentinel checks do not apply to it",
+     "if the service should use Kolla's Redis/Valkey, remove the override (Kolla renders <flavor>_connection_string); otherwise run that backend where every host of the service reaches the same one"),
+    ("ADDRESSES_UNVERIFIED", "config", "cannot compare without facts: a comparison of addresses where one side is an address the gate had to synthesize (no fact cache)",
+     "give --facts DIR, or set fact_caching = jsonfile and fact_caching_connection in the ansible.cfg kolla-ansible uses and run kolla-ansible gather-facts"),
     ("CONFIG_WORLD_READABLE", "config", "a file holding a password is readable by every user on the host",
      "chmod o-rwx the file (Kolla writes service configs 0660)"),
 )
@@ -161,6 +169,7 @@ class Finding:
     evidence: str
     fix: str | None = None   # a specific fix; the catalogue's otherwise
     severity: str = FAIL     # WARN: degraded or risky, the suite still passes
+    repair: object = None    # the fix as data (coordcheck.kolla.fixes.Repair): edits + command
 
     def __post_init__(self) -> None:
         if self.id not in CATALOGUE:

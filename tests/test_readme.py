@@ -51,7 +51,10 @@ def test_every_catalogue_entry_has_a_scenario_or_named_test():
                          "CONSUMER_CLIENT_FAILED": "tests/checks/test_containers.py",
                          **{entry: "tests/kolla/test_consumer_findings.py" for entry in (
                              "OVERRIDE_NOT_READ", "OVERRIDE_NO_CONSUMER", "REDIS_NAMES_LEFTOVER", "URL_NO_HOSTS",
-                             "OLD_PASSWORD_LEFT", "JOBBOARD_NO_SENTINEL_AUTH", "HORIZON_NO_SENTINEL_AUTH")}}
+                             "OLD_PASSWORD_LEFT", "JOBBOARD_NO_SENTINEL_AUTH", "HORIZON_NO_SENTINEL_AUTH")},
+                         **{entry: "tests/checks/test_loading.py" for entry in (
+                             "URL_NOT_LOADABLE", "URL_BLANK", "BACKEND_NOT_SENTINEL")},
+                         "ADDRESSES_UNVERIFIED": "tests/kolla/test_consumer_findings.py"}
     for entry in CATALOGUE:
         assert entry in reproduced or entry in covered_elsewhere, entry
     for entry, path in covered_elsewhere.items():

@@ -15,8 +15,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from coordcheck import kolla
-from coordcheck.consumers import RECORDS, URL_OPTIONS, Consumer
+from coordcheck import url as urls
+from coordcheck.consumers import RECORDS, Consumer
 from coordcheck.checks import configs as url_checks
+from coordcheck.checks import loading, verdicts
 from coordcheck.findings import FAIL, WARN, Finding, Where
 from coordcheck.kolla.render.builtin import merge_paths
 from coordcheck.kolla.fixes import Expected
@@ -48,8 +50,32 @@ def sentinel_auth(rendered: Rendered, setting: str = "auto") -> tuple[bool, str]
         if line:  # no release merges it: taken as the operator's word that the sentinels have a password
             return True, (f"{path}:{line} sets requirepass (no kolla-ansible release merges that file: taken as "
                           "your statement that the sentinels have a password; say it with --sentinel-auth=required)")
+    carried = urls_carry_sentinel_password(rendered)
+    if carried:
+        return True, carried
     return False, (f"{stock} and no release merges a sentinel override (give --sentinel-auth=required if your "
                    "sentinels have one)")
+
+
+def urls_carry_sentinel_password(rendered: Rendered) -> str | None:
+    """The operator's word, when every coordination URL the repository renders (N > 0) carries a
+    sentinel_password: nobody adds one to every URL for sentinels without a password. Mixed URLs say
+    nothing (the stock template decides: those that carry one are then SENTINEL_AUTH_UNEXPECTED)."""
+    consumers = {(o.file, o.section, o.option) for o in rendered.release.options}
+    values = [loading.judge(r.section, r.option, r.value) for r in rendered.records
+              if (r.section, r.option) in loading.URL_OPTIONS and (r.file, r.section, r.option) in consumers]
+    sentinel = [v.value for v in values if v.kind == "sentinel" and not no_hosts(v.value)]
+
+    def carries(text: str) -> bool:
+        try:
+            return urls.parse(text).sentinel_password is not None
+        except urls.URLError:
+            return False
+
+    if sentinel and all(carries(v) for v in sentinel):
+        return (f"every coordination URL the repository renders ({len(sentinel)}) carries sentinel_password: taken "
+                "as your statement that the sentinels have a password (say it with --sentinel-auth=required)")
+    return None
 
 
 def _path(record: Record) -> str:
@@ -60,16 +86,43 @@ def _path(record: Record) -> str:
 
 
 def url_configs(records: list[Record], consumers: set[tuple[str, str, str]]) -> list[ServiceConfig]:
-    """The URL-valued consumers as ServiceConfigs (tooz semantics; gnocchi and osprofiler parse alike):
+    """The URL-valued consumers that load as Redis (Sentinel) URLs, as ServiceConfigs (tooz semantics):
     ``consumers`` (file, section, option) that the service reads, not what an override such as
-    config/global.conf puts into every file (nova.conf has no [coordination] consumer)."""
+    config/global.conf puts into every file (nova.conf has no [coordination] consumer). What the
+    consumer's own loader refuses, or loads as another backend, is judged by `loading_findings`."""
     out = []
     for r in records:
-        if (r.section, r.option) in URL_OPTIONS and r.value.startswith("redis") \
-                and (r.file, r.section, r.option) in consumers:
-            project = r.file.rsplit(".", 1)[0]
-            out.append(parse_url_into(ServiceConfig(r.host, r.service, project, _path(r), None), r.value))
+        if (r.section, r.option) in loading.URL_OPTIONS and (r.file, r.section, r.option) in consumers:
+            verdict = loading.judge(r.section, r.option, r.value)
+            if verdict.kind == "sentinel":
+                project = r.file.rsplit(".", 1)[0]
+                out.append(parse_url_into(ServiceConfig(r.host, r.service, project, _path(r), None), verdict.value))
     return out
+
+
+def loading_findings(records: list[Record], consumers: set[tuple[str, str, str]]) -> list[Finding]:
+    """Values a consumer's own loader cannot load (URL_NOT_LOADABLE), blank ones (URL_BLANK), and
+    backends that are not Redis/Valkey Sentinel (BACKEND_NOT_SENTINEL, a warning): one finding per
+    kind and error, with every place."""
+    groups: dict[tuple, list[Record]] = defaultdict(list)
+    for r in records:
+        if (r.section, r.option) in loading.URL_OPTIONS and (r.file, r.section, r.option) in consumers:
+            verdict = loading.judge(r.section, r.option, r.value)
+            if verdict.kind in ("blank", "not_loadable", "other_backend"):
+                groups[(verdict.kind, verdict.loader, verdict.error)].append(r)
+    found = []
+    for (kind, loader, error), places in groups.items():
+        first = places[0]
+        shown = f"{first.option} = {urls.shown(first.value, 120)!s}"
+        if kind == "blank":
+            found.append(Finding("URL_BLANK", _where(places), evidence=f"[{first.section}] {first.option} is empty; "
+                                 + loading.BLANK_EFFECT.format(loader=loader, error=error)))
+        elif kind == "not_loadable":
+            found.append(Finding("URL_NOT_LOADABLE", _where(places), evidence=f"{shown}: {loader} cannot load it: {error}"))
+        else:
+            found.append(Finding("BACKEND_NOT_SENTINEL", _where(places), severity=WARN,
+                                 evidence=f"{shown}: {loader} loads {error}; the gate's Sentinel checks do not apply"))
+    return found
 
 
 def expected_for(rendered: Rendered, auth: tuple[bool, str]) -> Expected:
@@ -82,8 +135,8 @@ def expected_for(rendered: Rendered, auth: tuple[bool, str]) -> Expected:
 
 def consumer_findings(rendered: Rendered, auth: tuple[bool, str]) -> list[Finding]:
     records = rendered.records
-    found = render_errors(rendered) + urls_without_hosts(records)
     consumers = {(o.file, o.section, o.option) for o in rendered.release.options}
+    found = render_errors(rendered) + urls_without_hosts(records) + loading_findings(records, consumers)
     configs = [c for c in url_configs(records, consumers) if c.url is None or not no_hosts(c.url.raw)]
     usable = [c for c in configs if c.url is not None]
     if configs:
@@ -98,7 +151,8 @@ def consumer_findings(rendered: Rendered, auth: tuple[bool, str]) -> list[Findin
     for consumer in RECORDS:  # the consumers that are not URLs, each by its own parse routine
         judge = JUDGES.get(consumer.parser)
         found += judge(consumer, records, auth, rendered.repo.configdir) if judge else []
-    return client_traps(found, rendered, auth) + preflight(rendered)
+    found = client_traps(found, rendered, auth) + preflight(rendered)
+    return verdicts.settle(found, rendered, expected_for(rendered, auth), usable)
 
 
 def client_traps(found: list[Finding], rendered: Rendered, auth: tuple[bool, str]) -> list[Finding]:
@@ -129,6 +183,7 @@ def render_errors(rendered: Rendered) -> list[Finding]:
 
 
 def no_hosts(url: str) -> bool:
+    url = url.lower()
     return url.startswith(("redis://&", "redis://?")) or url == "redis://"
 
 
@@ -139,7 +194,7 @@ def _where(records: list[Record]) -> Where:
 
 
 def urls_without_hosts(records: list[Record]) -> list[Finding]:
-    empty = [r for r in records if r.value.startswith("redis") and no_hosts(r.value)]
+    empty = [r for r in records if no_hosts(r.value)]
     return [Finding("URL_NO_HOSTS", _where(empty), evidence=f"{len(empty)} URLs name no host, e.g. "
                     f"{empty[0].service}: {empty[0].option} = {empty[0].value}")] if empty else []
 

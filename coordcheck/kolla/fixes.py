@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from coordcheck import kolla
 from coordcheck import url as urls
 from coordcheck.secrets import Secret
+from coordcheck.kolla.repairs import Repair
 
 INDENT = "\n            "
 
@@ -65,3 +66,100 @@ class Expected:
     def remove_sentinel_password(self, configs) -> str:
         return self.fix(configs, "remove sentinel_password from backend_url (the sentinels have no password)",
                         urls.without_option(configs[0].url.raw, "sentinel_password"), sentinel_password=False)
+
+
+# -- the fix as data (coordcheck.kolla.repairs): what to edit in the config repository, then the command ----------
+def extras_for(current: str, sentinel_password: bool, flavor: kolla.Flavor) -> str:
+    """``<flavor>_connection_string_extras`` as it should be: the operator's own options kept, those tooz
+    ignores renamed or dropped, ``sentinel_password`` there exactly when the sentinels require one."""
+    pairs = []
+    for pair in (p for p in str(current or "").split("&") if p):
+        name, eq, value = pair.partition("=")
+        name = name if name in urls.KNOWN_OPTIONS else urls.closest_option(name)
+        if name and eq and name != "sentinel_password":
+            pairs.append(f"{name}={value}")
+    if sentinel_password:
+        pairs.append(f"sentinel_password={{{{ {flavor.password_key} }}}}")
+    return "&" + "&".join(pairs) if pairs else ""
+
+
+def project_of(release, service: str) -> str | None:
+    return next((p for p, services in release.services.items() if any(s.name == service for s in services)), None)
+
+
+class URLRepairs:
+    """Every URL consumer of some records rendered from ``<flavor>_connection_string`` again: the extras
+    set where they have the last word (globals.yml, or the globals.d file that sets them), an operator's
+    own ``<flavor>_connection_string`` removed, and every merged override that sets the option for one of
+    these places removed (Kolla renders the option itself there) or rewritten to the connection string.
+    Made once per rendering: the repository-wide edits and each place's override lines are worked out once."""
+
+    def __init__(self, rendered, expected: Expected) -> None:
+        from coordcheck.kolla.render.builtin import BuiltinRenderer
+        from coordcheck.kolla.repairs import Edit, yaml_lines
+
+        self.rendered, self.expected = rendered, expected
+        repo, flavor = rendered.repo, expected.flavor
+        self.conn = f"{flavor.name}_connection_string"
+        self.common: list = []
+        layers = [repo.configdir / "globals.yml"] + sorted(
+            (repo.configdir / "globals.d").glob("*.y*ml") if (repo.configdir / "globals.d").is_dir() else [])
+        for path in (p for p in layers if p.is_file()):
+            self.common += [Edit(str(path), line, "remove", self.conn,
+                                 why="Kolla builds it from the inventory, passwords.yml and the extras")
+                            for line in yaml_lines(path.read_text(errors="replace"), self.conn)]
+        current = str(repo.extra.get(flavor.extras_key, kolla.DEFAULT_EXTRAS))
+        want = extras_for(current, bool(expected.sentinel_auth), flavor)
+        if current != want:
+            origin = repo.origin.get(flavor.extras_key, "")
+            file, _, line = origin.rpartition(":") if origin.rpartition(":")[2].isdigit() else (origin, "", "")
+            self.common.append(Edit(file or str(repo.configdir / "globals.yml"), int(line) if line else None, "set",
+                                    flavor.extras_key, want, why="once for every service"))
+        self.renderer = BuiltinRenderer(repo)
+        self.texts: dict = {}
+        self.places: dict = {}
+        self.projects = {project_of(rendered.release, r.service) or r.file.rsplit(".", 1)[0] for r in rendered.records
+                         if r.option in ("backend_url", "coordination_url", "redis_url", "connection_string")}
+
+    def _text(self, path) -> str | None:
+        if path not in self.texts:
+            self.texts[path] = path.read_text(errors="replace") if path.is_file() else None
+        return self.texts[path]
+
+    def _place(self, r) -> tuple[str, list]:
+        """(project, [(file, line, remove?)]) of one record: the merged overrides that set its option."""
+        from coordcheck.kolla.render.builtin import merge_paths
+        from coordcheck.kolla.repairs import ini_lines
+
+        key = (r.host, r.service, r.file, r.section, r.option)
+        if key not in self.places:
+            release, config = self.rendered.release, self.rendered.repo.configdir / "config"
+            project = project_of(release, r.service) or r.file.rsplit(".", 1)[0]
+            lines = []
+            for relative in merge_paths(project, r.service, r.host):
+                text = self._text(config / relative)
+                lines += [(str(config / relative), n) for n in (ini_lines(text, r.section, r.option) if text else [])]
+            default = bool(lines) and any(
+                o.project == project and o.section == r.section and o.option == r.option
+                and (not o.services or r.service in o.services)
+                and self.renderer.option_record(r.host, r.service, r.file, o) is not None for o in release.options)
+            self.places[key] = (project, [(f, n, default) for f, n in lines])
+        return self.places[key]
+
+    def repair(self, records) -> "Repair":
+        from coordcheck.kolla.repairs import Edit
+
+        edits = {(e.file, e.line, e.key): e for e in self.common}
+        for r in records:
+            for file, line, default in self._place(r)[1]:
+                key = (file, line, r.option)
+                if default and edits.get(key, Edit("", 0, "remove", "")).action == "remove":
+                    edits[key] = Edit(file, line, "remove", r.option, section=r.section,
+                                      why=f"Kolla renders it from {self.conn}")
+                else:
+                    edits[key] = Edit(file, line, "replace", r.option, f"{{{{ {self.conn} }}}}", r.section)
+        return Repair(tuple(edits.values()), reconfigure(self.projects | {self._place(r)[0] for r in records}))
+
+
+def reconfigure(projects) -> str:
+    return f"kolla-ansible -i INVENTORY reconfigure --tags {','.join(sorted(p for p in projects if p))}"

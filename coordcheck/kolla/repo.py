@@ -8,6 +8,7 @@ fact cache, else ``api_interface_address`` / ``ansible_host`` (noted).
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,6 +74,31 @@ def choose_release(release: str | None, extra: dict, origin: dict) -> tuple[Rele
     return chosen, why, [note] if note else []
 
 
+def configured_fact_cache() -> tuple[Path | None, str]:
+    """The jsonfile fact cache that kolla-ansible's ansible-playbook would fill and read: kolla-ansible ships no
+    ansible.cfg and sets no ANSIBLE_CONFIG, so Ansible's own search decides (ANSIBLE_CONFIG, ./ansible.cfg,
+    ~/.ansible.cfg, /etc/ansible/ansible.cfg; ANSIBLE_CACHE_PLUGIN* in the environment), read with
+    ansible-core's ConfigManager. (None, "") when none is configured; (None, why) when it cannot be read."""
+    from ansible.config.manager import ConfigManager, find_ini_config_file
+
+    try:
+        found = find_ini_config_file()
+        manager = ConfigManager(conf_file=found)
+        plugin = manager.get_config_value("CACHE_PLUGIN")
+        connection = manager.get_config_value("CACHE_PLUGIN_CONNECTION")
+    except Exception as exc:  # a broken ansible.cfg: Ansible stops on it too
+        return None, f"the ansible.cfg Ansible would read ({exc.__class__.__name__}: {str(exc)[:160]}) gives no fact cache"
+    where = found or "the environment"
+    if plugin == "memory" or not connection:
+        return None, ""
+    if plugin != "jsonfile":
+        return None, f"{where} caches facts with the {plugin} plugin: the gate reads jsonfile caches only (give --facts)"
+    directory = Path(os.path.expandvars(os.path.expanduser(str(connection))))
+    if not directory.is_dir():
+        return None, f"{where} names the fact cache {directory}, which does not exist (run kolla-ansible gather-facts)"
+    return directory, f"API addresses from the fact cache {directory} named by {where} (fact_caching_connection)"
+
+
 @dataclass
 class Repo:
     """What the kolla CLI would feed ansible-playbook for one config repository."""
@@ -127,6 +153,9 @@ class Repo:
                 extra[key] = f"coordcheck-unset-{key}"
                 if flavor == chosen.flavor:
                     notes.append(f"passwords.yml has no {key}: rendered as coordcheck-unset-{key}")
+        if facts_dir is None:
+            facts_dir, said = configured_fact_cache()
+            notes += [said] if said else []
         return cls(configdir, inv, chosen, extra, origin, pw, facts_dir, why, notes)
 
     # -- variables ------------------------------------------------------------

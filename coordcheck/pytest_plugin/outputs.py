@@ -31,6 +31,12 @@ _STR, _NSTR = {"type": "string"}, {"type": ["string", "null"]}
 _PLACE = {"type": "object", "required": ["host", "seen_from", "service", "file", "address", "container", "text"],
           "properties": {k: _NSTR for k in ("host", "service", "file", "address", "container")}
           | {"seen_from": _STR, "text": _STR}}
+#: a fix as data (coordcheck.kolla.repairs): the repository edits, then the one command
+_REPAIR = {"type": "object", "required": ["edits", "command"], "properties": {
+    "command": _NSTR, "edits": {"type": "array", "items": {
+        "type": "object", "required": ["file", "line", "action", "key", "value", "section"],
+        "properties": {"file": _STR, "line": {"type": ["integer", "null"]}, "action": {"enum": ["set", "remove", "replace"]},
+                       "key": _STR, "value": _NSTR, "section": _NSTR}}}}}
 #: --report-json's schema (JSON Schema, draft 2020-12 subset); the README documents it
 SCHEMA = {
     "$id": SCHEMA_ID, "type": "object",
@@ -51,7 +57,8 @@ SCHEMA = {
             "properties": {"id": _STR, "severity": {"enum": ["fail", "warn"]}, "cause": _STR,
                            "places": {"type": "array", "items": _PLACE},
                            "evidence": {"type": "array", "items": _STR}, "fixes": {"type": "array", "items": _STR},
-                           "tests": {"type": "array", "items": _STR}, "services": {"type": "array", "items": _STR}}}},
+                           "tests": {"type": "array", "items": _STR}, "services": {"type": "array", "items": _STR},
+                           "repairs": {"type": "array", "items": _REPAIR}}}},
         "unexplained": {"type": "array", "items": {"type": "object", "required": ["row", "step", "test", "reason"]}},
         "versions": {"type": "object", "additionalProperties": _NSTR},
     },

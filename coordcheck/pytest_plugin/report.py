@@ -53,7 +53,8 @@ def finding_record(finding: Finding) -> dict:
     return {"id": finding.id, "severity": finding.severity, "cause": finding.entry.cause,
             "where": {"host": w.host, "service": w.service, "file": w.file, "address": w.address,
                       "container": w.container, "more_files": [list(p) for p in w.more_files]},
-            "place": str(w), "evidence": finding.evidence, "fix": finding.advice}
+            "place": str(w), "evidence": finding.evidence, "fix": finding.advice,
+            "repair": finding.repair.as_dict() if finding.repair is not None else None}
 
 
 def _masked(value):

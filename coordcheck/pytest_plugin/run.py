@@ -74,7 +74,7 @@ class Run:
             for f in record["findings"]:
                 entry = by_id.setdefault(f["id"], {
                     "id": f["id"], "severity": f["severity"], "cause": f["cause"], "places": [],
-                    "evidence": [], "fixes": [], "tests": [], "services": set()})
+                    "evidence": [], "fixes": [], "tests": [], "services": set(), "repairs": []})
                 if f["severity"] == "fail":
                     entry["severity"] = "fail"
                 place = {"host": f["where"]["host"] or (None if record["row"] == "runner" else record["row"]),
@@ -85,6 +85,8 @@ class Run:
                 for key, value in (("evidence", f["evidence"]), ("fixes", f["fix"]), ("tests", record["test"])):
                     if value not in entry[key]:
                         entry[key].append(value)
+                if f.get("repair") and f["repair"] not in entry["repairs"]:
+                    entry["repairs"].append(f["repair"])
                 if f["where"]["service"]:
                     entry["services"].add(f["where"]["service"])
         for record in self.records:  # a test that failed because of a cause counts for it too
@@ -96,6 +98,8 @@ class Run:
         for entry in causes:
             entry["fixes"] = [self.fix_text(fix, entry["services"]) for fix in entry["fixes"]]
             entry["services"] = sorted(entry["services"])
+            entry["repairs"] = [dict(r, command=r["command"] and self.fix_text(r["command"], set()))
+                                for r in entry["repairs"]]
         return causes
 
     def unexplained(self) -> list[dict]:

@@ -119,3 +119,57 @@ def test_a_global_override_is_judged_only_where_a_service_reads_it(tmp_path):
                    if f.id == "SENTINEL_AUTH_MISSING")
     places = {missing.where.service} | {s for s, _ in missing.where.more_files}
     assert "cinder-volume" in places and not {p for p in places if p.startswith(("nova", "neutron"))}
+
+
+GOOD = ("redis://default:{{ redis_master_password }}@127.0.2.110:26379?sentinel=kolla"
+        "&sentinel_fallback=127.0.2.111:26379&sentinel_fallback=127.0.2.112:26379&db=0"
+        "&socket_timeout=60&retry_on_timeout=yes&sentinel_password={{ redis_master_password }}")
+
+
+def _healthy_with(tmp_path, override: str):
+    import shutil
+    repo = tmp_path / "repo"
+    shutil.copytree(scenarios.REPOS / "healthy", repo)
+    (repo / "etc/kolla/config/mistral.conf").write_text(f"[coordination]\nbackend_url = {override}\n")
+    return repo
+
+
+def test_no_verdict_on_bare_host_names(tmp_path):
+    """Kolla's usual inventory (bare names, no facts): overrides naming real IPs cannot be compared with the
+    names the gate had to use: ADDRESSES_UNVERIFIED notes, never FALLBACK_MISMATCH or URL_DRIFT failures."""
+    import re
+    repo = _healthy_with(tmp_path, GOOD)
+    inventory = repo / "multinode"
+    inventory.write_text(re.sub(r" ansible_host=\S+ api_interface_address=\S+", "", inventory.read_text()))
+    _, found, _ = findings(repo)
+    assert not [f for f in found if f.severity == "fail"], [f.render() for f in found if f.severity == "fail"]
+    notes = [f for f in found if f.id == "ADDRESSES_UNVERIFIED"]
+    assert notes and all(f.evidence.startswith("cannot compare without facts: ") for f in notes)
+    assert "ctl1 (synthesized from the name)" in notes[0].evidence
+
+
+def test_the_fact_cache_of_ansible_cfg_is_read(tmp_path, monkeypatch):
+    """No --facts: the jsonfile cache that the ansible.cfg Ansible would read names (here: $ANSIBLE_CONFIG);
+    its addresses are Kolla's: an override naming them passes, one naming others is a FALLBACK_MISMATCH failure."""
+    real = GOOD.replace("127.0.2.110", "127.0.3.10").replace("127.0.2.111", "127.0.3.11").replace("127.0.2.112", "127.0.3.12")
+    repo = _healthy_with(tmp_path, real)
+    with open(repo / "etc/kolla/globals.yml", "a") as f:
+        f.write("api_interface: br-api\n")
+    _, found, _ = findings(repo)
+    assert "FALLBACK_MISMATCH" not in {f.id for f in found} and "ADDRESSES_UNVERIFIED" in {f.id for f in found}
+    cache = scenarios.fact_cache(tmp_path / "facts", new_format=True)
+    (tmp_path / "ansible.cfg").write_text(f"[defaults]\ngathering = smart\nfact_caching = jsonfile\n"
+                                          f"fact_caching_connection = {cache}\n")
+    monkeypatch.setenv("ANSIBLE_CONFIG", str(tmp_path / "ansible.cfg"))
+    rendered = render_repo(repo / "etc/kolla", repo / "multinode")
+    assert rendered.addresses["ctl1"].startswith("fact cache") and any(
+        f"named by {tmp_path / 'ansible.cfg'}" in n for n in rendered.notes)
+    assert any("@127.0.3.10:26379" in r.value for r in rendered.records if r.service == "cinder-api")
+    by_id, _, _ = findings(repo)
+    assert not {"FALLBACK_MISMATCH", "ADDRESSES_UNVERIFIED", "URL_DRIFT"} & set(by_id), sorted(by_id)
+    (repo / "etc/kolla/config/mistral.conf").write_text(f"[coordination]\nbackend_url = {GOOD}\n")
+    by_id, _, _ = findings(repo)
+    assert by_id["FALLBACK_MISMATCH"].severity == "fail" and "ADDRESSES_UNVERIFIED" not in by_id
+    (tmp_path / "ansible.cfg").write_text(f"[defaults]\nfact_caching = jsonfile\nfact_caching_connection = {tmp_path}/none\n")
+    assert any("which does not exist (run kolla-ansible gather-facts)" in n
+               for n in render_repo(repo / "etc/kolla", repo / "multinode").notes)

@@ -61,7 +61,7 @@ def render_repo(configdir: str | Path, inventory: str | Path, vault_password_fil
         from coordcheck.kolla.render import installed  # the oracle: ansible-playbook with that installation
 
         try:
-            done = installed.render(prefix, Path(configdir), Path(inventory), vault_password_file, facts)
+            done = installed.render(prefix, Path(configdir), Path(inventory), vault_password_file, repo.facts)
         except installed.KollaAnsibleError as exc:
             raise KollaError(f"--kolla-ansible {prefix}: {exc}") from None
         chosen = release_for(done.release).for_variables(repo.extra)
