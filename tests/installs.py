@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+import urllib.parse
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,11 +128,19 @@ def fresh_venv(path: Path, minor: str) -> Path:
     return path
 
 
+def _requirement_key(requirement: str) -> str:
+    """A requirement as a cache key: a wheel (``path`` or ``name[extra] @ file:///path``) by its content."""
+    name, _, where = requirement.rpartition(" @ ")
+    path = urllib.parse.urlparse(where).path if where.startswith("file:") else where
+    if not path.endswith(".whl"):
+        return requirement
+    return f"{name} @ {_content_hash(Path(path))}" if name else _content_hash(Path(path))
+
+
 def cached_venv(name: str, minor: str, requirements: list[str]) -> Venv:
     """A venv of Python ``minor`` with ``requirements`` installed in one `pip install`, kept under
     .cache/venvs/<name>-<hash of what went in> (another checkout may use another of the same name)."""
-    key = hashlib.sha256(json.dumps([minor, [_content_hash(Path(r)) if r.endswith(".whl") else r
-                                             for r in requirements]]).encode()).hexdigest()[:12]
+    key = hashlib.sha256(json.dumps([minor, [_requirement_key(r) for r in requirements]]).encode()).hexdigest()[:12]
     root, path = CACHE / "venvs", CACHE / "venvs" / f"{name}-{key}"
     done = path / ".coordcheck-installed"
     with _locked(f"venv-{name}"):
