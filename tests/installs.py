@@ -153,3 +153,12 @@ def cached_venv(name: str, minor: str, requirements: list[str]) -> Venv:
             done.write_text(json.dumps({"requirements": requirements, "install_seconds": round(seconds, 1)}))
         os.utime(done)
         return Venv(path, json.loads(done.read_text())["install_seconds"])
+
+
+#: kolla-ansible release -> the Python its deploy hosts run it with, and the ansible-core series it then gets
+KOLLA = {"19.8.0": ("3.10", "2.17"), "20.3.0": ("3.11", "2.18"), "23.0.0": ("3.12", "2.21")}
+
+
+def beside_kolla(release: str) -> Venv:
+    """kolla-ansible ``release`` and the checkout's wheel, installed together in one venv."""
+    return cached_venv(f"kolla-ansible-{release}", KOLLA[release][0], [str(wheel()), f"kolla-ansible=={release}"])

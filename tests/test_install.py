@@ -15,8 +15,7 @@ from tests import installs
 from tests.conftest import PROJECT
 from tests.test_xdist_groups import TESTS as GROUPED_TESTS
 
-#: kolla-ansible release -> the Python its deploy hosts run it with, and the ansible-core series it pins
-KOLLA = {"19.8.0": ("3.10", "2.17"), "20.3.0": ("3.11", "2.18"), "23.0.0": ("3.12", "2.21")}
+KOLLA = installs.KOLLA
 VAULTED = PROJECT / "examples" / "config-repos" / "vaulted"
 #: what the wheel must hold; the checklist (coordcheck.checklist) is imported too once the wheel ships it
 MODULES = ["coordcheck", "coordcheck.pytest_plugin.plugin", "coordcheck.observe.handshake", "coordcheck.kolla.vault"]
@@ -28,10 +27,8 @@ def wheel() -> Path:
 
 
 @pytest.fixture(scope="module", params=sorted(KOLLA))
-def beside_kolla(request, wheel) -> tuple[str, installs.Venv]:
-    release = request.param
-    return release, installs.cached_venv(f"kolla-ansible-{release}", KOLLA[release][0],
-                                         [str(wheel), f"kolla-ansible=={release}"])
+def beside_kolla(request) -> tuple[str, installs.Venv]:
+    return request.param, installs.beside_kolla(request.param)
 
 
 def _imports(venv: installs.Venv) -> dict:
