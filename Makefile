@@ -99,7 +99,6 @@ bench: packages venv valkey images
 	$(BIN)/python bench/hostile.py
 	$(BIN)/python bench/garbage.py
 	$(BIN)/python bench/fleet.py
-	$(BIN)/python bench/install.py
 
 clean:
 	rm -rf $(VENV) *.egg-info

@@ -1,7 +1,7 @@
 """How long installing coordcheck takes, as an operator installs it: `pip install` of the wheel built
 from the checkout into a fresh venv, and into the venv of kolla-ansible 20.3.0 (2025.1) that holds
 kolla-ansible already; wall seconds of that one `pip install`, each in a venv made for it (nothing
-cached but pip's own download cache). Writes its section of bench/README.md.
+cached but pip's own download cache). Writes its section of bench/README.md (``install``).
 
     python bench/install.py [--rounds 1] [--kolla-ansible 20.3.0] [--python 3.11]
 """
@@ -9,19 +9,15 @@ cached but pip's own download cache). Writes its section of bench/README.md.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
-import statistics
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
-from common import write_section
+from common import spread, table, write_section
 
 from tests import installs  # noqa: E402 - common put the project on sys.path
 
-TITLE = "install (bench/install.py)"
+NAME = "install"
 
 
 def _parse() -> argparse.Namespace:
@@ -53,7 +49,6 @@ def measure(wheel: Path, python: str, kolla_ansible: str, root: Path) -> dict:
 def main() -> None:
     args = _parse()
     wheel = installs.wheel()
-    load, started = os.getloadavg()[0], time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())
     rounds = []
     for n in range(args.rounds):
         with tempfile.TemporaryDirectory(prefix="coordcheck-bench-install-") as tmp:
@@ -61,25 +56,18 @@ def main() -> None:
         r = rounds[-1]
         print(f"round {n + 1}: fresh venv {r['alone']:.1f} s, kolla-ansible {args.kolla_ansible} itself "
               f"{r['kolla']:.1f} s, beside it {r['beside']:.1f} s, pip check {'clean' if r['pip_check'] else 'FAILS'}")
-    median = {k: statistics.median(r[k] for r in rounds) for k in ("alone", "kolla", "beside")}
-    last = rounds[-1]
-    python = subprocess.run([installs.python(args.python), "-c", "import platform; print(platform.python_version())"],
-                            capture_output=True, text=True, timeout=60).stdout.strip()
-    body = f"""Wall seconds of one `pip install` (median of {args.rounds}), each into a venv made for it, of
-`{wheel.name}` built from the checkout; Python {python}, pip {last['pip']}, packages from the machine's package
-index mirror with pip's download cache warm; {os.cpu_count()} cores, 1-minute load {load:.1f} when it started
-({started}, {platform.machine()}).
+    last, seconds = rounds[-1], {k: [r[k] for r in rounds] for k in ("alone", "beside", "kolla")}
+    rows = [[f"`{wheel.name}` into a fresh venv (all its dependencies resolved)", spread(seconds["alone"]),
+             last["ansible_core_alone"]],
+            [f"the same into kolla-ansible {args.kolla_ansible}'s venv (kolla-ansible already there)",
+             spread(seconds["beside"]), f"{last['ansible_core_beside']} (kolla-ansible's pin)"],
+            [f"for scale: kolla-ansible {args.kolla_ansible} itself into a fresh venv", spread(seconds["kolla"]),
+             last["ansible_core_beside"]]]
+    clean = all(r["pip_check"] for r in rounds)
+    write_section(NAME, f"""{table(["one `pip install`", "wall", "ansible-core chosen"], rows)}
 
-| install | wall s | ansible-core chosen |
-|---|---:|---|
-| the wheel into a fresh venv (resolves all its dependencies) | {median['alone']:.1f} | {last['ansible_core_alone']} |
-| the wheel into kolla-ansible {args.kolla_ansible}'s venv (kolla-ansible installed before) | {median['beside']:.1f} | {last['ansible_core_beside']} (kolla-ansible's pin) |
-| for scale: kolla-ansible {args.kolla_ansible} itself into a fresh venv | {median['kolla']:.1f} | {last['ansible_core_beside']} |
-
-`pip check` in the kolla-ansible venv afterwards: {'clean' if all(r['pip_check'] for r in rounds) else 'NOT clean'}.
-`python bench/install.py` writes this section."""
-    write_section(TITLE, body)
-    print(f"written: {TITLE} in bench/README.md")
+Each into a venv made for it (Python {args.python}, pip {last['pip']}), from the machine's package index
+mirror with pip's download cache warm. `pip check` in the kolla-ansible venv afterwards: {'clean' if clean else 'NOT clean'}.""")
 
 
 if __name__ == "__main__":

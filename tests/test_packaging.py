@@ -2,10 +2,11 @@
 but ``coordcheck`` (the PyPI ``fixtures`` package, which oslotest and tooz's
 tests import, keeps working), the plugin under ``coordcheck.``."""
 
+import shutil
 import subprocess
 import sys
 
-from tests.installs import copy_sources
+from tests.conftest import PROJECT
 
 
 def test_pip_install_leaves_the_pypi_fixtures_package_alone(tmp_path):
@@ -13,7 +14,9 @@ def test_pip_install_leaves_the_pypi_fixtures_package_alone(tmp_path):
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
     subprocess.run([*pip, "fixtures"], check=True, capture_output=True)
-    source = copy_sources(tmp_path / "source")  # the sources alone: a build/ left in the checkout would add its packages
+    source = tmp_path / "source"  # the sources alone: a build/ left in the checkout would add its packages
+    shutil.copytree(PROJECT, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", ".cache", "build", "*.egg-info", "__pycache__", ".hypothesis"))
     subprocess.run([*pip, "--no-deps", str(source)], check=True, capture_output=True)
     probe = ("import fixtures, coordcheck, importlib.metadata as m; "
              "print(fixtures.Fixture.__module__); "
