@@ -1,6 +1,11 @@
 # make demo  - the checklist on a local authenticated Sentinel deployment
 # make test  - the project's own tests (what CI runs)
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The first of python3.11, 3.12, 3.13, 3.10 that runs (a pyenv shim of a version not enabled does not);
+# never an older python3 (Rocky 9's is 3.9): then one line saying so.
+PYTHONS := 3.11 3.12 3.13 3.10
+PYTHON ?= $(or $(shell for v in $(PYTHONS); do p=$$(command -v python$$v) && "$$p" -c 'import venv' 2>/dev/null \
+	&& { echo "$$p"; break; }; done),$(error no Python 3.10-3.13 found (python3.11, python3.12, python3.13 or \
+	python3.10): install one, or give PYTHON=/path/to/python3.X))
 VENV   ?= .venv
 BIN    := $(abspath $(VENV))/bin
 export PATH := $(BIN):$(PATH)
@@ -22,6 +27,8 @@ CONFIGDIR ?= examples/config-repos/healthy/etc/kolla
 INVENTORY ?= examples/config-repos/healthy/multinode
 
 $(VENV)/.installed: requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 13))' 2>/dev/null || { \
+	  echo "PYTHON=$(PYTHON) is not Python 3.10-3.13: coordcheck needs one (give PYTHON=/path/to/python3.X)" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt
 	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e .
@@ -92,6 +99,7 @@ bench: packages venv valkey images
 	$(BIN)/python bench/hostile.py
 	$(BIN)/python bench/garbage.py
 	$(BIN)/python bench/fleet.py
+	$(BIN)/python bench/install.py
 	$(BIN)/python bench/installed.py
 
 clean:

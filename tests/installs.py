@@ -1,7 +1,7 @@
 """Installs for the project's own tests, as an operator would make them: the wheel built from the
 checkout (``pip wheel --no-deps``), fresh venvs of a given Python outside the checkout. Venvs are kept
 under .cache/venvs/ (shared by worktrees and runs), named by what went into them: one is built again only
-when its wheel's content or its requirements change.
+when what pip resolves changes (a wheel's code alone is reinstalled).
 
     venv = cached_venv("kolla-20.3.0", "3.11", [str(wheel()), "kolla-ansible==20.3.0"])
     venv.run("pip", "check").returncode   # -> 0
@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+import urllib.parse
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,7 +100,6 @@ def wheel() -> Path:
 @dataclass
 class Venv:
     path: Path
-    install_seconds: float     # what its one `pip install` took when it was made
 
     def bin(self, name: str) -> str:
         return str(self.path / "bin" / name)
@@ -127,20 +127,55 @@ def fresh_venv(path: Path, minor: str) -> Path:
     return path
 
 
+def _wheel_of(requirement: str) -> Path | None:
+    """The wheel file of ``path.whl`` or ``name[extra] @ file:///path.whl``."""
+    where = requirement.rpartition(" @ ")[2]
+    path = urllib.parse.urlparse(where).path if where.startswith("file:") else where
+    return Path(path) if path.endswith(".whl") else None
+
+
+def _dependencies(wheel: Path) -> str:
+    """What pip resolves from a wheel: its name, Python and requirements (METADATA), not its code."""
+    with zipfile.ZipFile(wheel) as archive:
+        metadata = archive.read(next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))).decode()
+    return "\n".join(line for line in metadata.splitlines()
+                     if line.startswith(("Name:", "Requires-Python:", "Requires-Dist:", "Provides-Extra:")))
+
+
 def cached_venv(name: str, minor: str, requirements: list[str]) -> Venv:
     """A venv of Python ``minor`` with ``requirements`` installed in one `pip install`, kept under
-    .cache/venvs/<name>-<hash of what went in> (another checkout may use another of the same name)."""
-    key = hashlib.sha256(json.dumps([minor, [_content_hash(Path(r)) if r.endswith(".whl") else r
-                                             for r in requirements]]).encode()).hexdigest()[:12]
+    .cache/venvs/<name>-<hash>: of this checkout's path, the Python and what pip resolves (a wheel's
+    dependencies, not its code). A wheel whose code changed since is reinstalled alone (``--no-deps``)."""
+    wheels = [w for w in map(_wheel_of, requirements) if w]
+    key = hashlib.sha256(json.dumps([str(PROJECT), minor, [r if not _wheel_of(r) else _dependencies(_wheel_of(r))
+                                                           for r in requirements]]).encode()).hexdigest()[:12]
     root, path = CACHE / "venvs", CACHE / "venvs" / f"{name}-{key}"
     done = path / ".coordcheck-installed"
-    with _locked(f"venv-{name}"):
+    code = [_content_hash(w) for w in wheels]
+    with _locked(f"venv-{name}-{key}"):
+        if done.exists() and not (path / "pyvenv.cfg").is_file():   # no longer a venv: made again
+            done.unlink()
         if not done.exists():
             root.mkdir(parents=True, exist_ok=True)
             for old in root.glob(f"{name}-*/.coordcheck-installed"):   # not used for a day: removed
                 if time.time() - old.stat().st_mtime > STALE:
                     shutil.rmtree(old.parent, ignore_errors=True)
+            shutil.rmtree(path, ignore_errors=True)
             seconds = pip_install(fresh_venv(path, minor), requirements)
-            done.write_text(json.dumps({"requirements": requirements, "install_seconds": round(seconds, 1)}))
+            done.write_text(json.dumps({"requirements": requirements, "install_seconds": round(seconds, 1),
+                                        "code": code}))
+        marker = json.loads(done.read_text())
+        if marker.get("code") != code:
+            pip_install(path, ["--no-deps", "--force-reinstall", *map(str, wheels)])
+            done.write_text(json.dumps({**marker, "code": code}))
         os.utime(done)
-        return Venv(path, json.loads(done.read_text())["install_seconds"])
+        return Venv(path)   # its marker keeps what the one `pip install` took
+
+
+#: kolla-ansible release -> the Python its deploy hosts run it with, and the ansible-core series it then gets
+KOLLA = {"19.8.0": ("3.10", "2.17"), "20.3.0": ("3.11", "2.18"), "23.0.0": ("3.12", "2.21")}
+
+
+def beside_kolla(release: str) -> Venv:
+    """kolla-ansible ``release`` and the checkout's wheel, installed together in one venv."""
+    return cached_venv(f"kolla-ansible-{release}", KOLLA[release][0], [str(wheel()), f"kolla-ansible=={release}"])

@@ -6,7 +6,6 @@ It installs beside OpenStack's test stacks: no top-level package but
 import, keeps working)."""
 
 import os
-import shutil
 import subprocess
 import sys
 import tomllib
@@ -14,30 +13,19 @@ from pathlib import Path
 
 import pytest
 
+from tests import installs
 from tests.conftest import PROJECT
 
-IGNORED = shutil.ignore_patterns(".git", ".venv", ".cache", "build", "*.egg-info", "__pycache__", ".hypothesis")
+@pytest.fixture(scope="module")
+def wheel() -> Path:
+    return installs.wheel()
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory) -> Path:
-    """The wheel built from the checkout's sources alone (a build/ left in the checkout would add its packages)."""
-    root = tmp_path_factory.mktemp("wheel")
-    shutil.copytree(PROJECT, root / "source", ignore=IGNORED)
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--disable-pip-version-check",
-                    "-w", str(root), str(root / "source")], check=True, capture_output=True)
-    shutil.rmtree(root / "source")
-    return next(root.glob("coordcheck-*.whl"))
-
-
-@pytest.fixture(scope="module")
-def installed(wheel, tmp_path_factory) -> Path:
+def installed(wheel) -> Path:
     """A fresh venv with the wheel (and its dependencies, at the checkout's pins), nothing else."""
-    venv = tmp_path_factory.mktemp("installed") / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "--disable-pip-version-check",
-                    "-c", str(PROJECT / "requirements.txt"), "fixtures", str(wheel)], check=True, capture_output=True)
-    return venv
+    return installs.cached_venv("installed", "3.11", ["-c", str(PROJECT / "requirements.txt"), "fixtures",
+                                                      str(wheel)]).path
 
 
 @pytest.fixture(scope="module")

@@ -1,11 +1,14 @@
 """The few places where ansible-core's public API differs between 2.17/2.18 (Kolla 2024.2 and 2025.1 pin
 those) and 2.19+ (data tagging), decided by what the installed ansible-core has, not by its version string.
 
-    loaded = loader(None).load(as_template_text("a: !unsafe '{{ x }}'"), "globals.yml")
-    is_unsafe(loaded["a"])   # -> True, on every supported ansible-core
+    with loader(None) as yaml:
+        is_unsafe(yaml.load(as_template_text("a: !unsafe '{{ x }}'"), "globals.yml")["a"])   # -> True, always
 """
 
 from __future__ import annotations
+
+import contextlib
+import threading
 
 from coordcheck.secrets import Secret
 
@@ -22,25 +25,30 @@ def vault_secrets(password: Secret | None) -> list:
 
 
 _INLINE: list = []
+_READING = threading.Lock()
 
 
+@contextlib.contextmanager
 def loader(password: Secret | None):
-    """A `DataLoader` whose ``!vault`` values open with ``password``: on 2.19+ through ansible's
-    process-wide vault secrets (the newest password first), before that through the loader's own."""
+    """A `DataLoader` whose ``!vault`` values open with ``password`` alone, while the block runs (open
+    them in it): 2.19+ decrypts through ansible's process-wide vault secrets, set for the block; before,
+    through the loader's own."""
     from ansible.parsing import vault
     from ansible.parsing.dataloader import DataLoader
 
-    made = DataLoader()
-    context = getattr(vault, "VaultSecretsContext", None)
+    made, context = DataLoader(), getattr(vault, "VaultSecretsContext", None)
     if context is None:
         made.set_vault_secrets(vault_secrets(password))
-        return made
-    if context.current(optional=True) is None:
-        context.initialize(context(_INLINE))
-    for secret in vault_secrets(password):
-        if secret[1].bytes not in [s.bytes for _, s in _INLINE]:
-            _INLINE.insert(0, secret)
-    return made
+        yield made
+        return
+    with _READING:
+        if context.current(optional=True) is None:
+            context.initialize(context(_INLINE))
+        _INLINE[:] = vault_secrets(password)
+        try:
+            yield made
+        finally:
+            _INLINE.clear()
 
 
 def as_template_text(text: str) -> str:

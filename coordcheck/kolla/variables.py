@@ -33,7 +33,7 @@ def _plain(value, where: str):
         return [_plain(v, where) for v in value]
     if ansible_core.is_vault_value(value):
         try:
-            return str(value)
+            return str(str(value))  # decrypted (2.19+: a tagged str), then plain
         except Exception:  # no or wrong vault password: ansible raises several kinds
             raise KollaError(f"{where} is ansible-vault encrypted (!vault) and the vault password "
                              "does not open it: give --vault-password-file") from None
@@ -87,17 +87,18 @@ def load_mapping(path: Path, what: str, vault_password: Secret | None = None, se
     if vault.is_encrypted(text):
         text = vault.decrypt(text, f"{what} {path}", vault_password)
     check_expansion(text, what, path)
-    try:
-        data = ansible_core.loader(vault_password).load(ansible_core.as_template_text(text), str(Path(path).absolute()))
-    except AnsibleError as exc:
-        line, problem = ansible_core.yaml_problem(exc)
-        raise KollaError(f"{what} {path}{f' line {line}' if line else ''} is not valid YAML ({problem})") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        kind = next(t.__name__ for t in type(data).__mro__ if t.__module__ == "builtins")
-        raise KollaError(f"{what} {path} must hold a YAML mapping, not {kind}")
-    data = _plain(data, f"{what} {path}")
+    with ansible_core.loader(vault_password) as loader:   # inline !vault values open within
+        try:
+            data = loader.load(ansible_core.as_template_text(text), str(Path(path).absolute()))
+        except AnsibleError as exc:
+            line, problem = ansible_core.yaml_problem(exc)
+            raise KollaError(f"{what} {path}{f' line {line}' if line else ''} is not valid YAML ({problem})") from None
+        if data is None:
+            return {}
+        if not isinstance(data, dict):
+            kind = next(t.__name__ for t in type(data).__mro__ if t.__module__ == "builtins")
+            raise KollaError(f"{what} {path} must hold a YAML mapping, not {kind}")
+        data = _plain(data, f"{what} {path}")
     if secret:
         KNOWN.add(data)
     return data
