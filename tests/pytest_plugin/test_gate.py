@@ -31,6 +31,8 @@ def test_healthy_repo_passes_with_a_plaintext_warning(tmp_path):
     assert run.returncode == 0, run.stdout[-3000:]
     assert set(reported(run)) == {"PASSWORDS_PLAINTEXT (warning)", UNREAD}
     assert "test_network" not in run.stdout and "deselected" in run.stdout
+    assert "coordcheck gate: kolla-ansible 20.6.0 (2025.1, redis) from openstack_release in" in run.stdout
+    assert "assumed kolla-ansible 20.6.0, the newest of 2025.1" in run.stdout
 
 
 def test_incident_repo_fails_naming_every_file(tmp_path):
@@ -40,7 +42,7 @@ def test_incident_repo_fails_naming_every_file(tmp_path):
     assert set(found) == {"SENTINEL_AUTH_MISSING", "PASSWORDS_PLAINTEXT (warning)", UNREAD}
     places = " ".join(found["SENTINEL_AUTH_MISSING"])
     for source in ("config/designate.conf:3", "config/masakari.conf:3", "config/mistral.conf:3",
-                   "config/cinder/cinder-volume.conf:5", "set by Kolla default (redis_master_password from"):
+                   "config/cinder/cinder-volume.conf:5", "set by Kolla default (", "redis_master_password from"):
         assert source in places
     assert all(f"{h}: cinder-" in places for h in ("ctl1", "ctl2", "ctl3", "stor1"))
     assert "config/redis/redis-sentinel.conf:2 sets requirepass" in run.stdout
