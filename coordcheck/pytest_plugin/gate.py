@@ -12,6 +12,16 @@ from coordcheck.fixtures.deployment import is_gate
 from coordcheck.fixtures.gate import gate_rendering
 
 
+def header(config: pytest.Config) -> list[str]:
+    """A gate run names, first, the kolla-ansible point release it renders for, and why that one."""
+    if not (config.getoption("inventory", None) and is_gate(config)):
+        return []
+    rendered = gate_rendering(config)[0]
+    assumed = [n for n in rendered.notes if n.startswith(("assumed kolla-ansible", "kolla-ansible "))]
+    return [f"coordcheck gate: kolla-ansible {rendered.release.point} ({rendered.release.series}, "
+            f"{rendered.release.flavor}) from {rendered.release_source}; {rendered.renderer}"] + assumed
+
+
 def groups(findings: list[Finding]) -> dict[str, list[Finding]]:
     """Findings by id and fix: the number of cases grows with distinct findings, not hosts."""
     out: dict[tuple, list[Finding]] = {}

@@ -116,7 +116,7 @@ class Coordcheck:
         interrupt.quit_now()
 
     def pytest_report_header(self, config: pytest.Config) -> list[str]:
-        return report.header(config)
+        return gate.header(config) + report.header(config)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus) -> None:

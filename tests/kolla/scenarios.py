@@ -147,14 +147,15 @@ def horizon_memcached(base: Path) -> Path:
 def migrated(base: Path, keep_redis: bool = False) -> Path:
     """A 2025.1 Redis repo after ``kolla-ansible migrate-valkey`` (enable_valkey on, the valkey group, a
     valkey_master_password; redis_master_password and the redis group left), or half-way (``keep_redis``:
-    both flavors on), with gnocchi, octavia's jobboard and osprofiler on beside the [coordination] consumers."""
+    both flavors on), with gnocchi, octavia's jobboard and osprofiler on beside the [coordination] consumers
+    (osprofiler_backend "redis", 2025.1's spelling: 20.6.0 keeps rendering Redis's URL there, 2025.2 Valkey's)."""
     repo = base / ("migrating" if keep_redis else "migrated")
     shutil.copytree(REPOS / "healthy", repo)
     _groups(repo, {"valkey": "control", "gnocchi-api": "control", "gnocchi-metricd": "control",
                    "octavia-api": "control", "octavia-worker": "control", "mistral-executor": "control",
                    "glance-api": "control", "heat-api": "control"})
     _globals(repo, enable_redis="yes" if keep_redis else "no", enable_valkey="yes", enable_gnocchi="yes",
-             enable_octavia="yes", enable_osprofiler="yes", osprofiler_backend="valkey",
+             enable_octavia="yes", enable_osprofiler="yes", osprofiler_backend="redis",
              valkey_connection_string_extras=EXTRAS + "&sentinel_password={{ valkey_master_password }}")
     _passwords(repo, valkey_master_password="vk-Migrated-7")
     return repo

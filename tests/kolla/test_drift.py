@@ -6,6 +6,7 @@ defaults the tables spell as Kolla does are the release's own."""
 import fcntl
 import fnmatch
 import json
+import os
 import re
 import subprocess
 import sys
@@ -47,7 +48,9 @@ def published() -> list[str]:
     versions = sorted((v.strip() for v in listed.group(1).split(",") if v.strip().split(".")[0] in PUBLISHED),
                       key=key)
     WHEELS.mkdir(parents=True, exist_ok=True)
-    cached.write_text(json.dumps(versions))
+    part = cached.with_suffix(f".{os.getpid()}")
+    part.write_text(json.dumps(versions))
+    part.replace(cached)  # atomic: parallel workers may ask at once
     return versions
 
 

@@ -57,7 +57,7 @@ def test_the_gate_names_the_point_release(repos):
     done = render_repo(repos["migrated"] / "etc/kolla", repos["migrated"] / "multinode")
     assert done.renderer.startswith("built-in tables for kolla-ansible 20.6.0 (2025.1, valkey; tables of 20.4.0-20.6.0)")
     assert any(n.startswith("assumed kolla-ansible 20.6.0") for n in done.notes)
-    cinder = [r for r in done.records if r.service == "cinder-api"]
+    cinder = [r for r in done.records if r.service == "cinder-api" and r.section == "coordination"]
     assert cinder and all("vk-Migrated-7" in r.value for r in cinder)
 
 

@@ -2,7 +2,7 @@
 the consumer templates' relevant lines, the connection-string and flavor group_vars, the consumer roles'
 services, their site.yml plays and the inventory's flavor groups. Cached by the wheel's sha256.
 
-    facts("kolla_ansible-20.6.0-py3-none-any.whl")["group_vars:enable_valkey"]   # -> "'no'"
+    facts(Path("kolla_ansible-20.6.0-py3-none-any.whl"), CACHE)["var:enable_valkey"]   # -> '"no"'
 """
 from __future__ import annotations
 

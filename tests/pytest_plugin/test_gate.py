@@ -31,6 +31,8 @@ def test_healthy_repo_passes_with_a_plaintext_warning(tmp_path):
     assert run.returncode == 0, run.stdout[-3000:]
     assert set(reported(run)) == {"PASSWORDS_PLAINTEXT (warning)", UNREAD}
     assert "test_network" not in run.stdout and "deselected" in run.stdout
+    assert "coordcheck gate: kolla-ansible 20.6.0 (2025.1, redis) from openstack_release in" in run.stdout
+    assert "assumed kolla-ansible 20.6.0, the newest of 2025.1" in run.stdout
 
 
 def test_incident_repo_fails_naming_every_file(tmp_path):

@@ -8,6 +8,8 @@ tables by the point-release range that holds the release.
     (('redis', 'valkey'), ('redis',))
     >>> resolve("2025.1")[0].point
     '20.6.0'
+    >>> sorted({o.project for o in release_for("20.6.0").options_of("tooz")})
+    ['cinder', 'designate', 'ironic', 'masakari', 'mistral']
 """
 
 from __future__ import annotations
@@ -91,6 +93,10 @@ class Release:
 
     def services_of(self, project: str) -> tuple[Service, ...]:
         return self.services.get(project, ())
+
+    def options_of(self, consumer: str) -> tuple[Option, ...]:
+        """The options of one consumer (options.PROJECTS' names: tooz, gnocchi, octavia-jobboard, ...)."""
+        return tuple(o for o in self.options if o.consumer == consumer)
 
     def for_variables(self, variables: dict) -> "Release":
         """The flavor a repository's variables choose, as the release's group_vars do: Valkey where

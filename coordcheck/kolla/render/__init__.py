@@ -18,6 +18,7 @@ from coordcheck.kolla.vault import read_password_file
 from coordcheck.kolla.render.builtin import BuiltinRenderer
 from coordcheck.kolla.render.values import Record, RenderError
 from coordcheck.kolla.releases import Release, release_for
+from coordcheck.kolla.releases.installed import installed_version
 from coordcheck.kolla.repo import Repo
 
 
@@ -54,8 +55,11 @@ def render_repo(configdir: str | Path, inventory: str | Path, vault_password_fil
                 release: str | None = None, facts: str | Path | None = None,
                 kolla_ansible: str | None = None, passwords: str | Path | None = None) -> Rendered:
     vault = read_password_file(vault_password_file) if vault_password_file else None  # as ansible reads it
-    repo = Repo.load(configdir, inventory, vault, release, facts, passwords)
     prefix = find_kolla_ansible(kolla_ansible)
+    found = installed_version(prefix) if prefix is not None and not release else None  # the one that renders
+    repo = Repo.load(configdir, inventory, vault, found[0] if found else release, facts, passwords)
+    if found:
+        repo.release_source = found[1]
     notes = list(repo.notes)
     if prefix is not None:
         from coordcheck.kolla.render import installed  # the oracle: ansible-playbook with that installation

@@ -12,6 +12,7 @@ from __future__ import annotations
 import configparser
 import functools
 import ipaddress
+import re
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -91,6 +92,9 @@ class BuiltinRenderer:
         config = repo.configdir / "config"
         operator_text = [str(v) for v in repo.extra.values() if isinstance(v, str)] + [
             read_lenient(f, OVERRIDE) for f in files_under(config, "*.conf", OVERRIDE)]
+        self.by_name = [s for services in self.release.services.values() for s in services  # (groups: in likeness)
+                        if "inventory_hostname" in re.sub(r"inventory_hostname in groups\['[\w.\-]+'\]", "",
+                                                          s.enabled + s.group)]
         self.host_sensitive = any(w in t for t in operator_text for w in (
             "inventory_hostname", "service_name", "group_names", "hostvars", "ansible_"))
 
@@ -187,7 +191,15 @@ class BuiltinRenderer:
                 if f"/{host}/" in f"/{relative}":
                     path = config / relative
                     own.append(read_bytes(path, OVERRIDE) if is_present(path, OVERRIDE) else None)
-        return self.repo.signature(host), groups, tuple(own)
+        # a service placed by the host's own name (glance-api on a file store: the first host only)
+        placed = tuple(self._placed(service, host) for service in self.by_name)
+        return self.repo.signature(host), groups, tuple(own), placed
+
+    def _placed(self, service: Service, host: str) -> bool | None:
+        try:
+            return self.true(service.enabled, host, service.name)
+        except KollaError:  # reported where the service's records are rendered
+            return None
 
     def file_records(self, host: str, project: str, service: str) -> list[Record]:
         file = self.release.files[project]
