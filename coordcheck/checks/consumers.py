@@ -19,6 +19,7 @@ from coordcheck import url as urls
 from coordcheck.consumers import RECORDS, Consumer
 from coordcheck.checks import configs as url_checks
 from coordcheck.checks import loading, verdicts
+from coordcheck.checks.loading import no_hosts
 from coordcheck.findings import FAIL, WARN, Finding, Where
 from coordcheck.kolla.render.builtin import merge_paths
 from coordcheck.kolla.fixes import Expected
@@ -50,32 +51,11 @@ def sentinel_auth(rendered: Rendered, setting: str = "auto") -> tuple[bool, str]
         if line:  # no release merges it: taken as the operator's word that the sentinels have a password
             return True, (f"{path}:{line} sets requirepass (no kolla-ansible release merges that file: taken as "
                           "your statement that the sentinels have a password; say it with --sentinel-auth=required)")
-    carried = urls_carry_sentinel_password(rendered)
+    carried = loading.urls_carry_sentinel_password(rendered.records, rendered.release)
     if carried:
         return True, carried
     return False, (f"{stock} and no release merges a sentinel override (give --sentinel-auth=required if your "
                    "sentinels have one)")
-
-
-def urls_carry_sentinel_password(rendered: Rendered) -> str | None:
-    """The operator's word, when every coordination URL the repository renders (N > 0) carries a
-    sentinel_password: nobody adds one to every URL for sentinels without a password. Mixed URLs say
-    nothing (the stock template decides: those that carry one are then SENTINEL_AUTH_UNEXPECTED)."""
-    consumers = {(o.file, o.section, o.option) for o in rendered.release.options}
-    values = [loading.judge(r.section, r.option, r.value) for r in rendered.records
-              if (r.section, r.option) in loading.URL_OPTIONS and (r.file, r.section, r.option) in consumers]
-    sentinel = [v.value for v in values if v.kind == "sentinel" and not no_hosts(v.value)]
-
-    def carries(text: str) -> bool:
-        try:
-            return urls.parse(text).sentinel_password is not None
-        except urls.URLError:
-            return False
-
-    if sentinel and all(carries(v) for v in sentinel):
-        return (f"every coordination URL the repository renders ({len(sentinel)}) carries sentinel_password: taken "
-                "as your statement that the sentinels have a password (say it with --sentinel-auth=required)")
-    return None
 
 
 def _path(record: Record) -> str:
@@ -180,11 +160,6 @@ def render_errors(rendered: Rendered) -> list[Finding]:
                     fix=None if e.unreadable else "make the template render: kolla-ansible's merge_configs fails "
                                                   "on it as well")
             for e in rendered.errors]
-
-
-def no_hosts(url: str) -> bool:
-    url = url.lower()
-    return url.startswith(("redis://&", "redis://?")) or url == "redis://"
 
 
 def _where(records: list[Record]) -> Where:

@@ -24,6 +24,7 @@ from oslo_utils import netutils
 from tooz import coordination
 
 from coordcheck import consumers
+from coordcheck import url as urls
 
 #: (section, option) -> the loader that reads it
 TOOZ = {("coordination", "backend_url"), ("DEFAULT", "coordination_url")}
@@ -127,3 +128,29 @@ def _gnocchi_incoming(value: str) -> Verdict:
 BLANK_EFFECT = ("oslo.config reads an empty value as '' (not as the option's default): the service hands '' to "
                 "{loader}, which refuses it ({error}); a service that tests the option first runs without "
                 "coordination instead: its hosts share no lock")
+
+
+def no_hosts(url: str) -> bool:
+    url = url.lower()
+    return url.startswith(("redis://&", "redis://?")) or url == "redis://"
+
+
+def urls_carry_sentinel_password(records, release) -> str | None:
+    """The operator's word, when every coordination URL the repository renders (N > 0) carries a
+    sentinel_password: nobody adds one to every URL for sentinels without a password. Mixed URLs say
+    nothing (the stock template decides: those that carry one are then SENTINEL_AUTH_UNEXPECTED)."""
+    consumers = {(o.file, o.section, o.option) for o in release.options}
+    values = [judge(r.section, r.option, r.value) for r in records
+              if (r.section, r.option) in URL_OPTIONS and (r.file, r.section, r.option) in consumers]
+    sentinel = [v.value for v in values if v.kind == "sentinel" and not no_hosts(v.value)]
+
+    def carries(text: str) -> bool:
+        try:
+            return urls.parse(text).sentinel_password is not None
+        except urls.URLError:
+            return False
+
+    if sentinel and all(carries(v) for v in sentinel):
+        return (f"every coordination URL the repository renders ({len(sentinel)}) carries sentinel_password: taken "
+                "as your statement that the sentinels have a password (say it with --sentinel-auth=required)")
+    return None

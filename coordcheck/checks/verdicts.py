@@ -74,11 +74,12 @@ def settle(found: list[Finding], rendered: Rendered, expected: Expected, usable=
     """The findings with comparisons on made-up addresses as notes, and every repairable one repaired."""
     found = unverified(found, rendered, expected, list(usable))
     index = {place_key(r): r for r in rendered.records}
+    every_url = [index[c.path] for c in usable if c.path in index]  # URL_DRIFT is between places: all of them
     urls_repairs = URLRepairs(rendered, expected) if rendered.repo is not None and any(
         f.id in URL_IDS for f in found) else None
     out = []
     for f in found:
-        repair = repair_for(f, rendered, expected, index, urls_repairs)
+        repair = repair_for(f, rendered, expected, index, urls_repairs, every_url)
         if repair is not None:
             f = replace(f, repair=repair, fix=_text(f, repair, expected))
         out.append(f)
@@ -93,12 +94,14 @@ def _text(finding: Finding, repair: Repair, expected: Expected) -> str:
 
 
 def repair_for(f: Finding, rendered: Rendered, expected: Expected, index: dict,
-               url_repairs: URLRepairs | None = None) -> Repair | None:
+               url_repairs: URLRepairs | None = None, every_url=()) -> Repair | None:
     if rendered.repo is None:
         return None
     places = [f.where.file] + [p for _, p in f.where.more_files]
     if f.id in URL_IDS:
         records = [index[p] for p in places if p in index]
+        if f.id == "URL_DRIFT":
+            records += [r for r in every_url if r not in records]
         match = PLACE.match(f.where.file or "")
         if not records and match is None:
             return None

@@ -11,6 +11,7 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from coordcheck.kolla import KollaError
@@ -78,11 +79,24 @@ def configured_fact_cache() -> tuple[Path | None, str]:
     """The jsonfile fact cache that kolla-ansible's ansible-playbook would fill and read: kolla-ansible ships no
     ansible.cfg and sets no ANSIBLE_CONFIG, so Ansible's own search decides (ANSIBLE_CONFIG, ./ansible.cfg,
     ~/.ansible.cfg, /etc/ansible/ansible.cfg; ANSIBLE_CACHE_PLUGIN* in the environment), read with
-    ansible-core's ConfigManager. (None, "") when none is configured; (None, why) when it cannot be read."""
-    from ansible.config.manager import ConfigManager, find_ini_config_file
+    ansible-core's ConfigManager (once per file content and environment). (None, "") when none is
+    configured; (None, why) when it cannot be used."""
+    from ansible.config.manager import find_ini_config_file
+
+    found = find_ini_config_file()
+    try:
+        text = Path(found).read_text(errors="replace") if found else ""
+    except OSError:
+        text = ""
+    settings = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("ANSIBLE_")))
+    return _fact_cache_of(found, text, settings, os.getcwd())  # a relative connection is the working directory's
+
+
+@lru_cache(maxsize=8)
+def _fact_cache_of(found: str | None, text: str, settings: tuple, cwd: str) -> tuple[Path | None, str]:
+    from ansible.config.manager import ConfigManager
 
     try:
-        found = find_ini_config_file()
         manager = ConfigManager(conf_file=found)
         plugin = manager.get_config_value("CACHE_PLUGIN")
         connection = manager.get_config_value("CACHE_PLUGIN_CONNECTION")
