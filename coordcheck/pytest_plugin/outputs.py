@@ -105,26 +105,50 @@ def _labels(**labels) -> str:
     return "{" + ",".join(f'{k}="{_label(v)}"' for k, v in labels.items()) + "}"
 
 
+def sample_value(value: float) -> str:
+    """A sample's value exactly (the shortest text that reads back as the same
+    float, as Go's strconv writes it): a unix time keeps every second."""
+    if value != value:
+        return "NaN"
+    if value in (float("inf"), float("-inf")):
+        return "+Inf" if value > 0 else "-Inf"
+    return str(int(value)) if float(value).is_integer() and abs(value) < 2 ** 53 else repr(float(value))
+
+
+def finding_series(run: Run) -> list[dict]:
+    """One label set per cause × host × service: every place of every cause,
+    and every further service a place names (a finding's ``more_files``)."""
+    severity = {c["id"]: c["severity"] for c in run.causes()}
+    series: dict[tuple, dict] = {}
+
+    def add(fid: str, host: str | None, service: str | None) -> None:
+        labels = {"id": fid, "severity": severity[fid], "host": host or "", "service": service or ""}
+        series.setdefault(tuple(labels.values()), labels)
+
+    for cause in run.causes():
+        for place in cause["places"]:
+            add(cause["id"], place.get("host") or place.get("seen_from"), place.get("service"))
+    for record in run.records:
+        for f in record["findings"]:
+            where = f["where"]
+            host = where["host"] or record["row"]
+            for service, _file in where.get("more_files") or ():
+                add(f["id"], host, service)
+    return sorted(series.values(), key=lambda labels: tuple(labels.values()))
+
+
 def as_prometheus(run: Run) -> str:
     """Text exposition format 0.0.4: one family per metric, HELP and TYPE first."""
     out: list[str] = []
 
     def family(name: str, help_text: str, samples: list[tuple[dict, float]]) -> None:
         out.extend([f"# HELP {name} {help_text}", f"# TYPE {name} gauge"])
-        out.extend(f"{name}{_labels(**labels) if labels else ''} {value:g}" for labels, value in samples)
+        out.extend(f"{name}{_labels(**labels) if labels else ''} {sample_value(value)}" for labels, value in samples)
 
     family("coordcheck_step_ok", "1 when every check of the runbook step passed (warnings pass) from the host",
            [({"step": s, "host": r}, 0.0 if st == "fail" else 1.0) for r in run.rows for s, st in run.matrix[r].items()])
-    findings, seen = [], set()
-    for c in run.causes():
-        for p in c["places"]:
-            labels = {"id": c["id"], "severity": c["severity"], "host": p["host"] or p["seen_from"],
-                      "service": p["service"] or ""}
-            if tuple(labels.values()) not in seen:
-                seen.add(tuple(labels.values()))
-                findings.append((labels, 1.0))
     family("coordcheck_finding", "a cause coordcheck found, once per host and service (see the report for the fix)",
-           findings)
+           [(labels, 1.0) for labels in finding_series(run)])
     family("coordcheck_run_ok", "1 when the run found no failure (warnings pass)", [({}, 0.0 if run.verdict() in ("fail", "unknown") else 1.0)])
     family("coordcheck_hosts", "hosts checked", [({}, float(len(run.hosts)))])
     family("coordcheck_run_duration_seconds", "wall time of the run", [({}, round(run.duration(), 3))])
