@@ -11,17 +11,15 @@ every file written atomically (a temporary file renamed over it):
 from __future__ import annotations
 
 import json
-import os
 import platform
 import sys
-import tempfile
 import time
 from importlib import metadata
-from pathlib import Path
 
 import pytest
 
 from coordcheck.secrets import KNOWN
+from coordcheck.textfile import sample_value, write_atomically
 from coordcheck.pytest_plugin import report
 from coordcheck.pytest_plugin.run import Run
 from coordcheck.pytest_plugin.html import page
@@ -59,20 +57,6 @@ SCHEMA = {
 NAGIOS = {"pass": ("OK", 0), "warn": ("WARNING", 1), "fail": ("CRITICAL", 2), "unknown": ("UNKNOWN", 3)}
 
 
-def write_atomically(path: str | Path, text: str) -> None:
-    """``text``, masked, replaces ``path`` in one rename (readers never see half a file)."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(KNOWN.mask(text))
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def versions() -> dict[str, str | None]:
     found = {"python": platform.python_version()}
     for name in ("coordcheck", "pytest", "pytest-testinfra", "redis", "tooz"):
@@ -103,16 +87,6 @@ def _label(value) -> str:
 
 def _labels(**labels) -> str:
     return "{" + ",".join(f'{k}="{_label(v)}"' for k, v in labels.items()) + "}"
-
-
-def sample_value(value: float) -> str:
-    """A sample's value exactly (the shortest text that reads back as the same
-    float, as Go's strconv writes it): a unix time keeps every second."""
-    if value != value:
-        return "NaN"
-    if value in (float("inf"), float("-inf")):
-        return "+Inf" if value > 0 else "-Inf"
-    return str(int(value)) if float(value).is_integer() and abs(value) < 2 ** 53 else repr(float(value))
 
 
 def finding_series(run: Run) -> list[dict]:

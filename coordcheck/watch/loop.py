@@ -28,7 +28,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coordcheck.pytest_plugin.outputs import sample_value, write_atomically
+from coordcheck.textfile import sample_value, write_atomically
 from coordcheck.secrets import KNOWN
 
 #: pytest's exit codes of a round that ran: every check passed (or warned), some failed
@@ -44,13 +44,13 @@ class Settings:
     check_args: list[str]
     textfile: Path
     every: float = 60.0
-    deadline: float | None = None     # a round's bound; default (and at most) ``every``
+    deadline: float | None = None     # a round's bound; default ``every``
     once: bool = False
     python: str = field(default_factory=lambda: sys.executable)
 
     @property
     def round_deadline(self) -> float:
-        return min(self.deadline or self.every, self.every)
+        return self.deadline or self.every
 
 
 @dataclass
@@ -141,7 +141,8 @@ class Watch:
         return done
 
     def command(self, result: Path) -> list[str]:
-        persist = int(self.settings.every * 2 + 30)   # a master outlives the gap between two rounds
+        # a master outlives the gap between two rounds
+        persist = int(max(self.settings.every, self.settings.round_deadline) * 2 + 30)
         return [self.settings.python, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--checklist",
                 f"--prometheus={result}", f"--ssh-control-dir={self.state / 'ssh'}",
                 f"--ssh-control-persist={persist}", *self.settings.check_args]

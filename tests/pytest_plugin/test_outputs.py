@@ -17,6 +17,7 @@ from coordcheck.pytest_plugin.run import Run
 from coordcheck.pytest_plugin.html import page
 from coordcheck.pytest_plugin.report import STEPS
 from coordcheck.secrets import KNOWN, Secret
+from coordcheck.textfile import sample_value
 
 PW = "Pw-0utput-s3cret"
 
@@ -138,7 +139,7 @@ def test_prometheus_timestamps_are_exact(finished):
 @pytest.mark.parametrize("value, text", [(0.0, "0"), (3.0, "3"), (1796164712.345, "1796164712.345"),
                                          (float("inf"), "+Inf"), (float("nan"), "NaN"), (-2.5, "-2.5")])
 def test_sample_values_written_as_go_reads_them(value, text):
-    assert outputs.sample_value(value) == text
+    assert sample_value(value) == text
 
 
 @pytest.mark.parametrize("statuses, line, code", [
