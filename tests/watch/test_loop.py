@@ -16,7 +16,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from coordcheck.watch.loop import resident_bytes
-from tests.conftest import PROJECT, run_cli
+from tests.conftest import PROJECT, assert_no_secret, run_cli
 
 SERVICES = {"cinder-volume", "designate-worker", "masakari-api", "mistral-api"}
 pytestmark = pytest.mark.xdist_group("watch-loop")   # one lab for the module, on one worker
@@ -90,7 +90,8 @@ def test_watch_sees_the_incident_appear_and_clear(deployment, tmp_path):
         out, err = watch.communicate(timeout=10)
     assert time.monotonic() - began < 1.5, "SIGTERM took longer than about a second"
     assert watch.returncode == 0, err
-    assert "Traceback" not in err and deployment.password not in out + err
+    assert "Traceback" not in err
+    assert_no_secret(out + err, deployment.password)
 
 
 def test_sigterm_mid_round_ends_it_and_its_round(deployment, tmp_path):
