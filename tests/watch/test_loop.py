@@ -148,3 +148,20 @@ def test_check_options_it_refuses_end_the_watch_with_their_line(deployment, tmp_
                           cwd=PROJECT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and "unknown marker 'nosuchstep'" in done.stderr, done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_failing_round_never_ends_the_loop(deployment, tmp_path):
+    """Rounds that reach no verdict (here: no test selected, pytest exit 5) are
+    counted and reported, one line each, and the next round still starts."""
+    textfile = tmp_path / "coordcheck.prom"
+    watch = start_watch(textfile, deployment, "--every", "0.1s", "--round-deadline", "120s",
+                        "-m", "network and not network")
+    try:
+        families = next_round(textfile, 1, watch)
+        assert value(families, "coordcheck_watch_round_failures") == round_number(families) >= 2
+        assert value(families, "coordcheck_watch_last_round_ok") == 0 and watch.poll() is None
+    finally:
+        watch.send_signal(signal.SIGTERM)
+        _, err = watch.communicate(timeout=10)
+    assert "coordcheck watch: round 1 failed (pytest exit 5)" in err and "round 2 failed" in err, err
+    assert watch.returncode == 0
