@@ -1,8 +1,8 @@
 """coordcheck watch (issue 21) on the 3-host SSH lab (`coordcheck up --ssh`):
-a round's wall and CPU time cold (new SSH connections) and warm (the watch's
-SSH masters kept open), each round a child process as the watch runs them,
-and the same rounds in one process (pytest.main repeated) for comparison;
-the watch process's RSS over N rounds; the time from the incident
+a round's wall and CPU time as the watch runs it, cold (a new worker, new
+SSH connections) and warm (the same worker, its SSH masters kept open), and
+as a new pytest process per round (SSH warm) for comparison; the watch's and
+its worker's RSS over N rounds; the time from the incident
 (`coordcheck repro`) to CoordcheckCauseFailing firing in a real Prometheus
 scraping a real node_exporter, and from `coordcheck fix` to it resolving.
 Writes its figures into bench/README.md's "watch" section.
@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -25,19 +26,6 @@ from pathlib import Path
 from common import PROJECT
 
 SECTION = "watch"
-IN_PROCESS = '''import json, resource, sys, time, pytest
-rounds, args = int(sys.argv[1]), sys.argv[2:]
-def rss():
-    return next(int(l.split()[1]) * 1024 for l in open("/proc/self/status") if l.startswith("VmRSS:"))
-for n in range(rounds):
-    t, u = time.monotonic(), resource.getrusage(resource.RUSAGE_SELF)
-    code = pytest.main(args)
-    v = resource.getrusage(resource.RUSAGE_SELF)
-    print(json.dumps({"wall": time.monotonic() - t, "cpu": v.ru_utime - u.ru_utime + v.ru_stime - u.ru_stime,
-                      "rss": rss(), "rc": int(code), "modules": len(sys.modules)}), file=sys.stderr, flush=True)
-'''
-
-
 def coordcheck(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     done = subprocess.run([sys.executable, "-m", "coordcheck", *args], cwd=PROJECT, capture_output=True, text=True)
     if check and done.returncode != 0:
@@ -57,36 +45,43 @@ def write_section(readme: Path, name: str, body: str) -> None:
     readme.write_text(text)
 
 
-def rounds_in_child(check_args: list[str], textfile: Path, cold: int, warm: int) -> tuple[list, list]:
+def rounds_as_watch(check_args: list[str], textfile: Path, cold: int, warm: int) -> tuple[list, list]:
     from coordcheck.watch.loop import Settings, Watch
 
     cold_rounds = []
-    for _ in range(cold):    # a new watch each time: its SSH control folder is new
+    for _ in range(cold):    # a new watch each time: a new worker, a new SSH control folder
         watch = Watch(Settings(check_args, textfile, every=600))
         cold_rounds.append(watch.round())
         watch.close()
     watch = Watch(Settings(check_args, textfile, every=600))
     try:
-        watch.round()        # opens the masters
+        watch.round()        # starts the worker, opens the masters
         warm_rounds = [watch.round() for _ in range(warm)]
     finally:
         watch.close()
     return cold_rounds, warm_rounds
 
 
-def rounds_in_process(check_args: list[str], rounds: int) -> list[dict]:
+def process_per_round(check_args: list[str], rounds: int) -> list[tuple[float, float]]:
+    """(wall, CPU) of ``python -m pytest --checklist`` started anew each round, SSH kept warm."""
+    results = []
     with tempfile.TemporaryDirectory(prefix="cc-bench-") as control:
-        args = ["-p", "no:cacheprovider", "-q", "--checklist", f"--ssh-control-dir={control}",
-                "--ssh-control-persist=600", *check_args]
-        done = subprocess.run([sys.executable, "-c", IN_PROCESS, str(rounds), *args], cwd=PROJECT,
-                              capture_output=True, text=True, timeout=3600)
-        subprocess.run(["bash", "-c", f'for s in {control}/*; do [ -S "$s" ] && ssh -o ControlPath="$s" -O exit x; done'],
-                       capture_output=True, timeout=30)
-    return [json.loads(line) for line in done.stderr.splitlines() if line.startswith("{")]
+        command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--checklist",
+                   f"--ssh-control-dir={control}", "--ssh-control-persist=600", *check_args]
+        for _ in range(rounds + 1):
+            before, began = resource.getrusage(resource.RUSAGE_CHILDREN), time.monotonic()
+            subprocess.run(command, cwd=PROJECT, capture_output=True, timeout=900)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            results.append((time.monotonic() - began, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime))
+        for socket in Path(control).iterdir():
+            if socket.is_socket():
+                subprocess.run(["ssh", "-o", f"ControlPath={socket}", "-O", "exit", "x"], capture_output=True,
+                               timeout=10)
+    return results[1:]   # the first opened the masters
 
 
-def watch_rss(check_args: list[str], rounds: int, folder: Path) -> list[tuple[int, int]]:
-    """(round, the watch's RSS) as its textfile says, up to ``rounds`` rounds."""
+def watch_rss(check_args: list[str], rounds: int, folder: Path) -> list[tuple[int, int, int]]:
+    """(round, the watch's RSS, its worker's) as its textfile says, up to ``rounds`` rounds."""
     sys.path.insert(0, str(PROJECT))
     from prometheus_client.parser import text_string_to_metric_families
 
@@ -94,18 +89,20 @@ def watch_rss(check_args: list[str], rounds: int, folder: Path) -> list[tuple[in
     watch = subprocess.Popen([sys.executable, "-m", "coordcheck", "watch", "--every", "0.1s", "--round-deadline",
                               "600s", "--textfile", str(textfile), *check_args], cwd=PROJECT,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    seen: dict[int, int] = {}
+    seen: dict[int, tuple[int, int]] = {}
     try:
         while len(seen) < rounds and watch.poll() is None:
             time.sleep(0.2)
             if textfile.exists():
                 values = {s.name: s.value for f in text_string_to_metric_families(textfile.read_text())
                           for s in f.samples}
-                seen[int(values["coordcheck_watch_rounds_total"])] = int(values["coordcheck_watch_resident_memory_bytes"])
+                seen[int(values["coordcheck_watch_rounds_total"])] = (
+                    int(values["coordcheck_watch_resident_memory_bytes"]),
+                    int(values["coordcheck_watch_worker_resident_memory_bytes"]))
     finally:
         watch.terminate()
         watch.wait(timeout=30)
-    return sorted(seen.items())
+    return [(n, *seen[n]) for n in sorted(seen)]
 
 
 def alert_times(deployment_root: Path, check_args: list[str], folder: Path) -> tuple[float, float, float]:
@@ -134,10 +131,9 @@ def alert_times(deployment_root: Path, check_args: list[str], folder: Path) -> t
     return fired, resolved, rounds
 
 
-def summary(rounds, key_wall, key_cpu) -> str:
-    walls = [key_wall(r) for r in rounds]
-    cpus = [key_cpu(r) for r in rounds]
-    return f"{statistics.median(walls):.1f} s | {statistics.median(cpus):.2f} s | {len(rounds)}"
+def summary(rounds: list[tuple[float, float]]) -> str:
+    return (f"{statistics.median(w for w, _ in rounds):.1f} s | {statistics.median(c for _, c in rounds):.2f} s | "
+            f"{len(rounds)}")
 
 
 def main() -> None:
@@ -145,7 +141,7 @@ def main() -> None:
     parser.add_argument("--cold", type=int, default=3)
     parser.add_argument("--warm", type=int, default=5)
     parser.add_argument("--rss-rounds", type=int, default=100)
-    parser.add_argument("--rss-steps", default="network", help="-m for the RSS rounds (their cost is the child's)")
+    parser.add_argument("--rss-steps", help="-m for the RSS rounds (default: the whole checklist)")
     parser.add_argument("--no-alert", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="cc-bench-watch-") as tmp:
@@ -153,34 +149,33 @@ def main() -> None:
         coordcheck("up", "--dir", str(root), "--ssh")
         check_args = ["--hosts=controllers", "--inventory", str(root / "multinode"), "--configdir", str(root)]
         try:
-            cold, warm = rounds_in_child(check_args, folder / "bench.prom", args.cold, args.warm)
-            print("child cold:", [(round(r.wall, 1), round(r.cpu, 2)) for r in cold], flush=True)
-            print("child warm:", [(round(r.wall, 1), round(r.cpu, 2)) for r in warm], flush=True)
-            inproc = rounds_in_process(check_args, args.warm + 1)
-            print("in process:", [(round(r["wall"], 1), round(r["cpu"], 2), r["rss"] >> 20) for r in inproc], flush=True)
-            rss = watch_rss([*check_args, "-m", args.rss_steps], args.rss_rounds, folder)
-            print("watch RSS:", rss[:3], "...", rss[-3:], flush=True)
+            cold, warm = rounds_as_watch(check_args, folder / "bench.prom", args.cold, args.warm)
+            cold, warm = [(r.wall, r.cpu) for r in cold], [(r.wall, r.cpu) for r in warm]
+            print("watch cold:", cold, "\nwatch warm:", warm, flush=True)
+            anew = process_per_round(check_args, args.warm)
+            print("a process per round:", anew, flush=True)
+            steps = ["-m", args.rss_steps] if args.rss_steps else []
+            rss = watch_rss([*check_args, *steps], args.rss_rounds, folder)
+            print("RSS:", rss[:2], "...", rss[-2:], flush=True)
             alert = None if args.no_alert else alert_times(root, check_args, folder / "prometheus")
             print("alert:", alert, flush=True)
         finally:
             coordcheck("down", "--dir", str(root), check=False)
     load = os.getloadavg()[0]
     lines = [f"## watch (bench/watch.py: 3-host SSH lab, {os.cpu_count()} cores, load average {load:.1f})", "",
-             "A round of the whole live checklist (`coordcheck watch`'s rounds are child processes; medians):", "",
+             "A round of the whole live checklist (medians):", "",
              "| round | wall | CPU | rounds |", "|---|---|---|---|",
-             f"| child process, cold SSH (a new watch) | {summary(cold, lambda r: r.wall, lambda r: r.cpu)} |",
-             f"| child process, warm SSH (masters kept) | {summary(warm, lambda r: r.wall, lambda r: r.cpu)} |"]
-    if inproc:
-        lines.append(f"| in process (pytest.main repeated), warm SSH | "
-                     f"{summary(inproc[1:] or inproc, lambda r: r['wall'], lambda r: r['cpu'])} |")
-        lines += ["", f"In process, the RSS grows from {inproc[0]['rss'] / 2**20:.0f} MB after round 1 to "
-                      f"{inproc[-1]['rss'] / 2**20:.0f} MB after round {len(inproc)} "
-                      f"({inproc[-1]['modules']} modules stay imported)."]
+             f"| watch, cold (a new worker, new SSH connections) | {summary(cold)} |",
+             f"| watch, warm (its worker and SSH masters kept) | {summary(warm)} |",
+             f"| a new pytest process per round, SSH warm | {summary(anew)} |"]
     if rss:
         first, last = rss[0], rss[-1]
-        lines += ["", f"The watch process's RSS (`-m {args.rss_steps}` rounds): {first[1] / 2**20:.1f} MB after round "
-                      f"{first[0]}, {last[1] / 2**20:.1f} MB after round {last[0]} "
-                      f"(largest {max(v for _, v in rss) / 2**20:.1f} MB)."]
+        what = f"`-m {args.rss_steps}`" if args.rss_steps else "whole-checklist"
+        lines += ["", f"Memory over {last[0]} {what} rounds: the watch process {first[1] / 2**20:.1f} MB after round "
+                      f"{first[0]}, {last[1] / 2**20:.1f} MB after round {last[0]}; its worker "
+                      f"{first[2] / 2**20:.0f} MB after round {first[0]}, {last[2] / 2**20:.0f} MB after round "
+                      f"{last[0]} (largest {max(r[2] for r in rss) / 2**20:.0f} MB; a worker is replaced every 50 "
+                      "rounds)."]
     if alert:
         fired, resolved, round_wall = alert
         lines += ["", f"Incident to alert (real Prometheus, 1 s scrape and evaluation, `--every 1s -m config`, a "

@@ -1,8 +1,10 @@
-"""The watch loop: one round of the checklist every ``every`` seconds, each
-round a child ``pytest --checklist`` process (its memory returned when it
-ends, killed as a whole at the round's deadline) whose SSH master connections
-stay open between rounds in the watch's own control directory, so that a
-round after the first pays no SSH handshake. After every round the textfile
+"""The watch loop: one round of the checklist every ``every`` seconds, run
+by a long-lived worker process (`coordcheck.watch.worker`: ``pytest.main``
+per round, the plugin imported once) whose SSH master connections stay open
+between rounds in the watch's own control directory, so that a round after
+the first pays neither start-up nor SSH handshake. The worker is killed,
+whole process group, at a round's deadline, and replaced every so many
+rounds (its memory stays bounded); the watch process itself stays small. After every round the textfile
 is rewritten atomically: the last completed round's metrics
 (`coordcheck.pytest_plugin.outputs.as_prometheus`) and the watch's own.
 
@@ -17,7 +19,6 @@ schedule, never stacked. A failing round never ends the loop.
 from __future__ import annotations
 
 import os
-import resource
 import shutil
 import signal
 import subprocess
@@ -29,14 +30,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coordcheck.textfile import sample_value, write_atomically
+from coordcheck.watch.worker import Worker, resident_bytes
 from coordcheck.secrets import KNOWN
 
 #: pytest's exit codes of a round that ran: every check passed (or warned), some failed
 RAN = (0, 1)
 USAGE_ERROR = 4
-#: how long a stopped round may take to end after SIGINT before it is killed
-GRACE = 0.5
-POLL = 0.05
 
 
 @dataclass
@@ -71,6 +70,7 @@ class Watch:
         self.counts = {"rounds": 0, "overruns": 0, "failures": 0}
         self.checked = ""            # the last completed round's textfile
         self.last: Round | None = None
+        self.worker: Worker | None = None
 
     # -- the loop -------------------------------------------------------------------
     def run(self) -> int:
@@ -112,17 +112,16 @@ class Watch:
         number = self.counts["rounds"]
         result = self.state / "round.prom"
         result.unlink(missing_ok=True)
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        began = time.monotonic()
-        with open(self.state / "round.log", "wb") as output:
-            child = subprocess.Popen(self.command(result), stdin=subprocess.DEVNULL, stdout=output,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
-            outcome = self._wait(child, began + self.settings.round_deadline)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        wall = time.monotonic() - began
-        status = child.returncode
-        if outcome == "ran" and (status not in RAN or not result.is_file()):
+        if self.worker is not None and self.worker.worn():
+            self._retire()
+        if self.worker is None:
+            self.worker = Worker(self.settings.python, self.state / "round.log")
+        cpu, began = self.worker.cpu_seconds(), time.monotonic()
+        outcome, status = self.worker.run(self.pytest_args(result), began + self.settings.round_deadline, self.stop)
+        cpu, wall = self.worker.cpu_seconds() - cpu, time.monotonic() - began
+        if outcome != "ran":
+            self._retire()   # overran, stopped or died: a new worker for the next round
+        if outcome == "died" or (outcome == "ran" and (status not in RAN or not result.is_file())):
             outcome = "failed"
         done = Round(number, outcome, status, wall, cpu, self._tail())
         self.last = done
@@ -135,45 +134,23 @@ class Watch:
         elif outcome == "failed":
             self.counts["failures"] += 1
             if status != USAGE_ERROR:
-                self._say(f"round {number} failed (pytest exit {status}): {done.output_tail or 'no output'}")
+                shown = "the worker ended" if status is None else f"pytest exit {status}"
+                self._say(f"round {number} failed ({shown}): {done.output_tail or 'no output'}")
         if outcome != "stopped":
             write_atomically(self.settings.textfile, self.checked + self.metrics())
         return done
 
-    def command(self, result: Path) -> list[str]:
+    def pytest_args(self, result: Path) -> list[str]:
         # a master outlives the gap between two rounds
         persist = int(max(self.settings.every, self.settings.round_deadline) * 2 + 30)
-        return [self.settings.python, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--checklist",
-                f"--prometheus={result}", f"--ssh-control-dir={self.state / 'ssh'}",
-                f"--ssh-control-persist={persist}", *self.settings.check_args]
+        return ["-p", "no:cacheprovider", "-q", "--checklist", f"--prometheus={result}",
+                f"--ssh-control-dir={self.state / 'ssh'}", f"--ssh-control-persist={persist}",
+                *self.settings.check_args]
 
-    def _wait(self, child: subprocess.Popen, deadline: float) -> str:
-        while True:
-            try:
-                child.wait(timeout=POLL)
-                return "ran"
-            except subprocess.TimeoutExpired:
-                pass
-            if self.stop.is_set():
-                self._end(child)
-                return "stopped"
-            if time.monotonic() >= deadline:
-                self._end(child)
-                return "overrun"
-
-    @staticmethod
-    def _end(child: subprocess.Popen) -> None:
-        """The round's whole process group: SIGINT (pytest ends its session), then SIGKILL."""
-        for sig, wait in ((signal.SIGINT, GRACE), (signal.SIGKILL, 5.0)):
-            try:
-                os.killpg(child.pid, sig)
-            except ProcessLookupError:
-                pass
-            try:
-                child.wait(timeout=wait)
-                return
-            except subprocess.TimeoutExpired:
-                continue
+    def _retire(self) -> None:
+        if self.worker is not None:
+            self.worker.kill()
+            self.worker = None
 
     def _tail(self) -> str:
         """The round's last meaningful output line, masked (for its report line)."""
@@ -208,6 +185,8 @@ class Watch:
             ("coordcheck_watch_interval_seconds", "gauge", "time between two rounds' starts", self.settings.every),
             ("coordcheck_watch_resident_memory_bytes", "gauge", "the watch process's resident memory",
              resident_bytes(os.getpid())),
+            ("coordcheck_watch_worker_resident_memory_bytes", "gauge",
+             "the worker's resident memory (0 between workers)", resident_bytes(self.worker.pid) if self.worker else 0),
             ("coordcheck_watch_last_round_timestamp_seconds", "gauge", "when the last round ended (unix time)",
              round(time.time(), 3)),
         ]
@@ -218,7 +197,8 @@ class Watch:
 
     # -- the end --------------------------------------------------------------------
     def close(self) -> None:
-        """Close the SSH masters the rounds left open, remove the state folder."""
+        """End the worker, close the SSH masters the rounds left open, remove the state folder."""
+        self._retire()
         control = self.state / "ssh"
         sockets = [p for p in control.iterdir() if p.is_socket()] if control.is_dir() else []
         for socket in sockets:
@@ -228,14 +208,3 @@ class Watch:
             except (OSError, subprocess.TimeoutExpired):
                 pass   # it ends by itself after ControlPersist
         shutil.rmtree(self.state, ignore_errors=True)
-
-
-def resident_bytes(pid: int) -> int:
-    """VmRSS of a process, from /proc (0 when it is gone)."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0

@@ -1,7 +1,8 @@
 """``coordcheck watch`` against a real lab (`coordcheck up`): the textfile
 across rounds shows the incident appear (`repro`) and clear (`fix`), the
 watch's memory stays flat, SIGTERM ends it within about a second, ``--once``
-exits with the round's status, and a round that overruns is reported."""
+exits with the round's status, a round that overruns or fails is reported
+and the loop goes on, and the worker is replaced every so many rounds."""
 
 from __future__ import annotations
 
@@ -165,3 +166,22 @@ def test_a_failing_round_never_ends_the_loop(deployment, tmp_path):
         _, err = watch.communicate(timeout=10)
     assert "coordcheck watch: round 1 failed (pytest exit 5)" in err and "round 2 failed" in err, err
     assert watch.returncode == 0
+
+
+def test_the_worker_is_replaced_every_so_many_rounds(deployment, tmp_path, monkeypatch):
+    """Rounds run in one worker (the plugin imported once); after
+    RECYCLE_ROUNDS a new worker takes over, so its memory stays bounded."""
+    from coordcheck.watch import worker
+    from coordcheck.watch.loop import Settings, Watch
+
+    monkeypatch.setattr(worker, "RECYCLE_ROUNDS", 2)
+    watch = Watch(Settings([*deployment.checklist_args(), "-m", "auth"], tmp_path / "c.prom", every=60))
+    pids = []
+    try:
+        for _ in range(5):
+            assert watch.round().outcome == "ran"
+            pids.append(watch.worker.pid)
+    finally:
+        watch.close()
+    assert pids[0] == pids[1] != pids[2] == pids[3] != pids[4], pids
+    assert not watch.state.exists()
