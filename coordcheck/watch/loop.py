@@ -4,9 +4,10 @@ per round, the plugin imported once) whose SSH master connections stay open
 between rounds in the watch's own control directory, so that a round after
 the first pays neither start-up nor SSH handshake. The worker is killed,
 whole process group, at a round's deadline, and replaced every so many
-rounds (its memory stays bounded); the watch process itself stays small. After every round the textfile
-is rewritten atomically: the last completed round's metrics
-(`coordcheck.pytest_plugin.outputs.as_prometheus`) and the watch's own.
+rounds (its memory stays bounded); the watch process itself stays small.
+After every round the textfile is rewritten atomically: the last completed
+round's metrics (`coordcheck.pytest_plugin.outputs.as_prometheus`) and the
+watch's own.
 
     watch = Watch(Settings(["--hosts=controllers", "--inventory=multinode"], Path("coordcheck.prom"), every=60))
     watch.run()      # until SIGTERM / SIGINT (or one round: Settings(once=True))
