@@ -67,7 +67,7 @@ def process_per_round(check_args: list[str], rounds: int) -> list[tuple[float, f
     results = []
     with tempfile.TemporaryDirectory(prefix="cc-bench-") as control:
         command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--checklist",
-                   f"--ssh-control-dir={control}", "--ssh-control-persist=600", *check_args]
+                   f"--ssh-control-dir={control}", *check_args]
         for _ in range(rounds + 1):
             before, began = resource.getrusage(resource.RUSAGE_CHILDREN), time.monotonic()
             subprocess.run(command, cwd=PROJECT, capture_output=True, timeout=900)

@@ -21,17 +21,18 @@ SSH_REUSE = """# written by coordcheck: one SSH connection per host, reused by e
 # no command reads this process's stdin (under pytest-xdist it is the worker's channel)
 ControlMaster auto
 ControlPath {directory}/%C
-ControlPersist {persist}
+ControlPersist 60s
 StdinNull yes
 {include}
 """
 
 
-def ssh_config(user_config: str | None, directory: str | None = None, persist: int = 60) -> str:
+def ssh_config(user_config: str | None, directory: str | None = None) -> str:
     """An ssh_config that reuses connections and then reads the user's own
     (``--ssh-config``, else ~/.ssh/config and the system's). In ``directory``
     (``--ssh-control-dir``: kept across runs, e.g. by ``coordcheck watch``)
-    the masters outlive the run by ``persist`` seconds; else in a temporary one."""
+    a master outlives the run by ControlPersist (testinfra's 60 s); else in a
+    temporary folder, removed with its sockets."""
     if directory:
         Path(directory).mkdir(mode=0o700, parents=True, exist_ok=True)
     else:
@@ -39,16 +40,14 @@ def ssh_config(user_config: str | None, directory: str | None = None, persist: i
     includes = [user_config] if user_config else [os.path.expanduser("~/.ssh/config"), "/etc/ssh/ssh_config"]
     include = "\n".join(f"Include {path}" for path in includes if Path(path).is_file())
     path = Path(directory) / "ssh_config"
-    path.write_text(SSH_REUSE.format(directory=directory, include=include, persist=f"{int(persist)}s"),
-                    encoding="utf-8")
+    path.write_text(SSH_REUSE.format(directory=directory, include=include), encoding="utf-8")
     return str(path)
 
 
 def reuse_ssh(config: pytest.Config) -> None:
     """testinfra's hosts, and a host's tests on one xdist worker (it observes that host once)."""
     if hasattr(config.option, "ssh_config") and config.getoption("inventory"):
-        config.option.ssh_config = ssh_config(config.option.ssh_config, config.getoption("ssh_control_dir"),
-                                              config.getoption("ssh_control_persist"))
+        config.option.ssh_config = ssh_config(config.option.ssh_config, config.getoption("ssh_control_dir"))
     if getattr(config.option, "dist", "no") == "load":
         config.option.dist = "loadgroup"
 

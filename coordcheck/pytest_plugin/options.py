@@ -55,8 +55,6 @@ def add(parser: pytest.Parser) -> None:
     group.addoption("--ssh-control-dir", metavar="DIR",
                     help="keep the SSH master connections in DIR after the run (coordcheck watch: warm across "
                          "rounds); default: a temporary folder removed with them")
-    group.addoption("--ssh-control-persist", type=int, default=60, metavar="SECONDS",
-                    help="how long an idle SSH master connection stays open (default 60)")
     group.addoption("--report-json", metavar="FILE", help="write the run's verdict, matrix and causes as JSON")
     group.addoption("--prometheus", metavar="FILE",
                     help="write metrics for node_exporter's textfile collector (e.g. /var/lib/node_exporter/coordcheck.prom)")

@@ -142,11 +142,8 @@ class Watch:
         return done
 
     def pytest_args(self, result: Path) -> list[str]:
-        # a master outlives the gap between two rounds
-        persist = int(max(self.settings.every, self.settings.round_deadline) * 2 + 30)
         return ["-p", "no:cacheprovider", "-q", "--checklist", f"--prometheus={result}",
-                f"--ssh-control-dir={self.state / 'ssh'}", f"--ssh-control-persist={persist}",
-                *self.settings.check_args]
+                f"--ssh-control-dir={self.state / 'ssh'}", *self.settings.check_args]
 
     def _retire(self) -> None:
         if self.worker is not None:
