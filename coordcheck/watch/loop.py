@@ -81,7 +81,7 @@ class Watch:
             start = time.monotonic()
             while not self.stop.is_set():
                 done = self.round()
-                if done.outcome == "failed" and done.exit_status == USAGE_ERROR:
+                if done.outcome == "failed" and done.exit_status == USAGE_ERROR and done.number == 1:
                     self._say(f"error: {done.output_tail or 'the check options were refused'}")
                     return 2
                 if self.settings.once or self.stop.is_set():
@@ -134,11 +134,15 @@ class Watch:
                       "the next round starts on schedule")
         elif outcome == "failed":
             self.counts["failures"] += 1
-            if status != USAGE_ERROR:
+            if status != USAGE_ERROR or number > 1:
                 shown = "the worker ended" if status is None else f"pytest exit {status}"
                 self._say(f"round {number} failed ({shown}): {done.output_tail or 'no output'}")
         if outcome != "stopped":
-            write_atomically(self.settings.textfile, self.checked + self.metrics())
+            try:
+                write_atomically(self.settings.textfile, self.checked + self.metrics())
+            except OSError as exc:   # the folder went away, the disk is full: said, and the loop goes on
+                self._say(f"round {number}: the textfile {self.settings.textfile} cannot be written "
+                          f"({exc.strerror or exc})")
         return done
 
     def pytest_args(self, result: Path) -> list[str]:
