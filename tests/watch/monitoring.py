@@ -69,7 +69,7 @@ def monitoring(tmp_path: Path, rules: str):
     for tool in ("prometheus", "prometheus-node-exporter"):
         assert shutil.which(tool), f"{tool} is not installed: make prometheus"
     textfiles = tmp_path / "textfile"
-    textfiles.mkdir()
+    textfiles.mkdir(parents=True)
     exporter_port, prometheus_port = free_port(), free_port()
     (tmp_path / "coordcheck.rules").write_text(rules)
     (tmp_path / "prometheus.yml").write_text(yaml.safe_dump({
