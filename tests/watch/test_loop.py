@@ -60,6 +60,12 @@ def round_number(families: dict) -> int:
     return int(value(families, "coordcheck_watch_rounds"))
 
 
+def round_started_after_now(textfile: Path, watch: subprocess.Popen) -> dict:
+    """The first round that started after this call: the latest written is
+    round r, r + 1 may be running since before, r + 2 starts after it."""
+    return next_round(textfile, round_number(read_textfile(textfile)) + 1, watch)
+
+
 def test_watch_sees_the_incident_appear_and_clear(deployment, tmp_path):
     textfile = tmp_path / "coordcheck.prom"
     watch = start_watch(textfile, deployment, "--every", "1s", "--round-deadline", "180s", "-m", "config")
@@ -68,15 +74,13 @@ def test_watch_sees_the_incident_appear_and_clear(deployment, tmp_path):
         assert findings(healthy) == set() and value(healthy, "coordcheck_run_ok") == 1
         memory = [resident_bytes(watch.pid)]
         run_cli("repro", "--dir", str(deployment.root))
-        seen = next_round(textfile, round_number(healthy), watch)
-        seen = next_round(textfile, round_number(seen), watch)   # the first round whole after repro
+        seen = round_started_after_now(textfile, watch)
         memory.append(resident_bytes(watch.pid))
         hosts = set(deployment.hosts)
         assert findings(seen) == {("SENTINEL_AUTH_MISSING", h, s) for h in hosts for s in SERVICES}
         assert value(seen, "coordcheck_run_ok") == 0 and value(seen, "coordcheck_watch_last_round_ok") == 1
         run_cli("fix", "--dir", str(deployment.root))
-        cleared = next_round(textfile, round_number(seen), watch)
-        cleared = next_round(textfile, round_number(cleared), watch)
+        cleared = round_started_after_now(textfile, watch)
         memory.append(resident_bytes(watch.pid))
         assert findings(cleared) == set() and value(cleared, "coordcheck_run_ok") == 1
         assert value(cleared, "coordcheck_watch_round_overruns") == 0
