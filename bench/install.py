@@ -17,7 +17,6 @@ from common import spread, table, write_section
 
 from tests import installs  # noqa: E402 - common put the project on sys.path
 
-NAME = "install"
 
 
 def _parse() -> argparse.Namespace:
@@ -64,7 +63,7 @@ def main() -> None:
             [f"for scale: kolla-ansible {args.kolla_ansible} itself into a fresh venv", spread(seconds["kolla"]),
              last["ansible_core_beside"]]]
     clean = all(r["pip_check"] for r in rounds)
-    write_section(NAME, f"""{table(["one `pip install`", "wall", "ansible-core chosen"], rows)}
+    write_section("install", f"""{table(["one `pip install`", "wall", "ansible-core chosen"], rows)}
 
 Each into a venv made for it (Python {args.python}, pip {last['pip']}), from the machine's package index
 mirror with pip's download cache warm. `pip check` in the kolla-ansible venv afterwards: {'clean' if clean else 'NOT clean'}.""")

@@ -3,6 +3,8 @@
     coordcheck check --hosts=controllers --inventory=/etc/kolla/multinode   # the live checklist (pytest options pass)
     coordcheck gate --configdir=etc/kolla --inventory=multinode             # a config repository, in CI
     coordcheck render --configdir=etc/kolla --inventory=multinode           # what Kolla will write
+    coordcheck watch --every 60s --textfile DIR/coordcheck.prom [check options]  # the checklist as a monitor
+    coordcheck prometheus-rules                                              # alerting rules on its metrics
     coordcheck up | down | status | repro | fix | break | reset | ...       # the local lab
 
 A closed stdout (``coordcheck render ... | head``) ends quietly with 141, as a
@@ -21,6 +23,8 @@ VERBS = {
     "check": "the live checklist against a Kolla inventory (every pytest option passes through)",
     "gate": "the config-repository gate: what Kolla will render, judged per host, service and option",
     "render": "what Kolla will write: every Sentinel consumer option with its value (masked) and source",
+    "watch": "the live checklist on a timer, its metrics in a node_exporter textfile (--once: one round, for cron)",
+    "prometheus-rules": "print Prometheus alerting rules on coordcheck's metrics, each with its catalogue fix",
 }
 
 
@@ -101,6 +105,9 @@ def _run(argv: list[str]) -> int:
     if verb == "render":
         from coordcheck.cli import render
         return render.main(rest)
+    if verb in ("watch", "prometheus-rules"):
+        from coordcheck.cli import watch
+        return watch.watch(rest) if verb == "watch" else watch.prometheus_rules(rest)
     from coordcheck.cli import lab
     if verb not in lab.VERBS:
         known = ", ".join([*VERBS, *lab.VERBS])

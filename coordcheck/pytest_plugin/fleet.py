@@ -27,10 +27,16 @@ StdinNull yes
 """
 
 
-def ssh_config(user_config: str | None) -> str:
+def ssh_config(user_config: str | None, directory: str | None = None) -> str:
     """An ssh_config that reuses connections and then reads the user's own
-    (``--ssh-config``, else ~/.ssh/config and the system's)."""
-    directory = tempfile.mkdtemp(prefix="coordcheck-ssh-")
+    (``--ssh-config``, else ~/.ssh/config and the system's). In ``directory``
+    (``--ssh-control-dir``: kept across runs, e.g. by ``coordcheck watch``)
+    a master outlives the run by ControlPersist (testinfra's 60 s); else in a
+    temporary folder, removed with its sockets."""
+    if directory:
+        Path(directory).mkdir(mode=0o700, parents=True, exist_ok=True)
+    else:
+        directory = tempfile.mkdtemp(prefix="coordcheck-ssh-")
     includes = [user_config] if user_config else [os.path.expanduser("~/.ssh/config"), "/etc/ssh/ssh_config"]
     include = "\n".join(f"Include {path}" for path in includes if Path(path).is_file())
     path = Path(directory) / "ssh_config"
@@ -41,7 +47,7 @@ def ssh_config(user_config: str | None) -> str:
 def reuse_ssh(config: pytest.Config) -> None:
     """testinfra's hosts, and a host's tests on one xdist worker (it observes that host once)."""
     if hasattr(config.option, "ssh_config") and config.getoption("inventory"):
-        config.option.ssh_config = ssh_config(config.option.ssh_config)
+        config.option.ssh_config = ssh_config(config.option.ssh_config, config.getoption("ssh_control_dir"))
     if getattr(config.option, "dist", "no") == "load":
         config.option.dist = "loadgroup"
 

@@ -52,6 +52,9 @@ def add(parser: pytest.Parser) -> None:
 
     group.addoption("--forks", type=int, default=DEFAULT_FORKS,
                     help=f"observe at most this many hosts at once (default {DEFAULT_FORKS})")
+    group.addoption("--ssh-control-dir", metavar="DIR",
+                    help="keep the SSH master connections in DIR after the run (coordcheck watch: warm across "
+                         "rounds); default: a temporary folder removed with them")
     group.addoption("--report-json", metavar="FILE", help="write the run's verdict, matrix and causes as JSON")
     group.addoption("--prometheus", metavar="FILE",
                     help="write metrics for node_exporter's textfile collector (e.g. /var/lib/node_exporter/coordcheck.prom)")

@@ -11,17 +11,15 @@ every file written atomically (a temporary file renamed over it):
 from __future__ import annotations
 
 import json
-import os
 import platform
 import sys
-import tempfile
 import time
 from importlib import metadata
-from pathlib import Path
 
 import pytest
 
 from coordcheck.secrets import KNOWN
+from coordcheck.textfile import sample_value, write_atomically
 from coordcheck.pytest_plugin import report
 from coordcheck.pytest_plugin.run import Run
 from coordcheck.pytest_plugin.html import page
@@ -66,20 +64,6 @@ SCHEMA = {
 NAGIOS = {"pass": ("OK", 0), "warn": ("WARNING", 1), "fail": ("CRITICAL", 2), "unknown": ("UNKNOWN", 3)}
 
 
-def write_atomically(path: str | Path, text: str) -> None:
-    """``text``, masked, replaces ``path`` in one rename (readers never see half a file)."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(KNOWN.mask(text))
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def versions() -> dict[str, str | None]:
     found = {"python": platform.python_version()}
     for name in ("coordcheck", "pytest", "pytest-testinfra", "redis", "tooz"):
@@ -112,26 +96,40 @@ def _labels(**labels) -> str:
     return "{" + ",".join(f'{k}="{_label(v)}"' for k, v in labels.items()) + "}"
 
 
+def finding_series(run: Run) -> list[dict]:
+    """One label set per cause × host × service: every place of every cause,
+    and every further service a place names (a finding's ``more_files``)."""
+    severity = {c["id"]: c["severity"] for c in run.causes()}
+    series: dict[tuple, dict] = {}
+
+    def add(fid: str, host: str | None, service: str | None) -> None:
+        labels = {"id": fid, "severity": severity[fid], "host": host or "", "service": service or ""}
+        series.setdefault(tuple(labels.values()), labels)
+
+    for cause in run.causes():
+        for place in cause["places"]:
+            add(cause["id"], place.get("host") or place.get("seen_from"), place.get("service"))
+    for record in run.records:
+        for f in record["findings"]:
+            where = f["where"]
+            host = where["host"] or record["row"]
+            for service, _file in where.get("more_files") or ():
+                add(f["id"], host, service)
+    return sorted(series.values(), key=lambda labels: tuple(labels.values()))
+
+
 def as_prometheus(run: Run) -> str:
     """Text exposition format 0.0.4: one family per metric, HELP and TYPE first."""
     out: list[str] = []
 
     def family(name: str, help_text: str, samples: list[tuple[dict, float]]) -> None:
         out.extend([f"# HELP {name} {help_text}", f"# TYPE {name} gauge"])
-        out.extend(f"{name}{_labels(**labels) if labels else ''} {value:g}" for labels, value in samples)
+        out.extend(f"{name}{_labels(**labels) if labels else ''} {sample_value(value)}" for labels, value in samples)
 
     family("coordcheck_step_ok", "1 when every check of the runbook step passed (warnings pass) from the host",
            [({"step": s, "host": r}, 0.0 if st == "fail" else 1.0) for r in run.rows for s, st in run.matrix[r].items()])
-    findings, seen = [], set()
-    for c in run.causes():
-        for p in c["places"]:
-            labels = {"id": c["id"], "severity": c["severity"], "host": p["host"] or p["seen_from"],
-                      "service": p["service"] or ""}
-            if tuple(labels.values()) not in seen:
-                seen.add(tuple(labels.values()))
-                findings.append((labels, 1.0))
     family("coordcheck_finding", "a cause coordcheck found, once per host and service (see the report for the fix)",
-           findings)
+           [(labels, 1.0) for labels in finding_series(run)])
     family("coordcheck_run_ok", "1 when the run found no failure (warnings pass)", [({}, 0.0 if run.verdict() in ("fail", "unknown") else 1.0)])
     family("coordcheck_hosts", "hosts checked", [({}, float(len(run.hosts)))])
     family("coordcheck_run_duration_seconds", "wall time of the run", [({}, round(run.duration(), 3))])

@@ -17,6 +17,7 @@ from coordcheck.pytest_plugin.run import Run
 from coordcheck.pytest_plugin.html import page
 from coordcheck.pytest_plugin.report import STEPS
 from coordcheck.secrets import KNOWN, Secret
+from coordcheck.textfile import sample_value
 
 PW = "Pw-0utput-s3cret"
 
@@ -106,6 +107,39 @@ def test_prometheus_label_values_are_escaped():
     [sample] = next(f for f in text_string_to_metric_families(outputs.as_prometheus(run))
                     if f.name == "coordcheck_finding").samples
     assert sample.labels["host"] == 'ct"l\\1\n'
+
+
+def test_prometheus_one_series_per_cause_host_and_service():
+    """The incident's URL lives in four services' overrides: an alert routed by
+    service sees every one of them, on every host."""
+    services = ("cinder-volume", "designate-worker", "masakari-engine", "mistral-engine")
+    run = Run(STEPS, time.time() - 1)
+    for host in ("ctl1", "ctl2", "ctl3"):
+        missing = finding("SENTINEL_AUTH_MISSING", host, services[0])
+        missing["where"]["more_files"] = [[s, f"/etc/kolla/{s}/{s}.conf"] for s in services[1:]]
+        run.add(record(host, "config", "fail", missing))
+    run.finished = time.time()
+    [family] = [f for f in text_string_to_metric_families(outputs.as_prometheus(run)) if f.name == "coordcheck_finding"]
+    found = sorted((s.labels["host"], s.labels["service"]) for s in family.samples)
+    assert found == sorted((h, s) for h in ("ctl1", "ctl2", "ctl3") for s in services)
+    assert {s.labels["id"] for s in family.samples} == {"SENTINEL_AUTH_MISSING"}
+
+
+@pytest.mark.parametrize("finished", [1796160000.0, 1796164712.345, 1999999999.999, 2 ** 31 + 0.5])
+def test_prometheus_timestamps_are_exact(finished):
+    """A staleness alert subtracts this from time(): %g lost ~4,700 s of it."""
+    run = Run(STEPS, finished - 12.25)
+    run.add(record("ctl1", "network", "pass"))
+    run.finished = finished
+    families = {f.name: f for f in text_string_to_metric_families(outputs.as_prometheus(run))}
+    assert families["coordcheck_last_run_timestamp_seconds"].samples[0].value == round(finished, 3)
+    assert families["coordcheck_run_duration_seconds"].samples[0].value == 12.25
+
+
+@pytest.mark.parametrize("value, text", [(0.0, "0"), (3.0, "3"), (1796164712.345, "1796164712.345"),
+                                         (float("inf"), "+Inf"), (float("nan"), "NaN"), (-2.5, "-2.5")])
+def test_sample_values_written_as_go_reads_them(value, text):
+    assert sample_value(value) == text
 
 
 @pytest.mark.parametrize("statuses, line, code", [
