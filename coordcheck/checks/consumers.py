@@ -16,7 +16,7 @@ from pathlib import Path
 
 from coordcheck import kolla
 from coordcheck.checks import configs as url_checks
-from coordcheck.findings import FAIL, WARN, Finding, Where
+from coordcheck.findings import FAIL, WARN, Finding, Place, Where
 from coordcheck.kolla.render.builtin import merge_paths
 from coordcheck.kolla.fixes import Expected
 from coordcheck.kolla.render.values import OPTIONS, Record
@@ -68,7 +68,8 @@ def url_configs(records: list[Record], consumers: set[tuple[str, str, str]]) -> 
                                                              "connection_string") and r.value.startswith("redis") \
                 and (r.file, r.section, r.option) in consumers:
             project = r.file.rsplit(".", 1)[0]
-            out.append(parse_url_into(ServiceConfig(r.host, r.service, project, _path(r), None), r.value))
+            out.append(parse_url_into(ServiceConfig(r.host, r.service, project, _path(r), None,
+                                                    rendered=rendered_place(r)), r.value))
     return out
 
 
@@ -130,10 +131,17 @@ def no_hosts(url: str) -> bool:
     return url.startswith(("redis://&", "redis://?")) or url == "redis://"
 
 
+def rendered_place(record: Record) -> Place:
+    """A rendered option as a place: host, service, file, option, what set it."""
+    return Place(record.host, record.service, f"{record.service}/{record.file}",
+                 option=f"[{record.section}] {record.option}", source=record.source or "Kolla default")
+
+
 def _where(records: list[Record]) -> Where:
     first, *others = records
     return Where(host=first.host, service=first.service, file=_path(first),
-                 more_files=tuple((r.service, _path(r)) for r in others))
+                 more_files=tuple((r.service, _path(r)) for r in others),
+                 places=tuple(rendered_place(r) for r in records))
 
 
 def urls_without_hosts(records: list[Record]) -> list[Finding]:

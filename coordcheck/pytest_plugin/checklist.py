@@ -20,6 +20,8 @@ OBSERVER = pytest.StashKey[Observer]()
 recorded: list[Finding] = []
 #: the gate prints each finding whole: a merge request's reader sees one failure at a time
 GATE = False
+#: -v and more: each warning whole in pytest's warnings summary (else one line: its cause is in the summary)
+VERBOSE = 0
 
 
 class FindingWarning(UserWarning):
@@ -57,7 +59,9 @@ def expect_none(findings: list[Finding]) -> None:
     if failures:
         pytest.fail(render(findings) if GATE else short(findings), pytrace=False)
     if findings:  # no source line: the warning is about the deployment, not about this code
-        warnings.warn_explicit(FindingWarning(render(findings)), FindingWarning, "coordcheck", 0)
+        text = render(findings) if VERBOSE > 0 else "\n".join(
+            f"{f.id} (warning) at {f.where.one_line()}: see 'causes (each once)'" for f in findings)
+        warnings.warn_explicit(FindingWarning(text), FindingWarning, "coordcheck", 0)
 
 
 @pytest.fixture(scope="session")

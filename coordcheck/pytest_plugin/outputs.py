@@ -5,6 +5,8 @@ every file written atomically (a temporary file renamed over it):
     --report-json FILE   the verdict, matrix, causes (schema: SCHEMA below, README)
     --prometheus FILE    node_exporter textfile collector format
     --html FILE          one self-contained page
+    --sarif FILE         SARIF 2.1.0, for merge-request annotations (`coordcheck.pytest_plugin.annotations`)
+    --gitlab-codequality FILE   GitLab Code Quality, the same annotations
     --nagios             (testinfra's flag) OK/WARNING/CRITICAL/UNKNOWN with perfdata
 """
 
@@ -22,16 +24,21 @@ from pathlib import Path
 import pytest
 
 from coordcheck.secrets import KNOWN
-from coordcheck.pytest_plugin import report
+from coordcheck.pytest_plugin import annotations, report
 from coordcheck.pytest_plugin.run import Run
 from coordcheck.pytest_plugin.html import page
 from coordcheck.pytest_plugin.target import TARGET
 
 SCHEMA_ID = "coordcheck-report/1"
 _STR, _NSTR = {"type": "string"}, {"type": ["string", "null"]}
-_PLACE = {"type": "object", "required": ["host", "seen_from", "service", "file", "address", "container", "text"],
-          "properties": {k: _NSTR for k in ("host", "service", "file", "address", "container")}
+_PLACE = {"type": "object", "required": ["host", "seen_from", "service", "file", "address", "container", "option",
+                                         "source", "text"],
+          "properties": {k: _NSTR for k in ("host", "service", "file", "address", "container", "option", "source")}
           | {"seen_from": _STR, "text": _STR}}
+_CAUSE = {"id": _STR, "severity": {"enum": ["fail", "warn"]}, "cause": _STR,
+          "places": {"type": "array", "items": _PLACE},
+          "evidence": {"type": "array", "items": _STR}, "fixes": {"type": "array", "items": _STR},
+          "tests": {"type": "array", "items": _STR}, "services": {"type": "array", "items": _STR}}
 #: --report-json's schema (JSON Schema, draft 2020-12 subset); the README documents it
 SCHEMA = {
     "$id": SCHEMA_ID, "type": "object",
@@ -48,11 +55,11 @@ SCHEMA = {
             "type": "object", "required": ["status", "where"],
             "properties": {"status": {"enum": ["pass", "warn", "fail"]}, "where": {"type": "array", "items": _STR}}}}},
         "causes": {"type": "array", "items": {
-            "type": "object", "required": ["id", "severity", "cause", "places", "evidence", "fixes", "tests", "services"],
-            "properties": {"id": _STR, "severity": {"enum": ["fail", "warn"]}, "cause": _STR,
-                           "places": {"type": "array", "items": _PLACE},
-                           "evidence": {"type": "array", "items": _STR}, "fixes": {"type": "array", "items": _STR},
-                           "tests": {"type": "array", "items": _STR}, "services": {"type": "array", "items": _STR}}}},
+            "type": "object",
+            "required": ["id", "severity", "cause", "places", "evidence", "fixes", "tests", "services", "consequences"],
+            "properties": _CAUSE | {"consequences": {"type": "array", "items": {
+                "type": "object", "required": ["id", "severity", "cause", "places", "evidence", "tests", "services"],
+                "properties": _CAUSE}}}}},
         "unexplained": {"type": "array", "items": {"type": "object", "required": ["row", "step", "test", "reason"]}},
         "versions": {"type": "object", "additionalProperties": _NSTR},
     },
@@ -66,6 +73,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--prometheus", metavar="FILE",
                     help="write metrics for node_exporter's textfile collector (e.g. /var/lib/node_exporter/coordcheck.prom)")
     group.addoption("--html", metavar="FILE", help="write a self-contained HTML report")
+    group.addoption("--sarif", metavar="FILE", help="write SARIF 2.1.0 (merge-request annotations: file:line of each cause)")
+    group.addoption("--gitlab-codequality", metavar="FILE",
+                    help="write a GitLab Code Quality report (artifacts:reports:codequality)")
 
 
 def write_atomically(path: str | Path, text: str) -> None:
@@ -197,3 +207,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus) -> None:
         write_atomically(config.getoption("prometheus"), as_prometheus(run))
     if config.getoption("html"):
         write_atomically(config.getoption("html"), page(run))
+    if config.getoption("sarif"):
+        write_atomically(config.getoption("sarif"),
+                         json.dumps(annotations.sarif(run, versions()["coordcheck"] or "0"), indent=2) + "\n")
+    if config.getoption("gitlab_codequality"):
+        write_atomically(config.getoption("gitlab_codequality"),
+                         json.dumps(annotations.gitlab_codequality(run), indent=2) + "\n")

@@ -52,7 +52,8 @@ def finding_record(finding: Finding) -> dict:
     w = finding.where
     return {"id": finding.id, "severity": finding.severity, "cause": finding.entry.cause,
             "where": {"host": w.host, "service": w.service, "file": w.file, "address": w.address,
-                      "container": w.container, "more_files": [list(p) for p in w.more_files]},
+                      "container": w.container, "more_files": [list(p) for p in w.more_files],
+                      "places": [p.as_dict() for p in w.all_places()]},
             "place": str(w), "evidence": finding.evidence, "fix": finding.advice}
 
 
@@ -134,6 +135,19 @@ _CONFIG: list[pytest.Config] = []
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     _CONFIG[:] = [config]
+    brief(config)
+
+
+def brief(config: pytest.Config) -> None:
+    """One screen by default: each failure is a line of pytest's short summary and
+    its cause is told once, in the coordcheck summary (pytest's own ``--tb=no``);
+    ``-v`` or an explicit ``--tb`` brings each test's failure block back (junit
+    keeps them whole either way). Only for a run of the checklist (``--inventory``
+    or ``--hosts``), never for other test suites that have the plugin installed."""
+    checklist.VERBOSE = config.option.verbose
+    checking = config.getoption("inventory", None) or config.getoption("hosts", None)
+    if checking and config.option.tbstyle == "auto" and config.option.verbose < 1:
+        config.option.tbstyle = "no"
 
 
 def pytest_collectreport(report) -> None:
