@@ -14,6 +14,7 @@ import time
 from collections import defaultdict
 
 from coordcheck.findings import Place, named_causes, place_lines
+from coordcheck.kolla.fixes import merged_fix_lines
 
 RANK = {"pass": 0, "warn": 1, "fail": 2}
 EVIDENCE_SHOWN = 3
@@ -180,11 +181,9 @@ def labelled(label: str, texts: list[str]) -> list[str]:
 
 
 def fix_lines(fixes: list[str]) -> list[str]:
-    """Each fix once: a line another fix already gave is not repeated."""
-    out: list[str] = []
-    for fix in fixes:
-        out += [line for line in (part.strip() for part in fix.splitlines()) if line and line not in out]
-    return out
+    """Each fix once: a line another fix already gave is not repeated, and the
+    per-project lines of Kolla's fixes merge (`coordcheck.kolla.fixes.merged_fix_lines`)."""
+    return merged_fix_lines(fixes)
 
 
 def cause_lines(c: dict) -> list[str]:
