@@ -67,7 +67,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     if not config.getoption("inventory", None) or config.rootpath == config.invocation_params.dir:
         return []
     return [f"coordcheck: ids are tests_infra/...; pytest's rootdir is {config.rootpath}, so this terminal shows them "
-            "relative to the working directory (write --inventory=PATH --configdir=DIR to see them whole)"]
+            "relative to the working directory (write --inventory=PATH --configdir=DIR, add --rootdir=., or run "
+            "`coordcheck check`, to see them whole)"]
 
 
 @pytest.hookimpl(tryfirst=True)

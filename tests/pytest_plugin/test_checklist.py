@@ -3,6 +3,8 @@ healthy, then the incident (`coordcheck repro`), then bad command lines."""
 
 import json
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -70,6 +72,11 @@ def test_ids_are_the_checklists_wherever_pytest_runs(incident, tmp_path):
     assert "FAILED tests_infra/test_container_config.py::test_backend_url_carries_sentinel_password" \
            "[ansible://ctl1]" in whole.stdout
     assert "pytest's rootdir is" not in whole.stdout
+    # `coordcheck check` (pytest with --rootdir where it runs): whole ids with the spaced spelling too
+    checked = subprocess.run([sys.executable, "-m", "coordcheck", "check", *incident.checklist_args(), "-m", "config",
+                              "-p", "no:cacheprovider"], capture_output=True, text=True, timeout=180, cwd=tmp_path)
+    assert "FAILED tests_infra/test_container_config.py::test_backend_url_carries_sentinel_password" \
+           "[ansible://ctl2]" in checked.stdout and "../" not in checked.stdout, checked.stdout[-2000:]
 
 
 def test_incident_fix_names_both_kolla_ways(incident, tmp_path):
