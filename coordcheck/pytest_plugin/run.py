@@ -198,7 +198,7 @@ def cause_lines(c: dict) -> list[str]:
     lines += labelled("evidence", shown + ([f"... {more} more (--report-json has every one)"] if more else []))
     for follows in c.get("consequences", []):
         extra = [p for p in follows["places"] if not any(same_place(p, q) for q in c["places"])]
-        where = "its places above" if not extra else "at"
+        where = "its places above" if not extra else "at the places below"
         lines += labelled("follows", [f"{follows['id']} ({len(follows['tests'])} tests, {where}): {follows['cause']}"]
                           + ["  " + t for t in place_lines([as_place(p) for p in extra])]
                           + [f"evidence: {e}" for e in follows["evidence"][:EVIDENCE_SHOWN]])
