@@ -201,3 +201,21 @@ def record_url_change(d: LocalDeployment, verb: str) -> None:
         d.record_fault("SENTINEL_AUTH_MISSING")
     elif verb == "fix" and not state["sentinel_auth"]:
         d.record_fault("SENTINEL_AUTH_UNEXPECTED")
+
+
+def _needs(s: Scenario) -> str:
+    if s.netns:
+        return " (needs `up --netns`)"
+    needs = [*(["--no-sentinel-auth"] if not s.sentinel_auth else []), *(["--containers"] if s.containers else []),
+             *(["--consumers"] if s.consumers else []),
+             *([f"--release {s.release}"] if s.release else [])]
+    return f" (needs `up {' '.join(needs)}`)" if needs else ""
+
+
+def markdown_table(netns: bool = False) -> str:
+    """The README's scenario table (tests/test_readme.py keeps them equal);
+    ``netns``: the scenarios that need `up --netns` (the lab's section)."""
+    rows = ["| `coordcheck break` | reproduces | fault | pytest exit |", "|---|---|---|---|"]
+    rows += [f"| `{s.name}` | `{s.finding}` | {s.description}{_needs(s)} | {0 if s.passes else 1} |"
+             for s in SCENARIOS.values() if s.netns == netns]
+    return "\n".join(rows)
