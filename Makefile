@@ -92,6 +92,7 @@ bench: packages venv valkey images
 	$(BIN)/python bench/hostile.py
 	$(BIN)/python bench/garbage.py
 	$(BIN)/python bench/fleet.py
+	$(BIN)/python bench/installed.py
 
 clean:
 	rm -rf $(VENV) *.egg-info

@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import PROJECT  # noqa: F401 - puts the project on sys.path
+from common import table, write_section  # the project on sys.path
 
 from coordcheck import kolla  # noqa: E402
 from coordcheck import url as urls  # noqa: E402
@@ -72,13 +72,14 @@ def main() -> None:
                 subprocess.run(["docker", "rm", "-f", container], capture_output=True, timeout=120)
         finally:
             lab.down()
-    print("| release | tooz | redis-py | first log line after | what it says |\n|---|---|---|---|---|")
+    rows = []
     for image in wanted:
         tooz, redis_py = images.clients(image) or ("3.1.0", "4.3.4")
         seconds, line = first.get(image, (None, f"nothing within {args.cap:.0f} s"))
-        name = images.series_of(image)
-        shown = f"{seconds:.0f} s" if seconds is not None else "-"
-        print(f"| {name} | {tooz} | {redis_py} | {shown} | `{line}` |")
+        rows.append([images.series_of(image), tooz, redis_py, f"{seconds:.0f} s" if seconds is not None else "-",
+                     f"`{line}`"])
+    print(table(["release", "tooz", "redis-py", "first log line after", "what it says"], rows))
+    write_section("client-matrix", table(["release", "tooz", "redis-py", "first log line after", "what it says"], rows))
 
 
 if __name__ == "__main__":

@@ -19,14 +19,14 @@ from datetime import datetime
 from pathlib import Path
 
 import testinfra
-from common import checklist, timed
+from common import checklist, spread, table, timed, write_section
 
 from coordcheck import kolla  # noqa: E402
 from coordcheck.lab import scenarios
 from coordcheck.lab.containers import CONSUMER_PLACEMENT
 from coordcheck.lab.deployment import LocalDeployment  # noqa: E402
 from coordcheck.observe import tooz as tooz_probe
-from coordcheck.observe.engine import Engine, consumer_config_in_container
+from coordcheck.observe.engine import Engine
 
 CONSUMER_TEST = ("-m", "containers", "-k", "test_each_consumer_reaches_its_master_inside_its_container")
 LOG_TEST = ("-m", "containers", "-k", "test_service_logs_free_of_coordination_errors")
@@ -43,7 +43,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    ups, healthy, clients, causes, log_to_cause = [], [], {c: [] for _, c in CONSUMER_PLACEMENT.values()}, {}, []
+    ups, healthy, clients, causes, log_to_cause = [], [], {c.project: [] for c in CONSUMER_PLACEMENT.values()}, {}, []
     with tempfile.TemporaryDirectory(prefix="coordcheck-bench-") as tmp:
         d = LocalDeployment(Path(tmp) / "kolla")
         ups.append(d.up(kolla.FLAVORS["redis"], ssh=True, engine="docker", consumers=True))
@@ -53,12 +53,11 @@ def main() -> None:
                 seconds, code = checklist(d)
                 assert code == 0, "the healthy lab failed the checklist"
                 healthy.append(seconds)
-                for _, (service, consumer) in CONSUMER_PLACEMENT.items():
+                for consumer in CONSUMER_PLACEMENT.values():
                     took, result = timed(lambda: tooz_probe.handshake_in(
-                        local, service.replace("-", "_"), consumer_config_in_container(consumer), 10.0, 2.0,
-                        [d.password()], consumer))
+                        local, consumer.fake.container, consumer.path_inside, 10.0, 2.0, [d.password()], consumer))
                     assert result.ok, result
-                    clients[consumer].append(took)
+                    clients[consumer.project].append(took)
                 log = d.root / "ctl3" / "kolla_logs" / "masakari" / "masakari-api.log"
                 before = log.read_text()
                 log.write_text(before + ERROR_LINE.format(now=datetime.now().strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]))
@@ -68,7 +67,7 @@ def main() -> None:
                     log.write_text(before)
                 assert code == 1, "the error line was not found"
                 log_to_cause.append(seconds)
-            for name in ("JOBBOARD_NO_SENTINEL_AUTH", "HORIZON_NO_SENTINEL_AUTH", "SENTINEL_AUTH_MISSING_GNOCCHI"):
+            for name in (c.fake.scenario for c in CONSUMER_PLACEMENT.values()):
                 scenarios.apply(d, name)
                 causes[name] = checklist(d, *CONSUMER_TEST)
                 d.fix()
@@ -83,6 +82,14 @@ def main() -> None:
     for name, (seconds, code) in causes.items():
         print(f"{f'{name}: checklist run naming the cause (exit {code})':66} {seconds:.1f} s")
     print(f"{'an error line in masakari-api.log -> SERVICE_LOG_ERRORS named':66} {median(log_to_cause)}")
+    write_section("consumers", table(["what", "figure"], [
+        ["`coordcheck up --ssh --containers --consumers`, start to ready", f"{ups[0]:.1f} s"],
+        ["the whole checklist over SSH, healthy", spread(healthy)],
+        *[[f"{consumer}'s own client inside its container", spread(values, 2)] for consumer, values in clients.items()],
+        *[[f"`{name}`: the run naming the cause", f"{seconds:.1f} s (exit {code})"]
+          for name, (seconds, code) in causes.items()],
+        ["an error line written into `masakari-api.log` (kolla_logs) -> `SERVICE_LOG_ERRORS` named",
+         spread(log_to_cause)]]))
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 import testinfra
-from common import checklist, timed
+from common import checklist, spread, table, timed, write_section
 
 from coordcheck import kolla  # noqa: E402
 from coordcheck.observe import tooz as tooz_probe
@@ -95,6 +95,15 @@ def main() -> None:
     print(f"{'first log error, incident URL, tooz 9.1 + redis-py 8.1':62} {incident}")
     if len(runs) != args.rounds or podman_run[1] != 0:
         raise SystemExit("a checklist run ended with an unexpected exit code")
+    write_section("containers", table(["what", "figure"], [
+        *[[f"image build: {image}", f"{seconds:.0f} s"] for image, seconds in built.items()],
+        ["`coordcheck up --ssh --containers`, start to ready", spread(ups)],
+        ["checklist over SSH into 3 containers, healthy", f"{spread([s for s, _ in runs])}; podman {podman_run[0]:.1f} s"],
+        ["one tooz handshake inside a container (`docker exec -i ... python3 -`)", f"{handshake:.2f} s"],
+        ["one sentinel probed inside a container / from the runner", f"{probed_inside:.2f} s / {probed_here:.3f} s"],
+        ["first coordination error in the log: Debian tooz 3.1.0 + redis-py 4.3.4", too_old],
+        ["first coordination error in the log: the incident's URL, this venv's tooz + redis-py, 3 sentinels",
+         incident]]))
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import PROJECT, checklist
+from common import PROJECT, checklist, table, write_section
 
 from coordcheck import kolla  # noqa: E402
 from coordcheck.observe import tooz as tooz_probe
@@ -107,6 +107,15 @@ def main() -> None:
             else:
                 print(f"  {name:58} median {statistics.median(values):6.1f} s  "
                       f"(min {min(values):.1f}, max {max(values):.1f}, n={len(values)})")
+    write_section("faults", table(["what", *ENGINES], [
+        [name, *(figure(results[engine][name]) for engine in ENGINES)] for name in results["processes"]]))
+
+
+def figure(values: list) -> str:
+    """A row's cell: median seconds, with the exit codes of checklist runs."""
+    if isinstance(values[0], tuple):
+        return f"{statistics.median(s for s, _ in values):.1f} s (exit {','.join(sorted({str(rc) for _, rc in values}))})"
+    return f"{statistics.median(values):.1f} s"
 
 
 if __name__ == "__main__":

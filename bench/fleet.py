@@ -19,10 +19,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import PROJECT
+from common import PROJECT, table, write_section
 
 MODES = {"ssh": (["--ssh"], []), "ssh-n2": (["--ssh"], ["-n", "2"]), "local": ([], []),
          "containers": (["--ssh", "--containers"], []), "containers-n2": (["--ssh", "--containers"], ["-n", "2"])}
+MODE_NAMES = {"ssh": "over SSH", "ssh-n2": "over SSH, `pytest -n 2`", "local": "local connection",
+              "containers": "over SSH into service containers", "containers-n2": "into containers, `pytest -n 2`"}
 MEASURE = '''import json, resource, subprocess, sys, time
 t = time.monotonic()
 done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
@@ -79,10 +81,13 @@ def main() -> None:
                               flush=True)
                 finally:
                     coordcheck("down", "--dir", str(root))
-    print("\n| mode | controllers | wall time | peak RSS | note |\n|---|---|---|---|---|")
-    for mode, n, seconds, peak, note in rows:
-        shown = f"{seconds:.1f} s" if seconds is not None else "-"
-        print(f"| {mode} | {n} | {shown} | {peak and f'{peak:.0f} MB' or '-'} | {note} |")
+    modes = list(dict.fromkeys(mode for mode, *_ in rows))
+    cells = {}
+    for mode, n, seconds, peak, note in rows:   # several rounds: one cell each, side by side
+        shown = (f"{seconds:.1f} s ({peak:.0f} MB)" if seconds is not None else "-") + (f"; {note}" if note else "")
+        cells[mode, n] = f"{cells[mode, n]} / {shown}" if (mode, n) in cells else shown
+    write_section("fleet", table(["controllers", *(f"{MODE_NAMES.get(m, m)}, wall (peak RSS)" for m in modes)],
+                                 [[n, *(cells.get((m, n), "-") for m in modes)] for n in sizes]))
 
 
 if __name__ == "__main__":

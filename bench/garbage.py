@@ -3,7 +3,7 @@
     python bench/garbage.py [--rounds N] [--modes junk,close,...]
 
 Every sentinel and data node of a Kolla config dir is a garbage server
-(`coordcheck.scenarios.garbage_cloud`, on a free 127.77.X.1-3 range: no
+(`coordcheck.lab.scenarios.garbage_cloud`, on a free 127.77.X.1-3 range: no
 `coordcheck up`, no containers, no farm tools): junk bytes at once, a
 connection closed at once, bytes trickled one every 0.5 s, an endless line,
 +PONG then junk. Prints, per kind, the median wall time of the whole checklist
@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import common  # noqa: F401 - the project on sys.path
+from common import table, write_section  # the project on sys.path
 
 from coordcheck.lab.scenarios import garbage_cloud  # noqa: E402
 
@@ -72,6 +72,13 @@ def main() -> None:
         print(f"  {MODES[mode]:44} {statistics.median(seconds):6.1f} s {max(seconds):5.1f} s  "
               f"{','.join(sorted({str(r['rc']) for r in runs})):>4}  {max(r['lines'] for r in runs):5}  "
               f"{max(r['tracebacks'] for r in runs):10}  {'yes' if all(r['named'] for r in runs) else 'NO'}")
+    write_section("garbage", table(
+        ["servers", "checklist wall time (median)", "max", "exit", "output lines", "tracebacks",
+         "summary names NOT_A_REDIS_SERVER"],
+        [[MODES[mode], f"{statistics.median(r['seconds'] for r in runs):.1f} s",
+          f"{max(r['seconds'] for r in runs):.1f} s", ",".join(sorted({str(r["rc"]) for r in runs})),
+          max(r["lines"] for r in runs), max(r["tracebacks"] for r in runs),
+          "yes" if all(r["named"] for r in runs) else "NO"] for mode, runs in rows.items()]))
     if "junk" in rows:
         median = statistics.median(r["seconds"] for r in rows["junk"])
         print(f"every node answering junk bytes: {median:.1f} s (target <= {TARGET:g} s: "

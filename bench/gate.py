@@ -17,8 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT))
+from common import PROJECT, table, write_section  # the project on sys.path
 
 from coordcheck.checks.consumers import consumer_findings, sentinel_auth  # noqa: E402
 from coordcheck.kolla.releases import release_for  # noqa: E402
@@ -123,6 +122,7 @@ def main() -> None:
     parser.add_argument("--every-consumer-hosts", type=int, nargs="+", default=[100, 1000])
     args = parser.parse_args()
     print("coordcheck gate bench: N hosts x 10 services, backend_url set at all 4 override levels")
+    levels, every = [], []
     for hosts in args.hosts:
         with tempfile.TemporaryDirectory(prefix="coordcheck-gate-") as tmp:
             root = generate(Path(tmp), hosts)
@@ -132,6 +132,7 @@ def main() -> None:
             wall, code, cases, rss = pytest_run(root)
             print(f"{hosts:>5} hosts  pytest -m config (the whole gate): {wall:.2f} s wall, {cases} cases, "
                   f"peak {rss} MB (exit {code})")
+            levels.append([f"{hosts:,}", f"{records:,}", f"{seconds:.2f} s", f"{wall:.2f} s", f"{rss} MB", cases])
     print("every consumer on: every service group of the release's tables, every project, osprofiler on Redis/Valkey")
     for series in ("2025.1", "2026.2"):
         for hosts in args.every_consumer_hosts:
@@ -141,7 +142,12 @@ def main() -> None:
                 wall, code, cases, rss = pytest_run(root, series=series)
                 print(f"{series} {hosts:>5} hosts  {records} options, {findings} findings, in-process {seconds:.2f} s; "
                       f"pytest -m config {wall:.2f} s wall, {cases} cases, peak {rss} MB (exit {code})")
-
+                every.append([series, f"{hosts:,}", f"{records:,}", f"{seconds:.2f} s", f"{wall:.2f} s", f"{rss} MB",
+                              cases])
+    columns = ["consumer options rendered", "evaluation (render + every check, in-process)",
+               "`pytest -m config` wall time", "peak memory", "cases"]
+    write_section("gate", table(["hosts", *columns], levels))
+    write_section("gate-every-consumer", table(["release", "hosts", *columns], every))
 
 if __name__ == "__main__":
     main()

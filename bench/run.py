@@ -18,7 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import checklist, timed
+from common import checklist, spread, table, timed, write_section
 
 from coordcheck import kolla  # noqa: E402
 from coordcheck.observe import tooz as tooz_probe
@@ -99,6 +99,15 @@ def main() -> None:
     print(f"{'checklist wall time, every sentinel silent (SIGSTOP)':58} {silent[0]:.1f} s (pytest exit {silent[1]})")
     if len(healthy) != args.rounds or len(broken_runs) != args.rounds:
         raise SystemExit("a checklist run ended with an unexpected exit code")
+    write_section("run", table(["what", "figure"], [
+        ["`coordcheck up`, start to all sentinels agreeing", spread(ups)],
+        ["checklist wall time, healthy", spread([s for s, _ in healthy])],
+        ["checklist wall time, incident URL", spread([s for s, _ in broken_runs])],
+        ["probing until SENTINEL_AUTH_MISSING is named", spread(verdicts, 3)],
+        ["coordcheck's tooz handshake on the incident URL (bounded)", f"{handshake.seconds:.1f} s"],
+        ["tooz itself failing on the incident URL, one sentinel", tooz],
+        ["checklist wall time, every sentinel accepting TCP and never answering",
+         f"{silent[0]:.1f} s (exit {silent[1]})"]]))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
 """coordcheck: prove that OpenStack services can reach and authenticate to
 their tooz coordination backend (Redis or Valkey behind Sentinel)."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

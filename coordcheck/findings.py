@@ -13,6 +13,8 @@ import re
 
 from dataclasses import dataclass
 
+from coordcheck.consumers import RECORDS
+
 
 FAIL, WARN = "fail", "warn"
 
@@ -117,10 +119,7 @@ CATALOGUE = _entries(
      "enable the flavor (enable_<flavor>) and give its inventory group the sentinel hosts, or disable the service"),
     ("OLD_PASSWORD_LEFT", "config", "redis_master_password is still in passwords.yml on a Valkey-only release",
      "once the Redis containers are gone, remove redis_master_password (kolla-ansible LP#2138461: the move to Valkey generates valkey_master_password)"),
-    ("JOBBOARD_NO_SENTINEL_AUTH", "config", "octavia's jobboard (taskflow's redis backend) sends the sentinels no password: Kolla renders no [task_flow] jobboard_redis_sentinel_password, and the sentinels require one",
-     "set [task_flow] jobboard_redis_sentinel_password = {{ <flavor>_master_password }} in config/octavia.conf (octavia reads it from 15.0.0, Kolla 2024.2, LP#2100927), then kolla-ansible reconfigure --tags octavia"),
-    ("HORIZON_NO_SENTINEL_AUTH", "config", "horizon's django_redis SentinelClient gets no SENTINEL_KWARGS from Kolla, so it sends the sentinels no password, and they require one",
-     "in config/horizon/_9999-custom-settings.py (Kolla templates it into horizon's local_settings.d after its own): CACHES['default']['OPTIONS']['SENTINEL_KWARGS'] = {'password': '{{ valkey_master_password }}'}, then kolla-ansible reconfigure --tags horizon; or horizon_session_cache_backend: memcached"),
+    *((c.missing_auth, "config", c.cause, c.fix) for c in RECORDS if c.cause),  # their own causes: their records'
     ("CONFIG_WORLD_READABLE", "config", "a file holding a password is readable by every user on the host",
      "chmod o-rwx the file (Kolla writes service configs 0660)"),
 )
@@ -275,8 +274,37 @@ def render(findings: list[Finding]) -> str:
     return "\n".join(f.render() for f in findings)
 
 
+def _cell(text: str) -> str:
+    """A table cell that renders as written: `|` would split it, `<x>` would vanish as an HTML tag."""
+    return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def markdown_table() -> str:
-    """The README's failure catalogue (tests/test_readme.py keeps them equal)."""
+    """The catalogue as a Markdown table (docs/catalogue.md; tests/test_docs.py keeps them equal)."""
     rows = ["| id | step | cause | fix |", "|---|---|---|---|"]
-    rows += [f"| `{e.id}` | {e.step} | {e.cause} | {e.fix} |" for e in CATALOGUE.values()]
+    rows += [f"| `{e.id}` | {e.step} | {_cell(e.cause)} | {_cell(e.fix)} |" for e in CATALOGUE.values()]
     return "\n".join(rows)
+
+
+#: how docs/catalogue.md is written again after the catalogue changed
+REGENERATE = "python -m coordcheck.findings --markdown > docs/catalogue.md"
+
+
+def markdown_document() -> str:
+    """docs/catalogue.md, whole: generated, never edited by hand."""
+    return (f"# Failure catalogue\n\n<!-- generated from coordcheck/findings.py: {REGENERATE} -->\n\n"
+            "Every id a run can name, the runbook step (test module and marker) that reports it, its cause and "
+            "its fix. A finding is a failure unless the run prints it `(warning)`: a lost sentinel while a quorum "
+            "remains, a sentinel that does not see every peer while `CKQUORUM` passes, and a `sentinel_password` "
+            "sent to sentinels that have none (fine with redis-py >= 8, fatal with older clients) are warnings: "
+            "reported, and pytest still exits 0. The fix a run prints is this one made specific: your files, "
+            "lines, inventory and the `kolla-ansible ... reconfigure --tags ...` command.\n\n"
+            f"{markdown_table()}\n")
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] != ["--markdown"]:
+        sys.exit(f"usage: {REGENERATE}")
+    sys.stdout.write(markdown_document())

@@ -23,6 +23,16 @@ PROJECT = Path(__file__).resolve().parent.parent
 CHECKLIST_IDS = ("SENTINEL_AUTH_MISSING",)
 
 
+def load_script(path: Path):
+    """A script of the checkout that is not a package's module (bench/common.py, docs/generate.py)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"script_{path.parent.name}_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def run_cli(*args: str, check: bool = True, timeout: float = 60) -> subprocess.CompletedProcess:
     done = subprocess.run([sys.executable, "-m", "coordcheck", *args], capture_output=True, text=True,
                           timeout=timeout, cwd=PROJECT)

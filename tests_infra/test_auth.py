@@ -8,23 +8,22 @@ sentinel and every data node.
 import pytest
 
 from coordcheck.checks import servers as checks
-from coordcheck.pytest_plugin.checklist import expect_none
 
 pytestmark = pytest.mark.auth
 
 
-def test_sentinels_agree_on_requiring_a_password(view, target):
+def test_sentinels_agree_on_requiring_a_password(view, target, expect_none):
     sentinels = view.sentinels()
     expect_none(checks.sentinels_answered(sentinels, target.flavor.password_key)
                 or checks.sentinel_auth_consistent(sentinels))
 
 
-def test_passwords_yml_opens_sentinel(view, sentinel_address, target):
+def test_passwords_yml_opens_sentinel(view, sentinel_address, target, expect_none):
     login = view.sentinel(sentinel_address).login
     severity = checks.lost_sentinel_severity(view.sentinels())
     expect_none(checks.password_authenticates(login, "sentinel", target.flavor.password_key, severity))
 
 
-def test_passwords_yml_opens_data_node(view, data_node_address, target):
+def test_passwords_yml_opens_data_node(view, data_node_address, target, expect_none):
     login = view.node(data_node_address).login
     expect_none(checks.password_authenticates(login, "data node", target.flavor.password_key))

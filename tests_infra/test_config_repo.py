@@ -7,10 +7,9 @@ commit. Runs with `-m config` without --hosts (or --gate).
 import pytest
 
 from coordcheck.checks import configs as config_checks
-from coordcheck.pytest_plugin.checklist import expect_none
 
 pytestmark = [pytest.mark.config, pytest.mark.gate]
 
 
-def test_passwords_yml_is_vault_encrypted(target):
+def test_passwords_yml_is_vault_encrypted(target, expect_none):
     expect_none(config_checks.passwords_encrypted(target.passwords_file, target.passwords_file.read_text()))

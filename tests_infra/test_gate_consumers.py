@@ -9,7 +9,6 @@ import warnings
 
 import pytest
 
-from coordcheck.pytest_plugin.checklist import expect_none
 
 pytestmark = [pytest.mark.config, pytest.mark.gate]
 
@@ -22,5 +21,5 @@ def test_repository_renders(gate_rendered):
     assert rendered.records or rendered.errors, "the repository renders no Sentinel consumer at all"
 
 
-def test_consumer(gate_case):
+def test_consumer(gate_case, expect_none):
     expect_none(gate_case)

@@ -9,23 +9,22 @@ failover (reported as FAILOVER_SEEN, a warning).
 import pytest
 
 from coordcheck.checks import servers as checks
-from coordcheck.pytest_plugin.checklist import expect_none
 
 pytestmark = pytest.mark.master
 
 
-def test_sentinels_agree_on_master(view, target):
+def test_sentinels_agree_on_master(view, target, expect_none):
     expect_none(checks.sentinels_agree_on_master(view.sentinels(), target.flavor.password_key))
 
 
-def test_master_answers_with_role_master(view, target):
+def test_master_answers_with_role_master(view, target, expect_none):
     master = view.master()
     if master is None:
         expect_none(checks.no_master(view.sentinels(), target.flavor.password_key))
     expect_none(checks.master_is_master(master, target.flavor.password_key) + checks.failover_seen(view.failover, view.host))
 
 
-def test_replica_links_up(view, target):
+def test_replica_links_up(view, target, expect_none):
     master = view.master()
     if master is None:
         expect_none(checks.no_master(view.sentinels(), target.flavor.password_key))

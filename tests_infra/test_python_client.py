@@ -13,33 +13,32 @@ octavia and horizon container, that service's own client with its own config
 
 import pytest
 
-from coordcheck.pytest_plugin.checklist import expect_none
 
 pytestmark = pytest.mark.client
 
 
-def test_redis_py_discovers_master_with_service_url(observer, host_name, service_configs):
+def test_redis_py_discovers_master_with_service_url(observer, host_name, service_configs, expect_none):
     expect_none(observer.client_findings(host_name, with_handshake=False))
 
 
-def test_tooz_takes_a_lock_with_service_url(observer, host_name, service_configs):
+def test_tooz_takes_a_lock_with_service_url(observer, host_name, service_configs, expect_none):
     expect_none(observer.client_findings(host_name, with_handshake=True))
 
 
-def test_redis_py_discovers_master_from_runner(observer, runner_view):
+def test_redis_py_discovers_master_from_runner(observer, runner_view, expect_none):
     """The runner as a vantage point of its own: every URL, from this machine."""
     expect_none(observer.client_findings(None, with_handshake=False))
 
 
-def test_tooz_takes_a_lock_from_runner(observer, runner_view):
+def test_tooz_takes_a_lock_from_runner(observer, runner_view, expect_none):
     expect_none(observer.client_findings(None, with_handshake=True))
 
 
 @pytest.mark.containers
-def test_tooz_takes_a_lock_inside_each_container(observer, host_name):
+def test_tooz_takes_a_lock_inside_each_container(observer, host_name, expect_none):
     expect_none(observer.containers.client_findings(host_name))
 
 
 @pytest.mark.containers
-def test_each_consumer_reaches_its_master_inside_its_container(observer, host_name):
+def test_each_consumer_reaches_its_master_inside_its_container(observer, host_name, expect_none):
     expect_none(observer.containers.consumer_findings(host_name))

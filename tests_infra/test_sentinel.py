@@ -8,7 +8,6 @@ every other sentinel.
 import pytest
 
 from coordcheck.checks import servers as checks
-from coordcheck.pytest_plugin.checklist import expect_none
 
 pytestmark = pytest.mark.sentinel
 
@@ -18,22 +17,22 @@ def sentinel(view, sentinel_address):
     return view.sentinel(sentinel_address)
 
 
-def test_sentinel_answers(sentinel, view, target):
+def test_sentinel_answers(sentinel, view, target, expect_none):
     expect_none(checks.sentinel_answers(sentinel, view.sentinels(), target.flavor.password_key))
 
 
-def test_sentinel_monitors_master(sentinel):
+def test_sentinel_monitors_master(sentinel, expect_none):
     expect_none(checks.sentinel_monitors_master(sentinel))
 
 
-def test_master_flags_healthy(sentinel, view):
+def test_master_flags_healthy(sentinel, view, expect_none):
     expect_none(checks.master_flags_healthy(sentinel, view.monitored_master(sentinel)))
 
 
-def test_ckquorum_passes(sentinel, view):
+def test_ckquorum_passes(sentinel, view, expect_none):
     expect_none(checks.quorum_reachable(sentinel, view.sentinels()))
 
 
-def test_sees_every_replica_and_sentinel(sentinel, target):
+def test_sees_every_replica_and_sentinel(sentinel, target, expect_none):
     others = len(target.sentinels) - 1
     expect_none(checks.topology_complete(sentinel, replicas=len(target.data_nodes) - 1, other_sentinels=others))

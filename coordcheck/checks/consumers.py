@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from coordcheck import kolla
+from coordcheck.consumers import RECORDS, URL_OPTIONS, Consumer
 from coordcheck.checks import configs as url_checks
 from coordcheck.findings import FAIL, WARN, Finding, Place, Where
 from coordcheck.kolla.render.builtin import merge_paths
@@ -24,9 +25,6 @@ from coordcheck.kolla.render import Rendered
 from coordcheck.kolla.config_file import ServiceConfig, parse_url_into
 from coordcheck.secrets import Secret
 
-#: horizon's settings file for the operator's own settings (Kolla templates config/horizon/ into it)
-CUSTOM_SETTINGS = "_9999-custom-settings.py"
-
 
 def sentinel_auth(rendered: Rendered, setting: str = "auto") -> tuple[bool, str]:
     """Whether the deployed sentinels require a password, and why we think so."""
@@ -34,7 +32,7 @@ def sentinel_auth(rendered: Rendered, setting: str = "auto") -> tuple[bool, str]
         return setting == "required", f"--sentinel-auth={setting}"
     release, flavor = rendered.release, rendered.release.flavor
     prefix = rendered.renderer.split(" installed at ", 1)
-    stock = f"kolla-ansible {release.name}.x's stock {flavor}-sentinel.conf.j2 sets no requirepass"
+    stock = f"kolla-ansible {release.point}'s stock {flavor}-sentinel.conf.j2 sets no requirepass"
     if len(prefix) == 2:  # the operator's kolla-ansible: read its (maybe patched) sentinel template
         template = Path(prefix[1]) / f"share/kolla-ansible/ansible/roles/{flavor}/templates/{flavor}-sentinel.conf.j2"
         text = template.read_text(errors="replace") if template.is_file() else ""
@@ -64,8 +62,7 @@ def url_configs(records: list[Record], consumers: set[tuple[str, str, str]]) -> 
     config/global.conf puts into every file (nova.conf has no [coordination] consumer)."""
     out = []
     for r in records:
-        if (r.section, r.option) in OPTIONS and r.option in ("backend_url", "coordination_url", "redis_url",
-                                                             "connection_string") and r.value.startswith("redis") \
+        if (r.section, r.option) in URL_OPTIONS and r.value.startswith("redis") \
                 and (r.file, r.section, r.option) in consumers:
             project = r.file.rsplit(".", 1)[0]
             out.append(parse_url_into(ServiceConfig(r.host, r.service, project, _path(r), None,
@@ -96,7 +93,9 @@ def consumer_findings(rendered: Rendered, auth: tuple[bool, str]) -> list[Findin
                   + url_checks.sentinel_password_present(usable, expected)
                   + url_checks.sentinels_match_inventory(usable, expected)
                   + url_checks.urls_identical(usable, expected))
-    found += jobboard_auth(records, auth) + horizon_auth(records, auth, rendered.repo.configdir)
+    for consumer in RECORDS:  # the consumers that are not URLs, each by its own parse routine
+        judge = JUDGES.get(consumer.parser)
+        found += judge(consumer, records, auth, rendered.repo.configdir) if judge else []
     return client_traps(found, rendered, auth) + preflight(rendered)
 
 
@@ -150,20 +149,27 @@ def urls_without_hosts(records: list[Record]) -> list[Finding]:
                     f"{empty[0].service}: {empty[0].option} = {empty[0].value}")] if empty else []
 
 
-def jobboard_auth(records: list[Record], auth: tuple[bool, str]) -> list[Finding]:
+def _switched_on(consumer: Consumer, records: list[Record]) -> list[Record]:
+    """The records that say ``consumer`` uses Redis/Valkey (its switch option holds its value)."""
+    option, value = consumer.switch
+    return [r for r in records if r.option == option and value.lower() in r.value.lower()
+            and r.file == consumer.files[0]]
+
+
+def jobboard_auth(consumer: Consumer, records: list[Record], auth: tuple[bool, str], configdir: Path) -> list[Finding]:
     """Octavia's jobboard on password-protected sentinels, where no override
     gives it [task_flow] jobboard_redis_sentinel_password."""
-    told = {(r.host, r.service) for r in records if r.option == "jobboard_redis_sentinel_password" and r.value}
-    board = [r for r in records if r.option == "jobboard_enabled" and r.value.lower() == "true"
-             and (r.host, r.service) not in told]
+    told = {(r.host, r.service) for r in records if r.option == consumer.sentinel_password and r.value}
+    board = [r for r in _switched_on(consumer, records) if (r.host, r.service) not in told]
     if not (auth[0] and board):
         return []
-    return [Finding("JOBBOARD_NO_SENTINEL_AUTH", _where(board),
-                    evidence=f"{auth[1]}; octavia's [task_flow] gets jobboard_backend_password (the data node's) "
-                             "and no jobboard_redis_sentinel_password: the jobboard cannot ask the sentinels for its master")]
+    return [Finding(consumer.missing_auth, _where(board),
+                    evidence=f"{auth[1]}; {consumer.project}'s [task_flow] gets jobboard_backend_password (the data "
+                             f"node's) and no {consumer.sentinel_password}: the jobboard cannot ask the sentinels for "
+                             "its master")]
 
 
-def horizon_auth(records: list[Record], auth: tuple[bool, str], configdir: Path) -> list[Finding]:
+def horizon_auth(consumer: Consumer, records: list[Record], auth: tuple[bool, str], configdir: Path) -> list[Finding]:
     """horizon's SentinelClient on password-protected sentinels, where no
     config/horizon/[<host>/]_9999-custom-settings.py (Kolla templates it into
     local_settings.d after its own) gives it SENTINEL_KWARGS."""
@@ -173,32 +179,46 @@ def horizon_auth(records: list[Record], auth: tuple[bool, str], configdir: Path)
 
     def custom(host: str) -> str:
         """The host's own file, else the shared one (Kolla's first_found), read once each."""
-        own = read(configdir / "config/horizon" / host / CUSTOM_SETTINGS)
-        return own if own is not None else read(configdir / "config/horizon" / CUSTOM_SETTINGS) or ""
+        folder = configdir / "config" / consumer.project
+        own = read(folder / host / consumer.override)
+        return own if own is not None else read(folder / consumer.override) or ""
 
-    sentinel = [r for r in records if r.option == "OPTIONS.CLIENT_CLASS" and "SentinelClient" in r.value
-                and "SENTINEL_KWARGS" not in custom(r.host)]
+    sentinel = [r for r in _switched_on(consumer, records) if consumer.sentinel_password not in custom(r.host)]
     if not (auth[0] and sentinel):
         return []
-    return [Finding("HORIZON_NO_SENTINEL_AUTH", _where(sentinel),
-                    evidence=f"{auth[1]}; _9998-kolla-settings.py sets OPTIONS.PASSWORD (the data node's) and no "
-                             f"SENTINEL_KWARGS, and no config/horizon/{CUSTOM_SETTINGS} adds them: django_redis asks "
-                             "the sentinels without a password")]
+    return [Finding(consumer.missing_auth, _where(sentinel),
+                    evidence=f"{auth[1]}; {consumer.files[0]} sets OPTIONS.PASSWORD (the data node's) and no "
+                             f"{consumer.sentinel_password}, and no config/{consumer.project}/{consumer.override} adds "
+                             "them: django_redis asks the sentinels without a password")]
+
+
+#: the gate's judge of each consumer that is not a URL, by its parser (the URLs are judged together above)
+JUDGES = {"taskflow": jobboard_auth, "django": horizon_auth}
 
 
 def preflight(rendered: Rendered) -> list[Finding]:
+    """The move to Valkey: Redis names left where every consumer renders from Valkey (2025.2+, or 20.4.0-20.6.0
+    with enable_valkey), both flavors on (migrate-valkey half-way), redis_master_password left."""
     repo, release = rendered.repo, rendered.release
     found = []
     if release.flavor == "valkey":
+        both = "redis" in release.flavors  # 20.4.0-20.6.0: the redis role still deploys where enable_redis is on
+        redis_on = both and kolla.truthy(repo.extra.get("enable_redis", "no"))
+        where = (f"kolla-ansible {release.point} renders every consumer from valkey_* names once enable_valkey is on"
+                 if both else f"kolla-ansible {release.point} ({release.series}) deploys Valkey only")
         for key in sorted(k for k in repo.extra if k == "enable_redis" or k.startswith("redis_")):
             origin = repo.origin.get(key, "")
             if key == "redis_master_password":
-                found.append(Finding("OLD_PASSWORD_LEFT", Where(file=origin), severity=WARN,
-                                     evidence=f"kolla-ansible {release.name}.x ({release.series}) deploys Valkey only"))
+                if not redis_on:
+                    found.append(Finding("OLD_PASSWORD_LEFT", Where(file=origin), severity=WARN, evidence=where))
+            elif key == "enable_redis" and redis_on:
+                found.append(Finding("REDIS_NAMES_LEFTOVER", Where(file=origin), evidence=(
+                    f"enable_redis and enable_valkey are both on: {where}, and still deploys Redis beside Valkey "
+                    "(migrate-valkey half-way)"), fix="once kolla-ansible migrate-valkey has moved the data, set "
+                                                      "enable_redis: \"no\" (and then remove redis_master_password)"))
             elif origin:
                 found.append(Finding("REDIS_NAMES_LEFTOVER", Where(file=origin),
-                                     evidence=f"{key} is set; kolla-ansible {release.name}.x renders only valkey_* "
-                                              "names, so this setting changes nothing",
+                                     evidence=f"{key} is set; {where}, so this setting changes no consumer",
                                      fix=f"rename {key} to {key.replace('redis', 'valkey', 1)} (or remove it)"))
     return found + overrides(rendered)
 
@@ -227,21 +247,21 @@ def overrides(rendered: Rendered) -> list[Finding]:
         unused = [f"[{s}] {o}" for s, o in sets if (s, o) not in consumers.get(project, set())]
         if sentinel:
             found.append(Finding("OVERRIDE_NOT_READ", where, severity=WARN, evidence=f"the {project} role of kolla-ansible "
-                                 f"{release.name}.x merges no custom sentinel config: its sentinels never see this file",
+                                 f"{release.point} merges no custom sentinel config: its sentinels never see this file",
                                  fix="a sentinel password needs a change to the role's sentinel template; tell the gate "
                                      "what the sentinels really do with --sentinel-auth=required|none"))
         elif relative not in reads:
             services = ", ".join(s.name for s in release.services_of(project))
             kolla_reads = ", ".join(f"config/{p}" for p in reads if p != "global.conf") + \
                 (f" (<service>: {services})" if services else "")
-            none = f"; and {project} has no {', '.join(unused)} consumer in {release.name}.x anyway" if unused else ""
+            none = f"; and {project} has no {', '.join(unused)} consumer in {release.point} anyway" if unused else ""
             found.append(Finding("OVERRIDE_NOT_READ", where,
-                                 evidence=f"no kolla-ansible {release.name}.x role merges config/{relative}{none}",
+                                 evidence=f"no kolla-ansible {release.point} role merges config/{relative}{none}",
                                  fix=f"Kolla reads for {project}: {kolla_reads}; set the URL once in globals.yml "
                                      f"({release.flavor}_connection_string_extras) for every service that has one"))
         elif relative != "global.conf" and unused:
             found.append(Finding("OVERRIDE_NO_CONSUMER", where, evidence=f"{project} has no {', '.join(unused)} "
-                                 f"consumer in kolla-ansible {release.name}.x: the service never reads it"))
+                                 f"consumer in kolla-ansible {release.point}: the service never reads it"))
     return found
 
 

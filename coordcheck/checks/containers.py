@@ -9,11 +9,13 @@ use its URL. Observations in, findings out.
 from __future__ import annotations
 
 import dataclasses
+import posixpath
 import re
 from dataclasses import dataclass
 
 from coordcheck import url as urls
-from coordcheck.observe.engine import Container, config_in_container, consumer_config_in_container
+from coordcheck.consumers import Consumer
+from coordcheck.observe.engine import Container, config_in_container
 from coordcheck.observe.service_logs import LogLine
 from coordcheck.findings import FAIL, Finding, Where, because
 from coordcheck.secrets import Secret, redact
@@ -46,7 +48,7 @@ class ServiceContainer:
 
     @property
     def path_inside(self) -> str:
-        return config_in_container(self.config.project)
+        return config_in_container(self.config.project, posixpath.basename(self.config.path))
 
     @property
     def host_path(self) -> str:
@@ -63,12 +65,13 @@ class ServiceContainer:
 
 @dataclass(eq=False)
 class ConsumerContainer:
-    """The container of a gnocchi, octavia or horizon service on a host
-    (compared and hashed by identity: the observer makes each once)."""
+    """The container of a service of a consumer with a client of its own
+    (gnocchi, octavia's jobboard, horizon) on a host (compared and hashed by
+    identity: the observer makes each once)."""
 
     host: str
     service: str
-    consumer: str                       # gnocchi | octavia | horizon
+    consumer: Consumer
     path: str                           # the host's copy, under node_config_directory
     name: str
     state: Container | None
@@ -79,7 +82,7 @@ class ConsumerContainer:
 
     @property
     def path_inside(self) -> str:
-        return consumer_config_in_container(self.consumer)
+        return self.consumer.path_inside
 
     @property
     def host_path(self) -> str:
@@ -87,19 +90,11 @@ class ConsumerContainer:
 
     @property
     def project(self) -> str:
-        return self.consumer
+        return self.consumer.project
 
     @property
     def where(self) -> Where:
         return Where(host=self.host, container=self.name, service=self.service, file=self.path_inside)
-
-
-#: what each consumer's config lacks when it sends the sentinels no password, and the finding that names it
-NO_SENTINEL_PASSWORD = {
-    "gnocchi": ("SENTINEL_AUTH_MISSING", "[incoming] redis_url carries no sentinel_password"),
-    "octavia": ("JOBBOARD_NO_SENTINEL_AUTH", "[task_flow] sets no jobboard_redis_sentinel_password"),
-    "horizon": ("HORIZON_NO_SENTINEL_AUTH", "CACHES['default']['OPTIONS'] has no SENTINEL_KWARGS password"),
-}
 
 
 def consumer_findings(c: ConsumerContainer, result: Handshake, sentinels_need_password: bool | None) -> list[Finding]:
@@ -108,11 +103,11 @@ def consumer_findings(c: ConsumerContainer, result: Handshake, sentinels_need_pa
     if result.ok:
         return []
     libraries = ", ".join(f"{k} {v}" for k, v in (result.libraries or {}).items())
-    evidence = (f"inside {c.name}, {c.consumer}'s own client ({libraries}, redis-py {result.redis}) with "
+    evidence = (f"inside {c.name}, {c.project}'s own client ({libraries}, redis-py {result.redis}) with "
                 f"{c.path_inside} failed at {result.stage}: {(result.error or '')[:300]}")
     if sentinels_need_password and result.sentinel_password is False:
-        finding, lacks = NO_SENTINEL_PASSWORD[c.consumer]
-        return [Finding(finding, c.where, evidence=f"the sentinels require a password and {lacks}; {evidence}")]
+        return [Finding(c.consumer.missing_auth, c.where,
+                        evidence=f"the sentinels require a password and {c.consumer.lacks}; {evidence}")]
     return [Finding("CONSUMER_CLIENT_FAILED", c.where, evidence=evidence)]
 
 

@@ -101,16 +101,17 @@ def _run(argv: list[str]) -> int:
         print(f"coordcheck {version()}")
         return 0
     if verb == "check":
-        return _pytest(rest)
+        return _pytest(["--checklist", *rest])
     if verb == "gate":
-        return _pytest(["--gate", "-m", "config", *rest])
+        return _pytest(["--checklist", "--gate", "-m", "config", *rest])
     if verb == "render":
         from coordcheck.cli import render
         return render.main(rest)
     from coordcheck.cli import lab
     if verb not in lab.VERBS:
-        print(usage(), file=sys.stderr)
-        print(f"coordcheck: error: {'no verb' if not verb else 'unknown verb ' + repr(verb[:40])}", file=sys.stderr)
+        known = ", ".join([*VERBS, *lab.VERBS])
+        said = f"unknown verb {verb[:40]!r}" if verb else "no verb"
+        print(f"coordcheck: error: {said} (verbs: {known}; coordcheck --help says what each does)", file=sys.stderr)
         return 2
     return lab.main(argv)
 
@@ -123,4 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         stdout.closed_pipe = True
         code = 0
+    except KeyboardInterrupt:  # Ctrl-C before a verb's own handler exists (while importing it)
+        verb = argv[0] if argv and argv[0].isidentifier() and len(argv[0]) < 20 else ""
+        print(f"coordcheck{' ' + verb if verb else ''}: interrupted", file=sys.stderr)
+        code = 128 + signal.SIGINT
     return EXIT_BROKEN_PIPE if stdout.closed_pipe else code

@@ -22,6 +22,7 @@ import sys
 import traceback
 from pathlib import Path
 
+from coordcheck import consumers
 from coordcheck.lab import verbs
 from coordcheck.lab.console import (CommandError, Interrupted, StdoutClosed, install_signal_handlers,
                                     raise_if_signalled, silence_stdout)
@@ -144,8 +145,8 @@ def parser() -> argparse.ArgumentParser:
                     help="run the services in containers of this engine (default docker), one per host, "
                          "as Kolla names and lays them out; builds the images first if missing")
     up.add_argument("--consumers", action="store_true",
-                    help="with --containers (docker): also gnocchi_metricd, octavia_worker and horizon containers, "
-                         "each running its own client (gnocchi's, octavia's jobboard, django_redis)")
+                    help=f"with --containers (docker): also {consumers.names()} containers "
+                         f"({', '.join(c.fake.container for c in consumers.FAKED.values())}), each running its own client")
     verbs.add_parser("compose", help=VERBS["compose"])
     build = verbs.add_parser("images", help=VERBS["images"])
     build.add_argument("--engine", choices=["docker", "podman"], default="docker")

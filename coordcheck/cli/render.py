@@ -52,13 +52,14 @@ def main(argv: list[str] | None = None) -> int:
     rows = [{"host": r.host, "service": r.service, "file": r.file, "section": r.section, "option": r.option,
              "value": KNOWN.mask(mask(r.value, r.option, known)), "source": KNOWN.mask(r.source)}
             for r in result.records]
-    header = {"renderer": result.renderer, "release": f"{result.release.name}.x ({result.release.series})",
+    header = {"renderer": result.renderer, "release": f"{result.release.point} ({result.release.series})",
+              "flavor": result.release.flavor, "tables": result.release.range,
               "release_source": result.release_source, "addresses": result.addresses,
               "notes": [KNOWN.mask(n) for n in result.notes], "errors": [KNOWN.mask(str(e)) for e in result.errors]}
     if args.json:
         print(json.dumps({**header, "records": rows}, indent=1))
         return 0
-    print(f"# rendered by {header['renderer']}; release {header['release']} from {header['release_source']}")
+    print(f"# rendered by {header['renderer']}; kolla-ansible {header['release']} from {header['release_source']}")
     for host, how in header["addresses"].items():
         print(f"# {host}: API address {how}")
     for line in header["notes"] + [f"error: {e}" for e in header["errors"]]:

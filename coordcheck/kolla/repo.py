@@ -15,7 +15,8 @@ from pathlib import Path
 from coordcheck.kolla import KollaError
 from coordcheck.kolla import variables as yaml_files
 from coordcheck.kolla.inventory import Inventory
-from coordcheck.kolla.releases import Release, release_for
+from coordcheck.kolla.releases import Release, resolve
+from coordcheck.kolla.releases.installed import installed_version
 from coordcheck.secrets import Secret
 
 #: Ansible's own per-host names: never part of what a template sees differently per host group.
@@ -32,6 +33,31 @@ def key_line(text: str, key: str) -> int | None:
         if re.match(rf"['\"]?{re.escape(key)}['\"]?\s*:", line):
             return number
     return None
+
+
+def choose_release(release: str | None, extra: dict, origin: dict) -> tuple[Release, str, list[str]]:
+    """The point release to render for: --kolla-release, else the operator's installed kolla-ansible, else
+    openstack_release's series (its newest point release, noted), else the newest known (noted)."""
+    installed = installed_version()
+    if release:
+        chosen, note = resolve(release)
+        why = f"--kolla-release {release}"
+        if installed and installed[0] != chosen.point:
+            note = "; ".join(filter(None, [note, f"{installed[1]} is {installed[0]}, not {chosen.point}"]))
+    elif installed:
+        chosen, note = resolve(installed[0])
+        why = installed[1]
+    elif extra.get("openstack_release"):
+        chosen, note = resolve(extra["openstack_release"])
+        why = f"openstack_release in {origin['openstack_release']}"
+    else:
+        chosen, note = resolve(None)
+        why = "no openstack_release in globals.yml, no --kolla-release and no kolla-ansible installed"
+    series = str(extra.get("openstack_release") or "")
+    if series and series != "master" and series != chosen.series and (release or installed):
+        note = "; ".join(filter(None, [note, f"openstack_release is {series}, kolla-ansible {chosen.point} "
+                                             f"deploys {chosen.series}"]))
+    return chosen, why, [note] if note else []
 
 
 @dataclass
@@ -76,18 +102,14 @@ class Repo:
                 extra[key] = value
                 line = key_line(text, key) if text else None
                 origin[key] = f"{path}:{line}" if line else str(path)
-        if release:
-            chosen, why = release_for(release), f"--kolla-release {release}"
-        elif extra.get("openstack_release"):
-            chosen, why = release_for(extra["openstack_release"]), f"openstack_release in {origin['openstack_release']}"
-        else:
-            chosen = release_for(None)
-            why = "no openstack_release in globals.yml and no --kolla-release: the newest release known"
-        key = f"{chosen.flavor}_master_password"
-        notes = []
-        if key not in extra:  # rendered as kolla-ansible would with an unset password (the oracle's placeholder)
-            extra[key] = f"coordcheck-unset-{key}"
-            notes.append(f"passwords.yml has no {key}: rendered as coordcheck-unset-{key}")
+        chosen, why, notes = choose_release(release, extra, origin)
+        chosen = chosen.for_variables(extra)
+        for flavor in chosen.flavors:  # rendered as kolla-ansible would with an unset password (the oracle's)
+            key = f"{flavor}_master_password"
+            if key not in extra:
+                extra[key] = f"coordcheck-unset-{key}"
+                if flavor == chosen.flavor:
+                    notes.append(f"passwords.yml has no {key}: rendered as coordcheck-unset-{key}")
         facts_dir = Path(facts) if facts else None
         if facts_dir is not None and not facts_dir.is_dir():
             raise KollaError(f"--facts {facts_dir} is not a directory (an Ansible jsonfile fact cache)")

@@ -98,7 +98,7 @@ def profiled_defaults(major: int) -> dict:
            "enable_neutron_dvr enable_neutron_sriov enable_neutron_mlnx enable_neutron_bgp_dragent enable_swift "
            "enable_neutron_metering enable_neutron_infoblox_ipam_agent enable_neutron_vpnaas neutron_ovn_dhcp_agent "
            "neutron_enable_ovn_agent glance_backend_ceph glance_backend_s3 glance_backend_vmware")
-    stores = ["ceph", "s3"] + ["vmware"] * (major <= 20) + ["swift"] * (major <= 19)
+    stores = ["ceph", "s3"] + ["swift"] * (major <= 19) + ["vmware"] * (major <= 20)  # Kolla's order
     return {k: "no" for k in off.split()} | {f"enable_{p}": "{{ enable_openstack_core | bool }}" for p in (
         "glance", "heat", "neutron", "nova")} | {f"nova_cell_{g.replace('-', '_')}_group": f"nova-{g}" for g in (
         "conductor", "novncproxy", "spicehtml5proxy", "serialproxy", "compute-ironic")} | dict(

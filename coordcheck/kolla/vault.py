@@ -9,7 +9,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from coordcheck.kolla import KollaError
+from coordcheck.kolla import KollaError, ansible_core
 from coordcheck.kolla.reading import read_text
 from coordcheck.secrets import Secret
 
@@ -46,31 +46,15 @@ def read_password_file(path: str | Path) -> Secret:
     return Secret(value)
 
 
-_INLINE: list = []
-
-
-def use_for_inline_values(password: Secret | None) -> None:
-    """Let inline ``!vault`` values decrypt with ``password`` (ansible-core
-    decrypts them from its process-wide vault secrets)."""
-    from ansible.parsing.vault import VaultSecret, VaultSecretsContext
-
-    if VaultSecretsContext.current(optional=True) is None:
-        VaultSecretsContext.initialize(VaultSecretsContext(_INLINE))
-    if password is not None:
-        secret = ("default", VaultSecret(password.reveal().encode()))
-        if secret[1].bytes not in [s.bytes for _, s in _INLINE]:
-            _INLINE.insert(0, secret)
-
-
 def decrypt(text: str, what: str, password: Secret | None) -> str:
     """Plain text of a vault-encrypted file, or one clear error."""
     from ansible.errors import AnsibleError
-    from ansible.parsing.vault import VaultLib, VaultSecret
+    from ansible.parsing.vault import VaultLib
 
     if password is None:
         raise KollaError(f"{what} is ansible-vault encrypted: give --vault-password-file")
     try:
-        plain = VaultLib([("default", VaultSecret(password.reveal().encode()))]).decrypt(text.strip())
+        plain = VaultLib(ansible_core.vault_secrets(password)).decrypt(text.strip())
     except AnsibleError:
         raise KollaError(f"{what}: the vault password does not decrypt it") from None
     try:

@@ -82,13 +82,23 @@ class ChangesMixin:
     def fix(self) -> list[Path]:
         """Write the fixed URL (with sentinel_password) into every service
         config, and the consumers' configs as `up` wrote them (and restart)."""
-        url, password = self.fixed_url(self.flavor(), self.password()), self.password()
+        url = self.fixed_url(self.flavor(), self.password())
         paths = self._reconfigure(url)
-        for host, (service, consumer) in self.consumer_placement():
-            for name, text in consumer_files(consumer, url, password, self.sentinel_addresses()).items():
-                (self.root / host / service / name).write_text(text)
-                paths.append(self.root / host / service / name)
-            self.container("restart", service)
+        for host, consumer in self.consumer_placement():
+            paths += self.write_consumer_files(host, consumer, url, True)
+        return paths
+
+    def write_consumer_files(self, host: str, consumer, url: Secret, sentinel_password: bool) -> list[Path]:
+        """Rewrite the files of ``consumer`` on ``host`` (with the operator's
+        sentinel password, or as stock Kolla renders them) and restart its
+        container, as kolla-ansible reconfigure does."""
+        folder = self.root / host / consumer.fake.service
+        paths = []
+        for name, text in consumer_files(consumer, url, self.password(), self.sentinel_addresses(),
+                                         sentinel_password).items():
+            (folder / name).write_text(text)
+            paths.append(folder / name)
+        self.container("restart", consumer.fake.service)
         return paths
 
     def _reconfigure(self, url: Secret) -> list[Path]:

@@ -21,16 +21,15 @@ from pathlib import Path
 from coordcheck import kolla
 from coordcheck.lab import images
 from coordcheck.lab import tools
-from coordcheck.observe.engine import PS_FORMAT, config_in_container, consumer_config_in_container, container_name, \
-    parse_ps
+from coordcheck.consumers import FAKED, Consumer
+from coordcheck.observe.engine import PS_FORMAT, config_in_container, container_name, parse_ps
 from coordcheck.lab.tools import ToolError
 from coordcheck.observe import transport
 
 #: Where each service runs, as an inventory would place it (names are unique per engine).
 PLACEMENT = {"ctl1": "cinder-volume", "ctl2": "designate-worker", "ctl3": "masakari-api"}
-#: With ``up --consumers``: the consumers that are not a tooz backend_url, host -> (service, consumer)
-CONSUMER_PLACEMENT = {"ctl1": ("gnocchi-metricd", "gnocchi"), "ctl2": ("octavia-worker", "octavia"),
-                      "ctl3": ("horizon", "horizon")}
+#: With ``up --consumers``: the consumers with a client of their own, host -> its record (its fake names the service)
+CONSUMER_PLACEMENT = FAKED
 CONSUMER_LOOP = "/usr/local/lib/coordcheck/consumer.py"
 LABEL = "org.coordcheck.deployment"
 SERVICE_LOOP = "/usr/local/lib/coordcheck/service.py"
@@ -56,15 +55,17 @@ def config_json(svc: kolla.CoordinationService) -> str:
     }, indent=1) + "\n"
 
 
-def consumer_config_json(service_name: str, consumer: str, file_names: list[str]) -> str:
+def consumer_config_json(consumer: Consumer, file_names: list[str]) -> str:
     """config.json of a consumer's container: its files copied in (the first
-    is its config; horizon's go to local_settings.d), its client's loop run."""
-    dest = consumer_config_in_container(consumer)
+    is its config; horizon's go to local_settings.d), its client's loop run
+    with what the record says (its name, client routine, project)."""
+    dest = consumer.path_inside
     folder = dest.rsplit("/", 1)[0]
     return json.dumps({
-        "command": f"python3 {CONSUMER_LOOP} {consumer} {dest} {service_name}",
+        "command": f"python3 {CONSUMER_LOOP} {consumer.name} {consumer.client} {consumer.project} {dest} "
+                   f"{consumer.fake.service}",
         "config_files": [{"source": f"/var/lib/kolla/config_files/{name}", "dest": f"{folder}/{name}",
-                          "owner": consumer, "perm": "0600"} for name in file_names],
+                          "owner": consumer.project, "perm": "0600"} for name in file_names],
     }, indent=1) + "\n"
 
 
@@ -123,7 +124,7 @@ def remove(engine: str, root: Path) -> list[str]:
 def check_free(engine: str) -> None:
     """Kolla's names must be free on this engine (another deployment's?)."""
     taken = set(_engine(engine, "ps", "-a", "--format", "{{.Names}}").split())
-    ours = [*PLACEMENT.values(), *(service for service, _ in CONSUMER_PLACEMENT.values())]
+    ours = [*PLACEMENT.values(), *(c.fake.service for c in CONSUMER_PLACEMENT.values())]
     clash = sorted(taken & {container_name(s) for s in ours})
     if clash:
         raise ContainerError(f"containers {', '.join(clash)} already exist on {engine} (`{engine} rm -f` them, "
@@ -136,14 +137,17 @@ def ensure_images(engine: str, wanted: tuple[str, ...], series: tuple[str, ...] 
     return images.build(engine, series=series) if images.missing(engine, wanted) else {}
 
 
-def python_in(engine: str, image: str, script: str, deadline: float) -> transport.Result:
+def python_in(engine: str, image: str, script: str, deadline: float,
+              volumes: dict[str, str] | None = None) -> transport.Result:
     """``script`` (on stdin) run by the Python of a throwaway container of
     ``image`` on the host's network, killed at ``deadline`` s: a release's
-    clients tried without a deployment of them."""
+    clients tried without a deployment of them (``volumes``: host folder ->
+    the container's, read-only: a consumer's config)."""
     python, seconds = transport.python_killed_after(deadline)
+    mounts = [arg for source, dest in (volumes or {}).items() for arg in ("-v", f"{source}:{dest}:ro")]
     try:
         done = subprocess.run([engine, "run", "--rm", "-i", "--network", "host", "-e", "PYTHONDONTWRITEBYTECODE=1",
-                               image, *python],
+                               *mounts, image, *python],
                               input=script, capture_output=True, text=True, timeout=seconds + 30)
     except subprocess.TimeoutExpired:
         return transport.Result(None, "", f"{engine} run {image} did not end")

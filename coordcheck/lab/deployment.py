@@ -38,6 +38,7 @@ from coordcheck.lab.starting import AGREEMENT_TIMEOUT, StartMixin
 from coordcheck.lab.errors import DeploymentError, engine_errors  # noqa: F401 - re-exported
 from coordcheck.lab.folders import usable_root  # noqa: F401 - re-exported
 from coordcheck.lab.kolla_files import SSH_PORT, inventory_text, service_config_text, sshd_config, sshds  # noqa: F401
+from coordcheck.consumers import Consumer
 from coordcheck.lab.kolla_files import consumer_files
 from coordcheck.lab.network import Layout
 from coordcheck.lab.passwords import password_problem, read_password_file  # noqa: F401 - re-exported
@@ -136,7 +137,7 @@ class LocalDeployment(StartMixin, ChangesMixin, EnginesMixin, PristineMixin):
         nodes and sentinels from the lab's own compose file (``image``: the
         repository's file, on the lab's range, its container names prefixed);
         ``netns_hosts``: every host in a network namespace of its own (implies ssh);
-        ``consumers`` (with ``engine``): gnocchi, octavia and horizon containers too."""
+        ``consumers`` (with ``engine``): the consumers' containers too (their records' lab fakes)."""
         if password is None:
             password = Secret(random.token_hex(16))
         else:
@@ -183,7 +184,7 @@ class LocalDeployment(StartMixin, ChangesMixin, EnginesMixin, PristineMixin):
             self._write_server_configs(put, layout, password, sentinel_auth, binary)
         if ssh:
             self._write_ssh(put, layout)
-        placed = [*containers.PLACEMENT.items(), *((h, s) for h, (s, _) in self.consumer_placement(state))]
+        placed = [*containers.PLACEMENT.items(), *((h, c.fake.service) for h, c in self.consumer_placement(state))]
         put(self.inventory, inventory_text(flavor, self.root, self.ssh_dir if ssh else None,
                                            placed if engine else None, layout.hosts, layout.backends))
         put(self.passwords, yaml.safe_dump({flavor.password_key: password.reveal()}), 0o600)
@@ -196,17 +197,17 @@ class LocalDeployment(StartMixin, ChangesMixin, EnginesMixin, PristineMixin):
             put(self.root / host / svc.service / svc.config_name, service_config_text(url, svc.project), 0o600)
             if engine:
                 put(self.root / host / svc.service / "config.json", containers.config_json(svc), 0o600)
-        for host, (service, consumer) in self.consumer_placement(state):
+        for host, consumer in self.consumer_placement(state):
+            folder = self.root / host / consumer.fake.service
             files = consumer_files(consumer, url, password, self.sentinel_addresses())
             for name, text in files.items():
-                put(self.root / host / service / name, text, 0o600)
-            put(self.root / host / service / "config.json", containers.consumer_config_json(service, consumer, list(files)),
-                0o600)
+                put(folder / name, text, 0o600)
+            put(folder / "config.json", containers.consumer_config_json(consumer, list(files)), 0o600)
         self._save(state)
         return state
 
-    def consumer_placement(self, state: dict | None = None) -> list[tuple[str, tuple[str, str]]]:
-        """(host, (service, consumer)) of the gnocchi, octavia and horizon containers (``up --consumers``)."""
+    def consumer_placement(self, state: dict | None = None) -> list[tuple[str, Consumer]]:
+        """(host, consumer) of the consumers' containers (``up --consumers``: every record's lab fake)."""
         return list(containers.CONSUMER_PLACEMENT.items()) if (state or self.state()).get("consumers") else []
 
     def _write_server_configs(self, put, layout: Layout, password: Secret, sentinel_auth: bool, binary: str) -> None:

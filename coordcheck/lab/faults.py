@@ -14,12 +14,12 @@ import redis
 
 from coordcheck import kolla
 from coordcheck import url as urls
+from coordcheck.consumers import Consumer
 from coordcheck.kolla import backend_url_of
 from coordcheck.lab import images
 from coordcheck.lab.deployment import LocalDeployment, accepts
 from coordcheck.lab.errors import DeploymentError
 from coordcheck.lab.garbage import GARBAGE_SERVER, start_garbage_server
-from coordcheck.lab.kolla_files import HORIZON_CUSTOM_STOCK, HORIZON_FILES
 from coordcheck.secrets import Secret
 
 SETTLE_TIMEOUT = 15.0
@@ -257,31 +257,11 @@ def service_log_errors(d, timeout: float = LOG_TIMEOUT):
                else ["masakari_api logged no coordination error"], deadline, poll=2.0)
 
 
-def _consumer_reconfigured(d, host: str, name: str, change: Callable[[str], str]) -> None:
-    """Rewrite file ``name`` of the consumer on ``host`` (``change(text)``) and
-    restart its container, as kolla-ansible reconfigure does."""
+def consumer_as_stock_kolla(d, consumer: Consumer) -> None:
+    """The consumer's files on its lab host as stock Kolla renders them (no
+    sentinel password: its URLs the incident's, no override of the
+    operator's), its container restarted as kolla-ansible reconfigure does."""
     placed = dict(d.consumer_placement())
-    if host not in placed:
+    if placed.get(consumer.fake.host) is not consumer:
         raise DeploymentError("this scenario needs a deployment made by `coordcheck up --containers --consumers`")
-    path = d.root / host / placed[host][0] / name
-    path.write_text(change(path.read_text()))
-    d.container("restart", placed[host][0])
-
-
-def jobboard_no_sentinel_auth(d):
-    """octavia_worker (ctl2) as stock Kolla renders it: no jobboard_redis_sentinel_password."""
-    _consumer_reconfigured(d, "ctl2", "octavia.conf", lambda text: "".join(
-        line for line in text.splitlines(keepends=True) if not line.startswith("jobboard_redis_sentinel_password")))
-
-
-def horizon_no_sentinel_auth(d):
-    """horizon (ctl3) as stock Kolla renders it: Kolla's own _9999-custom-settings.py, no SENTINEL_KWARGS."""
-    _consumer_reconfigured(d, "ctl3", HORIZON_FILES[1], lambda text: HORIZON_CUSTOM_STOCK)
-
-
-def gnocchi_sentinel_auth_missing(d):
-    """gnocchi_metricd (ctl1): the incident's URLs in gnocchi.conf (no sentinel_password)."""
-    incident = d.incident_url().reveal()
-    _consumer_reconfigured(d, "ctl1", "gnocchi.conf", lambda text: "".join(
-        f"{line.split('=', 1)[0].rstrip()} = {incident}\n" if "= redis://" in line else line
-        for line in text.splitlines(keepends=True)))
+    d.write_consumer_files(consumer.fake.host, consumer, d.incident_url(), sentinel_password=False)

@@ -28,6 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from coordcheck.consumers import CONSUMERS_IMAGE, FAKED
 from coordcheck.kolla import releases
 from coordcheck.lab import tools
 from coordcheck.lab.tools import ToolError
@@ -36,7 +37,7 @@ BASE = "coordcheck/debian:bookworm"
 DEBIAN = "coordcheck/service:debian"
 CURRENT = "coordcheck/service:current"
 SERVER = "coordcheck/redis:bookworm"
-CONSUMERS = "coordcheck/service:consumers"
+CONSUMERS = CONSUMERS_IMAGE
 SERVICE = (BASE, DEBIAN, CURRENT)    # what `coordcheck up --containers` needs
 ALL = (*SERVICE, SERVER)                # podman gets copies of these (the consumers are docker's only)
 SUITE = "bookworm"
@@ -50,10 +51,10 @@ SUPPORT_FILES = {"kolla_start": SUPPORT / "kolla_start", "service.py": SUPPORT /
                  "consumer.py": SUPPORT / "consumer.py",
                  "handshake.py": Path(__file__).parents[1] / "observe" / "handshake.py"}
 SUPPORT_DIGEST = hashlib.sha256(b"".join(path.read_bytes() for path in SUPPORT_FILES.values())).hexdigest()[:16]
-#: the consumers' own libraries (the newest series'): gnocchi without its
-#: storage stack (its redis client needs oslo.config, oslo.utils and redis-py)
-CONSUMER_PINS = ("octavia==19.0.0", "django-redis==7.0.0")
-CONSUMER_NO_DEPS = ("gnocchi==4.7.1",)
+#: the consumers' own libraries (the newest series'), from their records' lab fakes:
+#: gnocchi without its storage stack (its redis client needs oslo.config, oslo.utils and redis-py)
+CONSUMER_PINS = tuple(p for c in FAKED.values() if c.fake.image == CONSUMERS for p in c.fake.packages)
+CONSUMER_NO_DEPS = tuple(p for c in FAKED.values() if c.fake.image == CONSUMERS for p in c.fake.no_deps)
 
 DEBIAN_DOCKERFILE = f"""FROM {BASE}
 LABEL {LABEL} {SUPPORT_LABEL}={SUPPORT_DIGEST}

@@ -9,6 +9,7 @@ import getpass
 from pathlib import Path
 
 from coordcheck import kolla
+from coordcheck.consumers import Consumer
 from coordcheck.secrets import Secret
 
 SSH_PORT = 2222
@@ -81,29 +82,34 @@ def service_config_text(url: Secret, project: str | None = None) -> str:
     return f"[DEFAULT]\ndebug = False\n{logging}\n[coordination]\nbackend_url = {url.reveal()}\n"
 
 
-#: horizon's settings files in its container's local_settings.d: Kolla's, then the operator's
-HORIZON_FILES = ("_9998-kolla-settings.py", "_9999-custom-settings.py")
 #: Kolla's own _9999-custom-settings.py.j2: nothing set
 HORIZON_CUSTOM_STOCK = "# Custom settings: config/horizon/_9999-custom-settings.py\n"
 
 
-def consumer_files(consumer: str, url: Secret, password: Secret, sentinels: list[str]) -> dict[str, str]:
-    """A gnocchi, octavia or horizon service's files, shaped as Kolla renders
-    them, with the sentinel password each needs on password-protected
-    sentinels, as an operator adds it (`coordcheck break` takes it out):
-    sentinel_password in gnocchi's URLs, octavia's
-    ``jobboard_redis_sentinel_password``, horizon's ``SENTINEL_KWARGS`` in
-    ``_9999-custom-settings.py`` (Kolla templates config/horizon/ there)."""
+def _logging(consumer: Consumer) -> str:
+    return f"[DEFAULT]\nlog_dir = /var/log/kolla/{consumer.project}\nuse_stderr = False\n"
+
+
+def gnocchi_files(c: Consumer, url: Secret, password: Secret, sentinels: list[str], sentinel_password: bool):
+    """gnocchi.conf: ``url`` (with sentinel_password or without) for coordination_url and redis_url."""
+    return {c.files[0]: f"{_logging(c)}coordination_url = {url.reveal()}\n\n[incoming]\nredis_url = {url.reveal()}\n"}
+
+
+def jobboard_files(c: Consumer, url: Secret, password: Secret, sentinels: list[str], sentinel_password: bool):
+    """octavia.conf: Kolla's [task_flow] options, and the operator's jobboard_redis_sentinel_password."""
     pw = password.reveal()
-    logging = f"[DEFAULT]\nlog_dir = /var/log/kolla/{consumer}\nuse_stderr = False\n"
-    if consumer == "gnocchi":
-        return {"gnocchi.conf": f"{logging}coordination_url = {url.reveal()}\n\n[incoming]\nredis_url = {url.reveal()}\n"}
-    if consumer == "octavia":
-        return {"octavia.conf": (
-            f"{logging}\n[task_flow]\njobboard_enabled = true\njobboard_backend_driver = redis_taskflow_driver\n"
-            f"jobboard_backend_hosts = {','.join(sentinels)}\njobboard_backend_port = {kolla.SENTINEL_PORT}\n"
-            f"jobboard_backend_username = default\njobboard_backend_password = {pw}\n"
-            f"jobboard_redis_sentinel = {kolla.MASTER_NAME}\njobboard_redis_sentinel_password = {pw}\n")}
+    added = f"{c.sentinel_password} = {pw}\n" if sentinel_password else ""
+    return {c.files[0]: (
+        f"{_logging(c)}\n[task_flow]\njobboard_enabled = true\njobboard_backend_driver = redis_taskflow_driver\n"
+        f"jobboard_backend_hosts = {','.join(sentinels)}\njobboard_backend_port = {kolla.SENTINEL_PORT}\n"
+        f"jobboard_backend_username = default\njobboard_backend_password = {pw}\n"
+        f"jobboard_redis_sentinel = {kolla.MASTER_NAME}\n{added}")}
+
+
+def horizon_files(c: Consumer, url: Secret, password: Secret, sentinels: list[str], sentinel_password: bool):
+    """Kolla's _9998-kolla-settings.py (SentinelClient, no SENTINEL_KWARGS), and
+    the operator's _9999-custom-settings.py adding them (Kolla templates config/horizon/ there)."""
+    pw = password.reveal()
     listed = "".join(f"                ({ip!r}, {kolla.SENTINEL_PORT}),\n" for ip in sentinels)
     kolla_settings = (
         "DEBUG = False\nSESSION_ENGINE = 'django.contrib.sessions.backends.cache'\nCACHES = {\n    'default': {\n"
@@ -115,5 +121,18 @@ def consumer_files(consumer: str, url: Secret, password: Secret, sentinels: list
         "            'CONNECTION_POOL_KWARGS': {\n                'retry_on_timeout': True,\n            },\n"
         "            'IGNORE_EXCEPTIONS': False,\n        }\n    }\n}\n"
         "IMAGE_CUSTOM_PROPERTY_TITLES = {\n    \"architecture\": _(\"Architecture\"),\n}\n")
-    custom = HORIZON_CUSTOM_STOCK + f"CACHES['default']['OPTIONS']['SENTINEL_KWARGS'] = {{'password': {pw!r}}}\n"
-    return dict(zip(HORIZON_FILES, (kolla_settings, custom)))
+    added = f"CACHES['default']['OPTIONS']['{c.sentinel_password}'] = {{'password': {pw!r}}}\n" if sentinel_password else ""
+    return dict(zip(c.files, (kolla_settings, HORIZON_CUSTOM_STOCK + added)))
+
+
+#: the files of each consumer the lab fakes, by its name (coordcheck/consumers.py)
+BUILDERS = {"gnocchi": gnocchi_files, "octavia-jobboard": jobboard_files, "horizon": horizon_files}
+
+
+def consumer_files(consumer: Consumer, url: Secret, password: Secret, sentinels: list[str],
+                   sentinel_password: bool = True) -> dict[str, str]:
+    """A consumer's files, name -> text, shaped as Kolla renders them, with
+    the sentinel password each needs on password-protected sentinels as an
+    operator adds it, or (``sentinel_password=False``, ``url`` the
+    incident's) as stock Kolla renders them: what `coordcheck break` writes."""
+    return BUILDERS[consumer.name](consumer, url, password, sentinels, sentinel_password)

@@ -10,10 +10,12 @@ report) and where (``{ctl3}`` stands for that host's address in the lab).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Callable
 
 import redis
 
+from coordcheck.consumers import FAKED
 from coordcheck.lab.deployment import DeploymentError, LocalDeployment
 from coordcheck.lab import faults as f
 from coordcheck.lab.faults import LOG_TIMEOUT  # noqa: F401 - re-exported
@@ -135,16 +137,9 @@ SCENARIOS = _all(
              "the incident in masakari_api only, until its log shows it (minutes)",
              f.service_log_errors, CLIENT_FAILS | {"SENTINEL_AUTH_MISSING", "URL_DRIFT"}, ("ctl3", "masakari_api"),
              containers=True),
-    Scenario("JOBBOARD_NO_SENTINEL_AUTH", "JOBBOARD_NO_SENTINEL_AUTH",
-             "octavia_worker as stock Kolla renders it: no [task_flow] jobboard_redis_sentinel_password",
-             f.jobboard_no_sentinel_auth, frozenset({"SERVICE_LOG_ERRORS"}), ("ctl2", "octavia_worker"),
-             containers=True, consumers=True),
-    Scenario("HORIZON_NO_SENTINEL_AUTH", "HORIZON_NO_SENTINEL_AUTH",
-             "horizon as stock Kolla renders its cache: no SENTINEL_KWARGS", f.horizon_no_sentinel_auth,
-             frozenset({"SERVICE_LOG_ERRORS"}), ("ctl3", "horizon"), containers=True, consumers=True),
-    Scenario("SENTINEL_AUTH_MISSING_GNOCCHI", "SENTINEL_AUTH_MISSING",
-             "gnocchi_metricd's redis_url and coordination_url without sentinel_password", f.gnocchi_sentinel_auth_missing,
-             frozenset({"SERVICE_LOG_ERRORS"}), ("ctl1", "gnocchi_metricd"), containers=True, consumers=True),
+    *(Scenario(c.fake.scenario, c.missing_auth, c.fake.description, partial(f.consumer_as_stock_kolla, consumer=c),
+               frozenset({"SERVICE_LOG_ERRORS"}), (c.fake.host, c.fake.container), containers=True, consumers=True)
+      for c in FAKED.values()),
     Scenario("PARTITION_ONE_HOST", "SENTINEL_UNREACHABLE",
              "ctl2 alone cannot reach ctl3's sentinel (a rule in ctl2's namespace)",
              f.partition_one_host, LOOKS_DEGRADED, ("host ctl2", "{ctl3}:26379"), passes=True, netns=True),

@@ -39,8 +39,8 @@ class StartMixin:
             if state.get("engine"):
                 for host, svc in self.placement():
                     self.run_container(host, svc.service, state.get("service_image", images.CURRENT))
-                for host, (service, _) in self.consumer_placement(state):
-                    self.run_container(host, service, images.CONSUMERS)
+                for host, consumer in self.consumer_placement(state):
+                    self.run_container(host, consumer.fake.service, consumer.fake.image)
         except BaseException:
             self._stop_containers(state)
             processes.stop(self.state()["processes"])

@@ -9,6 +9,7 @@ import os
 import signal
 from pathlib import Path
 
+from coordcheck import consumers
 from coordcheck.lab.console import CommandError, out, signals_deferred
 
 #: the password of `up` when neither --password nor --password-file is given
@@ -72,7 +73,7 @@ def _up(args: argparse.Namespace, run: dict) -> None:
     if args.release and not args.containers:
         raise CommandError(f"--release {args.release} chooses the service containers' images: add --containers")
     if args.consumers and args.containers != "docker":
-        raise CommandError("--consumers runs gnocchi, octavia and horizon containers: add --containers (docker)")
+        raise CommandError(f"--consumers runs {consumers.names()} containers: add --containers (docker)")
     root = usable_root(args.dir)
     password = _password(args)
     if password is not None:
@@ -85,8 +86,8 @@ def _up(args: argparse.Namespace, run: dict) -> None:
     auth = "no sentinel password" if args.no_sentinel_auth else "sentinels require a password"
     flavor = args.flavor if args.engine == "compose" else f"{args.flavor}: {deployment.server_name()}"
     release = f" with {args.release}'s tooz and redis-py" if args.release else ""
-    consumers = " with gnocchi, octavia and horizon" if args.consumers else ""
-    services = f", service containers on {args.containers}{release}{consumers}" if args.containers else ""
+    also = f" with {consumers.names()}" if args.consumers else ""
+    services = f", service containers on {args.containers}{release}{also}" if args.containers else ""
     layout = deployment.layout()
     ips = list(layout.hosts.values())
     where = f"{ips[0]}-{ips[-1].rsplit('.', 1)[1]}" if len(ips) > 1 else ips[0]

@@ -19,6 +19,7 @@ import shlex
 from dataclasses import dataclass
 from datetime import datetime
 
+from coordcheck.consumers import path_in_container
 from coordcheck.observe import service_logs, transport
 from coordcheck.observe.service_logs import LogLine
 from coordcheck.observe.transport import output_withheld
@@ -55,20 +56,15 @@ def container_name(service: str) -> str:
     return service.replace("-", "_")
 
 
-def config_in_container(project: str) -> str:
-    """Where kolla_set_configs puts a project's config: ``/etc/cinder/cinder.conf``."""
-    return f"/etc/{project}/{project}.conf"
+def config_in_container(project: str, file_name: str = "") -> str:
+    """Where kolla_set_configs puts a service's rendered ``file_name``: its
+    consumer's place (coordcheck/consumers.py: inspector.conf ->
+    /etc/ironic-inspector/inspector.conf), else ``/etc/cinder/cinder.conf``."""
+    return path_in_container(file_name or f"{project}.conf", project)
 
 
 #: ``inspect`` format: the host's source of the container's /var/log/kolla (docker and podman)
 LOG_MOUNT_FORMAT = '{{range .Mounts}}{{if eq .Destination "/var/log/kolla"}}{{.Source}}{{end}}{{end}}'
-#: Where Kolla's config.json puts the settings file of horizon's container
-HORIZON_SETTINGS = "/etc/openstack-dashboard/local_settings.d/_9998-kolla-settings.py"
-
-
-def consumer_config_in_container(consumer: str) -> str:
-    """The config a gnocchi, octavia or horizon container reads."""
-    return HORIZON_SETTINGS if consumer == "horizon" else config_in_container(consumer)
 
 
 class EngineError(Exception):

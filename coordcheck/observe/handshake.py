@@ -5,8 +5,10 @@ horizon's cache), with that service's own parser and libraries.
 Its source is sent on stdin to ``python3 -`` (locally, or inside a service
 container with the container's own Python, tooz and redis-py), followed by a
 line calling ``main()`` with the parameters: the URL itself, or (inside a
-container) the config file to read it from. The backend URL therefore never
-appears on a command line. It prints one JSON line:
+container) the config file to read it from; for a consumer, what its
+record (coordcheck/consumers.py) says as data: ``client`` (the routine of
+CLIENTS to run) and ``libraries``. The backend URL therefore never appears
+on a command line. It prints one JSON line:
 
     {"ok": true, "stage": "done", "tooz": "9.1.0", "redis": "8.1.0", "seconds": 0.01}
 
@@ -86,7 +88,7 @@ def _tooz(url, params, result):
                 raise
 
 
-def _gnocchi(params, result):
+def gnocchi_client(params, result):
     """gnocchi's parser and client: [incoming] redis_url through
     gnocchi.common.redis.get_client, PING; a redis [DEFAULT] coordination_url
     through tooz, as metricd starts it."""
@@ -114,7 +116,7 @@ def _gnocchi(params, result):
         _tooz(conf.coordination_url, params, result)
 
 
-def _octavia(params, result):
+def jobboard_client(params, result):
     """octavia's options and driver: [task_flow] read with octavia's own
     definitions, the jobboard made by RedisTaskFlowDriver and connected
     (taskflow's redis jobboard asks the sentinels, then PINGs the master)."""
@@ -150,7 +152,7 @@ def _horizon_caches(path):
     return namespace.get("CACHES", {})
 
 
-def _horizon(params, result):
+def django_redis_client(params, result):
     """horizon's cache as Django builds it from those settings (django_redis's
     SentinelClient for Kolla's Valkey backend), one GET."""
     import django
@@ -168,24 +170,21 @@ def _horizon(params, result):
     django_caches["default"].get(params["lock"])
 
 
-#: each consumer's client, and the libraries whose versions it reports
-CONSUMERS = {"gnocchi": (_gnocchi, ("gnocchi", "oslo.config")),
-             "octavia": (_octavia, ("octavia", "taskflow")),
-             "horizon": (_horizon, ("Django", "django-redis"))}
+#: the consumers' clients, by name (a record's ``client``)
+CLIENTS = dict((run.__name__, run) for run in (gnocchi_client, jobboard_client, django_redis_client))
 
 
 def main(params):
-    """The tooz handshake, or (``params["consumer"]``) that consumer's own client."""
+    """The tooz handshake, or (``params["client"]``) that consumer's own client."""
     consumer = params.get("consumer")
     result = {"ok": False, "stage": "import", "tooz": _version("tooz"), "redis": _version("redis"),
               "python": platform.python_version(), "error": None, "consumer": consumer}
     started = time.monotonic()
     try:
-        if consumer:
-            run, libraries = CONSUMERS[consumer]
-            result["libraries"] = dict((name, _version(name)) for name in libraries)
+        if params.get("client"):
+            result["libraries"] = dict((name, _version(name)) for name in params.get("libraries", ()))
             result["stage"] = "config"
-            run(params, result)
+            CLIENTS[params["client"]](params, result)
         else:
             from tooz import coordination  # noqa: F401 - imported before the deadline starts
 

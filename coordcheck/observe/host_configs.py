@@ -8,7 +8,9 @@ host (a testinfra host: local, SSH, or whatever the inventory says).
 from __future__ import annotations
 
 import posixpath
+import shlex
 
+from coordcheck.consumers import LIVE, Consumer, by_file
 from coordcheck.kolla import KollaError
 from coordcheck.kolla.config_file import ServiceConfig, read_service_config, unreadable
 from coordcheck.observe.transport import output_withheld
@@ -19,12 +21,17 @@ from coordcheck.observe.transport import output_withheld
 FIND_CANDIDATES = ("find %s -mindepth 2 -maxdepth 2 -type f -name '*.conf' -size +0 "
                    "-exec grep -l -s -E '^[[:space:]]*(backend_url[[:space:]]*=|\\[coordination\\])' {} + ; "
                    "find %s -mindepth 2 -maxdepth 2 -type f -name '*.conf' -size +0 -exec grep -L -s -I . {} +")
-#: The consumers that are not a tooz backend_url, by the file Kolla renders
-#: them into; one command per host lists those that use Redis/Valkey.
-CONSUMER_FILES = {"gnocchi.conf": "gnocchi", "octavia.conf": "octavia", "_9998-kolla-settings.py": "horizon"}
-FIND_CONSUMERS = ("find %s -mindepth 2 -maxdepth 2 -type f \\( -name gnocchi.conf -o -name octavia.conf "
-                  "-o -name _9998-kolla-settings.py \\) -exec grep -l -s -E '^[[:space:]]*((redis_url|coordination_url)"
-                  "[[:space:]]*=[[:space:]]*redis|jobboard_enabled[[:space:]]*=[[:space:]]*[Tt]rue)|SentinelClient' {} +")
+
+
+def find_consumers() -> str:
+    """One command per host lists the configs of the consumers with a client
+    of their own (coordcheck/consumers.py) that use Redis/Valkey: each
+    record's file, grepped for its own ``uses_redis``."""
+    each = [f"-name {shlex.quote(c.files[0])} -exec grep -l -s -E {shlex.quote(c.uses_redis)} {{}} +" for c in LIVE]
+    return f"find %s -mindepth 2 -maxdepth 2 -type f \\( {' -o '.join(each)} \\)"
+
+
+FIND_CONSUMERS = find_consumers()
 #: A service config larger than this is not read (Kolla's are a few kB).
 MAX_CONFIG_BYTES = 4 * 1024 * 1024
 
@@ -73,15 +80,15 @@ def _sizes_and_modes(host, paths: list[str]) -> dict[str, tuple[int, int]]:
     return found
 
 
-def discover_consumers(host, host_name: str, directory: str) -> list[tuple[str, str, str]]:
-    """(service, consumer, path) of each gnocchi, octavia or horizon config
-    under ``directory`` that reaches Redis/Valkey (its service's folder names it).
+def discover_consumers(host, host_name: str, directory: str) -> list[tuple[str, Consumer, str]]:
+    """(service, consumer, path) of each config of a consumer with a client of
+    its own under ``directory`` that reaches Redis/Valkey (its service's folder names it).
 
         discover_consumers(host, "ctl2", "/etc/kolla")
-        # -> [('octavia-worker', 'octavia', '/etc/kolla/octavia-worker/octavia.conf')]
+        # -> [('octavia-worker', CONSUMERS['octavia-jobboard'], '/etc/kolla/octavia-worker/octavia.conf')]
     """
     found = host.run(FIND_CONSUMERS, directory)
     if found.rc not in (0, 1):
         raise KollaError(f"cannot list {directory} on host {host_name}: {found.stderr.strip()[:200]}")
-    return [(posixpath.basename(posixpath.dirname(path)), CONSUMER_FILES[posixpath.basename(path)], path)
+    return [(posixpath.basename(posixpath.dirname(path)), by_file(posixpath.basename(path)), path)
             for path in sorted(set(found.stdout.split()))]

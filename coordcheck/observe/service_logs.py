@@ -31,6 +31,8 @@ FILES_SCRIPT = (f'printf "{NOW}%s\\n" "$(date "+%Y-%m-%dT%H:%M:%S%z")"; cd "$1/$
                 f'tail -c {TAIL_BYTES} "$f"; done')
 OSLO_TIME = re.compile(r"(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d+))? ")
 DURATION = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
+#: the end of an ISO time that Python 3.10's fromisoformat does not read: Z, or +HHMM
+ISO_OFFSET = re.compile(r"(?<=\d)(?:[Zz]|([+-]\d\d)(\d\d))$")
 SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}
 
 
@@ -78,6 +80,17 @@ def from_files(output: str) -> list[LogLine]:
     return lines
 
 
+def iso_time(text: str) -> datetime:
+    """An ISO 8601 time as Python 3.11 reads it, on 3.10 too: a ``Z`` or an
+    offset without a colon (``+0100``) included; ValueError otherwise.
+
+    >>> iso_time("2026-11-25T10:00:00Z").isoformat()
+    '2026-11-25T10:00:00+00:00'
+    """
+    return datetime.fromisoformat(ISO_OFFSET.sub(lambda m: m.group(1) and f"{m.group(1)}:{m.group(2)}" or "+00:00",
+                                                 text.strip()))
+
+
 def cutoff(since: str, now: datetime) -> datetime:
     """The start of the ``--logs-since`` window: a duration back from
     ``now`` (``1h30m``) or a time (ISO; without an offset, ``now``'s zone).
@@ -88,5 +101,5 @@ def cutoff(since: str, now: datetime) -> datetime:
     parts = DURATION.findall(since)
     if parts and "".join(number + unit for number, unit in parts) == since:
         return now - timedelta(seconds=sum(float(number) * SECONDS[unit] for number, unit in parts))
-    moment = datetime.fromisoformat(since)
+    moment = iso_time(since)
     return moment if moment.tzinfo else moment.replace(tzinfo=now.tzinfo)

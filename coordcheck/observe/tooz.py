@@ -17,6 +17,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from coordcheck.consumers import Consumer
 from coordcheck.secrets import Secret, redact
 from coordcheck.observe.transport import last_json
 
@@ -38,7 +39,7 @@ class Handshake:
     tooz: str | None = None
     redis: str | None = None
     python: str | None = None
-    consumer: str | None = None          # gnocchi, octavia, horizon: that consumer's own client ran
+    consumer: str | None = None          # a consumer's name (coordcheck/consumers.py): its own client ran
     libraries: dict | None = None        # its libraries' versions
     sentinel_password: bool | None = None  # whether its config gives the sentinels a password
 
@@ -108,15 +109,15 @@ def handshake(url, deadline: float, timeout: float = 2.0, python: str = sys.exec
 
 
 def handshake_in(engine, container: str, config: str, deadline: float, timeout: float,
-                 secrets: list[Secret | None], consumer: str | None = None) -> Handshake:
+                 secrets: list[Secret | None], consumer: Consumer | None = None) -> Handshake:
     """The handshake inside ``container`` (an `coordcheck.engine.Engine`'s),
     with the container's own Python, tooz and redis-py and the URL of its
     own ``config``: no URL or password leaves the container. ``consumer``
-    (gnocchi, octavia, horizon): that service's own client instead, with its config."""
-    chosen = {"consumer": consumer} if consumer else {}
+    (a record whose client is its own): that client instead, with its config."""
+    chosen = consumer.params() if consumer else {}
     done = engine.python(container, script(params(timeout, deadline, config=config, **chosen)),
                          deadline + START_ALLOWANCE)
-    return outcome(done.stdout, done.stderr, done.rc, deadline, secrets, consumer)
+    return outcome(done.stdout, done.stderr, done.rc, deadline, secrets, consumer.name if consumer else None)
 
 
 def handshake_with(run_python, url, deadline: float, timeout: float) -> Handshake:

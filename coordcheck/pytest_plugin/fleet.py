@@ -12,14 +12,10 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
 
-DEFAULT_FORKS = 10
-#: progress lines start once observing hosts has taken this long
-PROGRESS_AFTER = 3.0
 
 SSH_REUSE = """# written by coordcheck: one SSH connection per host, reused by every command;
 # no command reads this process's stdin (under pytest-xdist it is the worker's channel)
@@ -29,12 +25,6 @@ ControlPersist 60s
 StdinNull yes
 {include}
 """
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.getgroup("coordcheck").addoption(
-        "--forks", type=int, default=DEFAULT_FORKS,
-        help=f"observe at most this many hosts at once (default {DEFAULT_FORKS})")
 
 
 def ssh_config(user_config: str | None) -> str:
@@ -48,19 +38,15 @@ def ssh_config(user_config: str | None) -> str:
     return str(path)
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_configure(config: pytest.Config) -> None:
-    if config.getoption("inventory") is None and not hasattr(config.option, "ssh_config"):
-        return
-    if config.getoption("forks") < 1:
-        raise pytest.UsageError("--forks must be at least 1")
+def reuse_ssh(config: pytest.Config) -> None:
+    """testinfra's hosts, and a host's tests on one xdist worker (it observes that host once)."""
     if hasattr(config.option, "ssh_config") and config.getoption("inventory"):
         config.option.ssh_config = ssh_config(config.option.ssh_config)
     if getattr(config.option, "dist", "no") == "load":
-        config.option.dist = "loadgroup"   # a host's tests on one worker: it observes that host once
+        config.option.dist = "loadgroup"
 
 
-def pytest_unconfigure(config: pytest.Config) -> None:
+def remove_ssh_config(config: pytest.Config) -> None:
     path = getattr(config.option, "ssh_config", None)
     if path and Path(path).parent.name.startswith("coordcheck-ssh-") and Path(path).name == "ssh_config":
         shutil.rmtree(Path(path).parent, ignore_errors=True)   # its control sockets go with it
@@ -71,28 +57,8 @@ def host_of(item: pytest.Item) -> str | None:
     return str(spec).rpartition("://")[2] if spec else None
 
 
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+def group_by_host(items: list[pytest.Item]) -> None:
     for item in items:
         host = host_of(item)
         if host is not None:
             item.add_marker(pytest.mark.xdist_group(host))
-
-
-def prefetch(config: pytest.Config, observer) -> None:
-    """Observe every host at once (``--forks`` at a time) before the first
-    test; under xdist each worker observes its own hosts as their tests come."""
-    if hasattr(config, "workerinput"):
-        return
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    quiet = config.getoption("verbose") < 0 or reporter is None
-    started, done = time.monotonic(), []
-    total = len(observer.target.hosts)
-
-    def progress(host: str, seconds: float) -> None:
-        done.append(host)
-        if not quiet and time.monotonic() - started > PROGRESS_AFTER:
-            reporter.write_line(f"coordcheck: {host} observed in {seconds:.1f} s ({len(done)}/{total}, "
-                                f"{time.monotonic() - started:.1f} s so far)")
-
-    observer.prefetch(config.getoption("forks"), progress)

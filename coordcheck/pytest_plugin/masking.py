@@ -10,24 +10,21 @@ from pathlib import Path
 
 import pytest
 
-from coordcheck.secrets import KNOWN, mask_log_records
+from coordcheck.secrets import KNOWN
 
 
-def mask_terminal(config: pytest.Config) -> None:
-    """Mask what the terminal writer writes (once per writer)."""
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is None:
-        return
-    writer = config.get_terminal_writer()
-    if getattr(writer, "coordcheck_masked", False):
-        return
-    raw = writer.write_raw
+class MaskingStream:
+    """The terminal's stream: every write masked by value (secrets learnt
+    later in the run included), everything else as the stream it wraps."""
 
-    def write_raw(msg: str, *, flush: bool = False) -> None:
-        raw(KNOWN.mask(msg), flush=flush)
+    def __init__(self, stream) -> None:
+        self.wrapped = stream
 
-    writer.write_raw = write_raw
-    writer.coordcheck_masked = True
+    def write(self, text: str) -> int:
+        return self.wrapped.write(KNOWN.mask(text))
+
+    def __getattr__(self, name: str):
+        return getattr(self.wrapped, name)
 
 
 class MaskedRepr:
@@ -69,54 +66,17 @@ def mask_report(report) -> None:
         report.user_properties = [(name, KNOWN.mask(str(value))) for name, value in report.user_properties]
 
 
-ACTIVE = pytest.StashKey[bool]()
-CHECKLIST = Path(__file__).resolve().parents[2] / "tests_infra"
-
-
-def is_checklist_run(config: pytest.Config) -> bool:
+def is_checklist_run(config: pytest.Config, checklist: Path) -> bool:
     """A run of the checklist (not of some other suite that has this plugin
     installed, such as the project's own tests)."""
-    if config.getoption("inventory") or config.getoption("gate"):
+    if config.getoption("inventory") or config.getoption("gate") or config.getoption("checklist"):
         return True
-    return any(Path(str(arg).split("::")[0]).resolve().is_relative_to(CHECKLIST) for arg in config.args)
+    return any(Path(str(arg).split("::")[0]).resolve().is_relative_to(checklist) for arg in config.args)
 
 
-@pytest.hookimpl(trylast=True)
-def pytest_configure(config: pytest.Config) -> None:
-    config.stash[ACTIVE] = is_checklist_run(config)
-    if config.stash[ACTIVE]:
-        mask_log_records()
-
-
-def _active(config: pytest.Config) -> bool:
-    return config.stash.get(ACTIVE, False)
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_sessionstart(session: pytest.Session) -> None:
-    if _active(session.config):
-        mask_terminal(session.config)
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    outcome = yield
-    if _active(item.config):
-        mask_report(outcome.get_result())
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_make_collect_report(collector):
-    outcome = yield
-    if _active(collector.config):
-        mask_report(outcome.get_result())
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_unconfigure(config: pytest.Config) -> None:
-    """The junit file, written at session end, masked once more as a file."""
-    path = getattr(config.option, "xmlpath", None)
-    if _active(config) and path and Path(path).is_file():
+def mask_file(path: str | None) -> None:
+    """A file written by another plugin (junit), masked once more as a file."""
+    if path and Path(path).is_file():
         text = Path(path).read_text(encoding="utf-8", errors="replace")
         masked = KNOWN.mask(text)
         if masked != text:

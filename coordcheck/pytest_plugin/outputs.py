@@ -27,7 +27,6 @@ from coordcheck.secrets import KNOWN
 from coordcheck.pytest_plugin import annotations, report
 from coordcheck.pytest_plugin.run import Run
 from coordcheck.pytest_plugin.html import page
-from coordcheck.pytest_plugin.target import TARGET
 
 SCHEMA_ID = "coordcheck-report/1"
 _STR, _NSTR = {"type": "string"}, {"type": ["string", "null"]}
@@ -65,17 +64,6 @@ SCHEMA = {
     },
 }
 NAGIOS = {"pass": ("OK", 0), "warn": ("WARNING", 1), "fail": ("CRITICAL", 2), "unknown": ("UNKNOWN", 3)}
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("coordcheck")
-    group.addoption("--report-json", metavar="FILE", help="write the run's verdict, matrix and causes as JSON")
-    group.addoption("--prometheus", metavar="FILE",
-                    help="write metrics for node_exporter's textfile collector (e.g. /var/lib/node_exporter/coordcheck.prom)")
-    group.addoption("--html", metavar="FILE", help="write a self-contained HTML report")
-    group.addoption("--sarif", metavar="FILE", help="write SARIF 2.1.0 (merge-request annotations: file:line of each cause)")
-    group.addoption("--gitlab-codequality", metavar="FILE",
-                    help="write a GitLab Code Quality report (artifacts:reports:codequality)")
 
 
 def write_atomically(path: str | Path, text: str) -> None:
@@ -167,40 +155,37 @@ def nagios_line(run: Run) -> tuple[str, int]:
     return f"COORDCHECK {status} - {text} | {perf}", code
 
 
-def _nagios(config: pytest.Config) -> None:
-    """testinfra's --nagios reporter, its verdict and line made coordcheck's."""
-    reporter = config.pluginmanager.getplugin("nagiosreporter")
-    if reporter is None:
-        return
+class NagiosReporter:
+    """Stands in for testinfra's ``--nagios`` reporter (same plugin name, so
+    testinfra's own session end calls it): coordcheck's verdict and line,
+    then the run's terminal output that testinfra kept aside, masked."""
 
-    def nagios_report() -> int:
-        run = report.run_of(config)
+    def __init__(self, config: pytest.Config, out) -> None:
+        self.config, self.out = config, out
+
+    def report(self) -> int:
+        run = self.config.stash[report.RUN]
         run.finished = run.finished or time.time()
         line, code = nagios_line(run)
-        out = sys.stdout.buffer
-        out.write(KNOWN.mask(line).encode() + b"\n")
-        reporter.out.seek(0)
-        out.write(KNOWN.mask(reporter.out.read().decode(errors="replace")).encode())
+        stdout = sys.stdout.buffer
+        stdout.write(KNOWN.mask(line).encode() + b"\n")
+        self.out.seek(0)
+        stdout.write(KNOWN.mask(self.out.read().decode(errors="replace")).encode())
         return code
 
-    reporter.report = nagios_report
+
+def take_over_nagios(config: pytest.Config) -> None:
+    """testinfra registers its reporter in its own pytest_configure; ours takes its place."""
+    theirs = config.pluginmanager.get_plugin("nagiosreporter")
+    if theirs is not None and not isinstance(theirs, NagiosReporter):
+        config.pluginmanager.unregister(theirs, "nagiosreporter")
+        config.pluginmanager.register(NagiosReporter(config, theirs.out), "nagiosreporter")
 
 
-@pytest.hookimpl(trylast=True)
-def pytest_sessionstart(session: pytest.Session) -> None:
-    _nagios(session.config)   # testinfra registers its reporter in its own (trylast) pytest_configure
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_sessionfinish(session: pytest.Session, exitstatus) -> None:
-    config = session.config
-    if hasattr(config, "workerinput"):
-        return
-    run = report.run_of(config)
+def write_outputs(config: pytest.Config, run: Run, exitstatus: int, inventory: str | None) -> None:
+    """Every machine output asked for, from the finished run."""
     run.finished = time.time()
-    target = config.stash.get(TARGET, None)
-    if target is not None:
-        run.inventory = str(target.inventory.path)
+    run.inventory = inventory
     if config.getoption("report_json"):
         write_atomically(config.getoption("report_json"), json.dumps(as_json(run, int(exitstatus)), indent=2) + "\n")
     if config.getoption("prometheus"):

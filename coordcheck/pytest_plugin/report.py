@@ -11,21 +11,21 @@ report, and the summary is built there, in ``pytest_runtest_logreport``.
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
 
 from coordcheck.findings import FAIL, WARN, Finding
+from coordcheck.fixtures.observer import OBSERVER
+from coordcheck.fixtures.verdict import recorded
+from coordcheck.runbook.steps import STEPS as RUNBOOK
 from coordcheck.secrets import KNOWN
-from coordcheck.pytest_plugin import checklist
 from coordcheck.pytest_plugin.run import Run
 
-STEPS = ["network", "sentinel", "auth", "master", "client", "config"]
+STEPS = [s.marker for s in RUNBOOK]
 RUNNER = "runner"
 RUN = pytest.StashKey[Run]()
 REASON_WIDTH = 160
-CHECKLIST = Path(__file__).resolve().parents[2] / "tests_infra"
 
 
 def _row(item: pytest.Item) -> str:
@@ -39,7 +39,7 @@ def _step(item: pytest.Item) -> str | None:
 
 def _where(item: pytest.Item, row: str, step: str) -> str:
     """Where the test's probes ran."""
-    observer = item.config.stash.get(checklist.OBSERVER, None)
+    observer = item.config.stash.get(OBSERVER, None)
     if row == RUNNER and step in ("network", "config"):
         return "from this machine (every host's configs)"
     if step in ("network", "config"):
@@ -62,7 +62,7 @@ def _masked(value):
     return json.loads(KNOWN.mask(json.dumps(value)))
 
 
-def pytest_report_header(config: pytest.Config) -> list[str]:
+def header(config: pytest.Config) -> list[str]:
     """Say when the terminal shows ids relative to the working directory."""
     if not config.getoption("inventory", None) or config.rootpath == config.invocation_params.dir:
         return []
@@ -71,26 +71,34 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
             "`coordcheck check`, to see them whole)"]
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> pytest.Module | None:
+def brief(config: pytest.Config) -> None:
+    """One screen by default: each failure is a line of pytest's short summary and
+    its cause is told once, in the coordcheck summary (pytest's own ``--tb=no``);
+    ``-v`` or an explicit ``--tb`` brings each test's failure block back (junit
+    keeps them whole either way). Called for a run of the checklist only."""
+    if config.option.tbstyle == "auto" and config.option.verbose < 1:
+        config.option.tbstyle = "no"
+
+
+def checklist_module(module_path: Path, parent: pytest.Collector, checklist: Path) -> pytest.Module | None:
     """Stable ids: ``tests_infra/test_auth.py::test_x[ctl1]`` whatever the
-    working directory and the first path argument (pytest derives a module's
+    working directory, the first path argument (pytest derives a module's
     id from its rootdir, which an option like ``--inventory /etc/kolla/x``
-    moves); junit, JSON and ``--lf`` all use it."""
-    if module_path.parent != CHECKLIST:
+    moves) and where the checklist is installed; junit, JSON and ``--lf``
+    all use it."""
+    if module_path.parent != checklist:
         return None
     return pytest.Module.from_parent(parent, path=module_path, nodeid=f"tests_infra/{module_path.name}")
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
-    outcome = yield
-    report = outcome.get_result()
+def record_test(item: pytest.Item, report: pytest.TestReport) -> None:
+    """Put the test's cell and findings on its report (``report.coordcheck``)."""
     step = _step(item)
     if step is None:
         return
-    findings: list[Finding] = list(checklist.recorded)
-    checklist.recorded.clear()
+    taken = item.stash.get(TAKEN, 0)  # each phase's report carries the findings of that phase
+    findings: list[Finding] = recorded(item)[taken:]
+    item.stash[TAKEN] = taken + len(findings)
     for finding in findings:
         item.user_properties.append(("finding", KNOWN.mask(
             f"{finding.id}{' (warning)' if finding.severity == WARN else ''} at {finding.where.one_line()}")))
@@ -104,6 +112,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
             "reason": _reason(report) if unexplained else None})
 
 
+TAKEN = pytest.StashKey[int]()
+
+
 def _reason(report: pytest.TestReport) -> str:
     """The first line of a failure, e.g. ``AssertionError: no sentinel answered``."""
     crash = getattr(report.longrepr, "reprcrash", None)
@@ -113,54 +124,11 @@ def _reason(report: pytest.TestReport) -> str:
     return where + (first if len(first) <= REASON_WIDTH else first[:REASON_WIDTH] + "...")
 
 
-def run_of(config: pytest.Config) -> Run:
-    if RUN not in config.stash:
-        config.stash[RUN] = Run(STEPS, time.time())
-    return config.stash[RUN]
-
-
-def pytest_sessionstart(session: pytest.Session) -> None:
-    run_of(session.config)
-
-
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    """On the controller (or the only process): every test's record."""
-    record = getattr(report, "coordcheck", None)
-    if record and _CONFIG:
-        run_of(_CONFIG[0]).add(record)
-
-
-_CONFIG: list[pytest.Config] = []
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_configure(config: pytest.Config) -> None:
-    _CONFIG[:] = [config]
-    brief(config)
-
-
-def brief(config: pytest.Config) -> None:
-    """One screen by default: each failure is a line of pytest's short summary and
-    its cause is told once, in the coordcheck summary (pytest's own ``--tb=no``);
-    ``-v`` or an explicit ``--tb`` brings each test's failure block back (junit
-    keeps them whole either way). Only for a run of the checklist (``--inventory``
-    or ``--hosts``), never for other test suites that have the plugin installed."""
-    checklist.VERBOSE = config.option.verbose
-    checking = config.getoption("inventory", None) or config.getoption("hosts", None)
-    if checking and config.option.tbstyle == "auto" and config.option.verbose < 1:
-        config.option.tbstyle = "no"
-
-
-def pytest_collectreport(report) -> None:
-    if report.failed and _CONFIG:
-        run_of(_CONFIG[0]).collection_errors += 1
-
-
-def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+def summary(terminalreporter, config: pytest.Config) -> None:
     run = config.stash.get(RUN, None)
     if run is None or not run.matrix:
         return
-    observer = config.stash.get(checklist.OBSERVER, None)
+    observer = config.stash.get(OBSERVER, None)
     if observer is not None and observer.failover is not None:
         run.notes.append(str(observer.failover))
     terminalreporter.section("coordcheck summary")

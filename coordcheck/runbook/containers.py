@@ -63,8 +63,9 @@ class ContainerObserver:
         return tuple(found)
 
     def _consumers(self, host: str) -> tuple[ConsumerContainer, ...]:
-        """The host's gnocchi, octavia and horizon containers that reach
-        Redis/Valkey (their configs under node_config_directory say so), placed here."""
+        """The host's containers of consumers with a client of their own
+        (coordcheck/consumers.py) that reach Redis/Valkey (their configs
+        under node_config_directory say so), placed here."""
         inventory = self.observer.target.inventory
         try:
             found = discover_consumers(self.observer.host_for(host), host, inventory.node_config_directory(host))
@@ -135,7 +136,7 @@ class ContainerObserver:
         return found
 
     def consumer_findings(self, host: str) -> list[Finding]:
-        """Each gnocchi, octavia and horizon container's own client, run inside it."""
+        """Each consumer container's own client, run inside it."""
         found = checks.engine_usable(host, self.errors.get(host))
         need = self.observer.at(host).sentinels_require_password
         for c in self.consumers(host):

@@ -6,6 +6,7 @@ import shlex
 
 import testinfra
 
+from coordcheck.consumers import CONSUMERS
 from coordcheck.checks import containers as checks
 from coordcheck.lab import images
 from coordcheck.observe import remote, service_logs
@@ -138,7 +139,8 @@ def test_transport_masks_an_ssh_password_of_an_ansible_host(tmp_path, caplog):
 
 
 def test_a_consumer_names_its_cause_or_its_clients_error():
-    board = checks.ConsumerContainer("ctl2", "octavia-worker", "octavia", "/etc/kolla/octavia-worker/octavia.conf",
+    board = checks.ConsumerContainer("ctl2", "octavia-worker", CONSUMERS["octavia-jobboard"],
+                                     "/etc/kolla/octavia-worker/octavia.conf",
                                      "octavia_worker", Container("octavia_worker", "running", "img"))
     failed = Handshake(ok=False, stage="jobboard", seconds=5.0, error="octavia did not finish within 5 s",
                        redis="8.1.0", consumer="octavia", libraries={"octavia": "19.0.0", "taskflow": "6.5.0"},
@@ -149,7 +151,7 @@ def test_a_consumer_names_its_cause_or_its_clients_error():
     [other] = checks.consumer_findings(board, dataclasses.replace(failed, sentinel_password=True), True)
     assert other.id == "CONSUMER_CLIENT_FAILED" and "did not finish" in other.evidence
     assert checks.consumer_findings(board, dataclasses.replace(failed, ok=True), True) == []
-    horizon = dataclasses.replace(board, service="horizon", consumer="horizon", name="horizon")
+    horizon = dataclasses.replace(board, service="horizon", consumer=CONSUMERS["horizon"], name="horizon")
     assert horizon.path_inside == "/etc/openstack-dashboard/local_settings.d/_9998-kolla-settings.py"
     [absent] = checks.running([dataclasses.replace(horizon, state=None)], "docker")
     assert absent.id == "CONTAINER_NOT_RUNNING" and "kolla-ansible deploy --tags horizon" in absent.advice

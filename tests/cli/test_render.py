@@ -14,8 +14,10 @@ def test_text(capsys):
     assert render_command.main(ARGS) == 0
     out = capsys.readouterr().out
     assert PASSWORD not in out and "***" in out
-    assert out.startswith("# rendered by built-in tables for kolla-ansible 20.x (2025.1), proven against kolla-ansible "
-                          "20.3.0; release 20.x (2025.1) from openstack_release in ")
+    assert out.startswith("# rendered by built-in tables for kolla-ansible 20.6.0 (2025.1, redis; tables of "
+                          "20.4.0-20.6.0), proven against kolla-ansible 20.6.0; kolla-ansible 20.6.0 (2025.1) from "
+                          "openstack_release in ")
+    assert "# assumed kolla-ansible 20.6.0, the newest of 2025.1" in out and "20.0.0-20.3.0 (changed at 20.4.0" in out
     assert "API addresses from the inventory" in out
     line = next(l for l in out.splitlines() if l.startswith("stor1\tcinder-volume"))
     assert "config/cinder/cinder-volume.conf:" in line.split("<- ")[1]
@@ -26,7 +28,8 @@ def test_text(capsys):
 def test_json(capsys):
     assert render_command.main(ARGS + ["--json", "--kolla-release", "23.0.0"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["release"] == "23.x (2026.2)" and data["release_source"] == "--kolla-release 23.0.0"
+    assert data["release"] == "23.0.0 (2026.2)" and data["release_source"] == "--kolla-release 23.0.0"
+    assert data["flavor"] == "valkey" and data["tables"] == "23.0.0"
     assert {r["service"] for r in data["records"]} == {"mistral-api", "mistral-engine", "cinder-volume",
                                                         "designate-central", "designate-worker", "masakari-api"}
     assert PASSWORD not in json.dumps(data)
@@ -42,7 +45,8 @@ def test_errors_are_one_line(capsys):
 
 def test_releases():
     assert [r.flavor for r in RELEASES.values()] == ["redis", "redis", "valkey", "valkey", "valkey"]
-    assert release_for("master").name == "23" and release_for("2024.2").name == "19"
+    assert release_for("master").name == "23" and release_for("2024.2").point == "19.8.0"
+    assert release_for("20.6.0").flavors == ("redis", "valkey") and release_for("20.3.0").flavors == ("redis",)
     assert {o.project for o in RELEASES["20"].options if o.parser == "tooz"} == {
         "cinder", "designate", "masakari", "mistral", "ironic"}
     assert not [o for o in RELEASES["23"].options if o.project in ("ironic", "zun")]

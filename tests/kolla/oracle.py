@@ -8,7 +8,7 @@ from coordcheck.kolla.render import values as records
 
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / ".cache" / "kolla-ansible"
-REDIS_ERA, VALKEY_ONLY = "20.3.0", "23.0.0"
+REDIS_ERA, BOTH_FLAVORS, VALKEY_ONLY = "20.3.0", "20.6.0", "23.0.0"
 
 
 def key(release, *paths):

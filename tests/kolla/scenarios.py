@@ -69,7 +69,7 @@ def full(base: Path) -> tuple[Path, Path]:
     _file(repo, "config/keystone/ctl2/keystone.conf", "[coordination]\nbackend_url = redis://keystone-reads-none\n")
     _passwords(repo, valkey_master_password="vk-Pw-42")
     return repo, {release: fact_cache(base / f"facts-{release}", new) for release, new in (
-        ("20.3.0", False), ("23.0.0", True))}
+        ("20.3.0", False), ("20.6.0", False), ("23.0.0", True))}
 
 
 def profiler(base: Path) -> Path:
@@ -141,4 +141,20 @@ def horizon_memcached(base: Path) -> Path:
     _groups(repo, {"horizon": "control", "memcached": "control", "gnocchi-api": "control",
                    "octavia-worker": "control"})
     _globals(repo, enable_redis="no", enable_gnocchi="yes", enable_octavia="yes", enable_octavia_jobboard="no")
+    return repo
+
+
+def migrated(base: Path, keep_redis: bool = False) -> Path:
+    """A 2025.1 Redis repo after ``kolla-ansible migrate-valkey`` (enable_valkey on, the valkey group, a
+    valkey_master_password; redis_master_password and the redis group left), or half-way (``keep_redis``:
+    both flavors on), with gnocchi, octavia's jobboard and osprofiler on beside the [coordination] consumers."""
+    repo = base / ("migrating" if keep_redis else "migrated")
+    shutil.copytree(REPOS / "healthy", repo)
+    _groups(repo, {"valkey": "control", "gnocchi-api": "control", "gnocchi-metricd": "control",
+                   "octavia-api": "control", "octavia-worker": "control", "mistral-executor": "control",
+                   "glance-api": "control", "heat-api": "control"})
+    _globals(repo, enable_redis="yes" if keep_redis else "no", enable_valkey="yes", enable_gnocchi="yes",
+             enable_octavia="yes", enable_osprofiler="yes", osprofiler_backend="valkey",
+             valkey_connection_string_extras=EXTRAS + "&sentinel_password={{ valkey_master_password }}")
+    _passwords(repo, valkey_master_password="vk-Migrated-7")
     return repo

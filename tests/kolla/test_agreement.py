@@ -1,5 +1,6 @@
-"""The built-in renderer agrees with real kolla-ansible (20.3.0 Redis-era, 23.0.0 Valkey-only) on every
-host × service × file × section × option value, for the example repos and the scenario repos."""
+"""The built-in renderer agrees with real kolla-ansible (20.3.0 Redis-era, 20.6.0 with Redis and Valkey,
+23.0.0 Valkey-only) on every host × service × file × section × option value, for the example repos and the
+scenario repos (a 2025.1 Redis repo after migrate-valkey, and one half-way, among them)."""
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from coordcheck.secrets import Secret
 from tests.kolla import oracle, scenarios
 
 EXAMPLES = sorted(p.name for p in scenarios.REPOS.iterdir() if (p / "multinode").exists())
-BUILT = ["full", "leftover", "memcached", "profiler", "cinder-lvm", "cinder-lvm-nfs"]
+BUILT = ["full", "leftover", "memcached", "profiler", "cinder-lvm", "cinder-lvm-nfs", "migrated", "migrating"]
 
 
 @pytest.fixture(scope="session")
@@ -20,7 +21,8 @@ def built(tmp_path_factory):
     return {"full": (full, facts), "leftover": (scenarios.leftover(base), None),
             "memcached": (scenarios.horizon_memcached(base), None), "profiler": (scenarios.profiler(base), None),
             "cinder-lvm": (scenarios.cinder_backends(base, "lvm"), None),
-            "cinder-lvm-nfs": (scenarios.cinder_backends(base, "lvm", "nfs"), None)}
+            "cinder-lvm-nfs": (scenarios.cinder_backends(base, "lvm", "nfs"), None),
+            "migrated": (scenarios.migrated(base), None), "migrating": (scenarios.migrated(base, keep_redis=True), None)}
 
 
 def _repo(name, built, release):
@@ -43,7 +45,7 @@ def agreement(release: str, repo: Path, facts: Path | None):
     return theirs, mine, renderer
 
 
-@pytest.mark.parametrize("release", [oracle.REDIS_ERA, oracle.VALKEY_ONLY])
+@pytest.mark.parametrize("release", [oracle.REDIS_ERA, oracle.BOTH_FLAVORS, oracle.VALKEY_ONLY])
 @pytest.mark.parametrize("name", EXAMPLES + BUILT)
 def test_builtin_agrees_with_kolla_ansible(release, name, built):
     repo, facts = _repo(name, built, release)
@@ -52,6 +54,23 @@ def test_builtin_agrees_with_kolla_ansible(release, name, built):
     assert not diff, f"{len(diff)} of {len(theirs)} differ (built-in, kolla-ansible): {sorted(diff.items())[:5]}"
     assert theirs or name in ("vaulted",), "a scenario that renders nothing proves nothing"
     print(f"AGREEMENT {release} {name}: {len(theirs)} of {len(theirs)}")
+
+
+def test_both_flavors_render_as_kolla_2025_1_does(built):
+    """20.6.0: a Redis repo renders Redis, a repo after migrate-valkey renders Valkey for every consumer
+    (20.3.0 knows no Valkey: cinder, designate, masakari there render nothing, mistral a URL with no host)."""
+    redis, _, _ = agreement(oracle.BOTH_FLAVORS, scenarios.REPOS / "healthy", None)
+    assert all("127.0.2.110:26379" in v and "redis_master" not in v for k, v in redis.items() if k[4] == "backend_url")
+    valkey, mine, renderer = agreement(oracle.BOTH_FLAVORS, *built["migrated"])
+    assert renderer.release.flavor == "valkey" and renderer.release.point == "20.6.0"
+    urls = {k[1]: v for k, v in valkey.items() if k[4] in ("backend_url", "coordination_url", "redis_url")}
+    assert {"cinder-api", "designate-central", "masakari-api", "mistral-api", "gnocchi-api"} <= set(urls)
+    assert all(v.endswith("&sentinel_password=vk-Migrated-7") for v in urls.values()), urls
+    board = {k[4]: v for k, v in valkey.items() if k[3] == "task_flow" and k[1] == "octavia-worker"}
+    assert board["jobboard_backend_password"] == "vk-Migrated-7"
+    old, _, _ = agreement(oracle.REDIS_ERA, *built["migrated"])
+    assert not [k for k in old if k[1] == "cinder-api"]
+    assert old[("ctl1", "mistral-api", "mistral.conf", "coordination", "backend_url")].startswith("redis://&")
 
 
 def test_scenarios_cover_every_item(built):

@@ -3,7 +3,7 @@ when one is installed (``--kolla-ansible auto|PATH``), else by the built-in
 tables; the same records either way, and which renderer made them.
 
     result = render_repo("etc/kolla", "multinode", release="2025.1")
-    result.renderer   # -> "built-in tables for kolla-ansible 20.x (2025.1), proven against kolla-ansible 20.3.0"
+    result.renderer   # -> "built-in tables for kolla-ansible 20.6.0 (2025.1, redis; tables of 20.4.0-20.6.0), proven ..."
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coordcheck.kolla import KollaError
+from coordcheck.kolla.vault import read_password_file
 from coordcheck.kolla.render.builtin import BuiltinRenderer
 from coordcheck.kolla.render.values import Record, RenderError
 from coordcheck.kolla.releases import Release, release_for
 from coordcheck.kolla.repo import Repo
-from coordcheck.secrets import Secret
 
 
 @dataclass
@@ -53,7 +53,7 @@ def find_kolla_ansible(setting: str | None) -> Path | None:
 def render_repo(configdir: str | Path, inventory: str | Path, vault_password_file: str | Path | None = None,
                 release: str | None = None, facts: str | Path | None = None,
                 kolla_ansible: str | None = None, passwords: str | Path | None = None) -> Rendered:
-    vault = Secret(Path(vault_password_file).read_text().strip()) if vault_password_file else None
+    vault = read_password_file(vault_password_file) if vault_password_file else None  # as ansible reads it
     repo = Repo.load(configdir, inventory, vault, release, facts, passwords)
     prefix = find_kolla_ansible(kolla_ansible)
     notes = list(repo.notes)
@@ -64,7 +64,8 @@ def render_repo(configdir: str | Path, inventory: str | Path, vault_password_fil
             done = installed.render(prefix, Path(configdir), Path(inventory), vault_password_file, facts)
         except installed.KollaAnsibleError as exc:
             raise KollaError(f"--kolla-ansible {prefix}: {exc}") from None
-        chosen = release_for(done.release)
+        chosen = release_for(done.release).for_variables(repo.extra)
+        repo.release = chosen
         records = [Record(*[getattr(r, k) for k in ("host", "service", "file", "section", "option", "value")],
                           f"kolla-ansible {done.release}") for r in done.records]
         return Rendered(f"kolla-ansible {done.release} installed at {prefix}", chosen,
@@ -79,5 +80,7 @@ def render_repo(configdir: str | Path, inventory: str | Path, vault_password_fil
         notes.append("API addresses from the inventory (api_interface_address / ansible_host), not from facts: "
                      "Kolla uses the api_interface's address; give --facts DIR (an Ansible jsonfile fact cache) "
                      "to render exactly")
-    label = f"built-in tables for kolla-ansible {repo.release.name}.x ({repo.release.series}), {repo.release.status}"
+    release = repo.release
+    label = (f"built-in tables for kolla-ansible {release.point} ({release.series}, {release.flavor}; "
+             f"tables of {release.range}), {release.status}")
     return Rendered(label, repo.release, repo.release_source, records, addresses, notes, renderer.errors, repo)

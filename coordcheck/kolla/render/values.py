@@ -10,10 +10,12 @@ import ast, json, re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-OPTIONS = {("coordination", "backend_url"), ("DEFAULT", "coordination_url"), ("incoming", "redis_url"),
-           ("profiler", "connection_string")} | {("task_flow", f"jobboard_{o}") for o in (
-               "enabled", "backend_hosts", "backend_port", "backend_username", "backend_password", "redis_sentinel",
-               "redis_sentinel_password")}
+from coordcheck.consumers import INI_OPTIONS, RECORDS
+
+#: every INI (section, option) a consumer reads (coordcheck/consumers.py)
+OPTIONS = INI_OPTIONS
+#: the settings files read as Django settings (horizon's _9998-kolla-settings.py)
+DJANGO_FILES = frozenset(c.files[0] for c in RECORDS if c.parser == "django")
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,7 @@ def _parse(out: Path) -> list[Record]:
         if f.suffix in (".conf", ".ini"):
             last = {(s, o): v for s, o, v in _ini(f) if (s, o) in OPTIONS}  # the last one wins, as in oslo.config
             records += [Record(host, service, f.name, s, o, v) for (s, o), v in last.items()]
-        elif f.name.endswith("kolla-settings.py"):
+        elif f.name in DJANGO_FILES:
             records += [Record(host, service, f.name, s, o, v) for s, o, v in _django(f)]
     return records
 

@@ -1,0 +1,146 @@
+"""Installs for the project's own tests, as an operator would make them: the wheel built from the
+checkout (``pip wheel --no-deps``), fresh venvs of a given Python outside the checkout. Venvs are kept
+under .cache/venvs/ (shared by worktrees and runs), named by what went into them: one is built again only
+when its wheel's content or its requirements change.
+
+    venv = cached_venv("kolla-20.3.0", "3.11", [str(wheel()), "kolla-ansible==20.3.0"])
+    venv.run("pip", "check").returncode   # -> 0
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.conftest import PROJECT
+
+CACHE = PROJECT / ".cache"
+#: what a copy of the checkout leaves out: venvs, caches, build output
+NOT_SOURCES = (".git", ".venv*", ".cache", "build", "dist", "*.egg-info", "__pycache__", ".hypothesis")
+PIP_TIMEOUT = 900
+#: a cached venv not used for this long is removed when another of its name is made
+STALE = 24 * 3600
+
+
+def copy_sources(dest: Path) -> Path:
+    """The checkout's sources alone (a build/ or egg-info left in it would add to a wheel)."""
+    shutil.copytree(PROJECT, dest, ignore=shutil.ignore_patterns(*NOT_SOURCES))
+    return dest
+
+
+def python(minor: str) -> str:
+    """A Python ``minor`` (e.g. "3.9") that really runs: on PATH, else pyenv's (a pyenv shim of a
+    version not enabled only prints an error)."""
+    pyenv = sorted(Path.home().glob(f".pyenv/versions/{minor}.*/bin/python{minor}"), reverse=True)
+    for candidate in [shutil.which(f"python{minor}"), *map(str, pyenv)]:
+        if candidate and subprocess.run([candidate, "-c", "import venv, ensurepip"],
+                                        capture_output=True, timeout=60).returncode == 0:
+            return candidate
+    raise AssertionError(f"no Python {minor} here (python{minor} on PATH or ~/.pyenv/versions/{minor}.*): "
+                         "the tests of coordcheck beside Kolla need it")
+
+
+def _content_hash(wheel: Path) -> str:
+    """A wheel's files and their bytes (not the archive's timestamps)."""
+    digest = hashlib.sha256()
+    with zipfile.ZipFile(wheel) as archive:
+        for name in sorted(archive.namelist()):
+            digest.update(name.encode() + b"\0" + hashlib.sha256(archive.read(name)).digest())
+    return digest.hexdigest()[:16]
+
+
+def _locked(name: str):
+    CACHE.mkdir(parents=True, exist_ok=True)
+    lock = open(CACHE / f".{name}.lock", "w")
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    return lock
+
+
+def _tree_hash(root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:16]
+
+
+def wheel() -> Path:
+    """The wheel of the checkout as it is now (``pip wheel --no-deps``), built once per state of its
+    sources: .cache/wheels/<hash of the sources>/."""
+    with tempfile.TemporaryDirectory() as tmp:
+        sources = copy_sources(Path(tmp) / "src")
+        keep = CACHE / "wheels" / _tree_hash(sources)
+        with _locked("coordcheck-wheel"):
+            made = next(keep.glob("coordcheck-*.whl"), None)
+            if made is None:
+                done = subprocess.run([python("3.11"), "-m", "pip", "wheel", "-q", "--no-deps",
+                                       "--disable-pip-version-check", "-w", str(Path(tmp) / "wheel"), str(sources)],
+                                      capture_output=True, text=True, timeout=PIP_TIMEOUT)
+                assert done.returncode == 0, f"pip wheel: {done.stderr[-2000:]}"
+                built = next((Path(tmp) / "wheel").glob("coordcheck-*.whl"))
+                for old in keep.parent.glob("*/"):   # not used for a day: removed
+                    if time.time() - old.stat().st_mtime > STALE:
+                        shutil.rmtree(old, ignore_errors=True)
+                keep.mkdir(parents=True)
+                shutil.copy2(built, keep / built.name)
+                made = keep / built.name
+            os.utime(keep)
+            return made
+
+
+@dataclass
+class Venv:
+    path: Path
+    install_seconds: float     # what its one `pip install` took when it was made
+
+    def bin(self, name: str) -> str:
+        return str(self.path / "bin" / name)
+
+    def run(self, command: str, *args: str, cwd: Path | None = None, timeout: float = 300,
+            env: dict | None = None) -> subprocess.CompletedProcess:
+        """``bin/command args`` outside the checkout (its sources must not answer an import)."""
+        environ = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+        return subprocess.run([self.bin(command), *args], capture_output=True, text=True, timeout=timeout,
+                              cwd=cwd or tempfile.gettempdir(), env={**environ, **(env or {})})
+
+
+def pip_install(venv: Path, requirements: list[str]) -> float:
+    """One ``pip install`` of all ``requirements`` into ``venv`` (pip resolves them together); its seconds."""
+    started = time.monotonic()
+    done = subprocess.run([str(venv / "bin/python"), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                           *requirements], capture_output=True, text=True, timeout=PIP_TIMEOUT)
+    assert done.returncode == 0, f"pip install {' '.join(requirements)}: {done.stderr[-3000:]}"
+    return time.monotonic() - started
+
+
+def fresh_venv(path: Path, minor: str) -> Path:
+    done = subprocess.run([python(minor), "-m", "venv", str(path)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, f"python{minor} -m venv: {done.stderr[-2000:]}"
+    return path
+
+
+def cached_venv(name: str, minor: str, requirements: list[str]) -> Venv:
+    """A venv of Python ``minor`` with ``requirements`` installed in one `pip install`, kept under
+    .cache/venvs/<name>-<hash of what went in> (another checkout may use another of the same name)."""
+    key = hashlib.sha256(json.dumps([minor, [_content_hash(Path(r)) if r.endswith(".whl") else r
+                                             for r in requirements]]).encode()).hexdigest()[:12]
+    root, path = CACHE / "venvs", CACHE / "venvs" / f"{name}-{key}"
+    done = path / ".coordcheck-installed"
+    with _locked(f"venv-{name}"):
+        if not done.exists():
+            root.mkdir(parents=True, exist_ok=True)
+            for old in root.glob(f"{name}-*/.coordcheck-installed"):   # not used for a day: removed
+                if time.time() - old.stat().st_mtime > STALE:
+                    shutil.rmtree(old.parent, ignore_errors=True)
+            seconds = pip_install(fresh_venv(path, minor), requirements)
+            done.write_text(json.dumps({"requirements": requirements, "install_seconds": round(seconds, 1)}))
+        os.utime(done)
+        return Venv(path, json.loads(done.read_text())["install_seconds"])
