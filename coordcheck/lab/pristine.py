@@ -38,9 +38,11 @@ class PristineMixin:
         state["faults"] = []
         self._save(state)
 
-    def faults(self) -> list[str]:
-        """The faults applied since `up` (or the last `reset`), in order."""
-        return list(self.state().get("faults", []))
+    def faults(self) -> list[str] | None:
+        """The faults applied since `up` (or the last `reset`), in order (None: a lab
+        made by an older coordcheck, which kept no record)."""
+        faults = self.state().get("faults")
+        return None if faults is None else list(faults)
 
     def record_fault(self, name: str, active: bool = True) -> None:
         state = self.state()
@@ -64,7 +66,7 @@ class PristineMixin:
         if state.get("servers") == "compose":
             raise DeploymentError("reset restarts the lab's own server processes; a lab on compose servers: "
                                   f"`coordcheck down --dir {self.root}`, then `up` again")
-        undone = self.faults()
+        undone = self.faults() or []
         deadline = time.monotonic() + timeout
         servers = [p for p in state["processes"] if not p["name"].startswith("sshd") and
                    (p["name"].endswith(SERVERS) or " garbage-" in p["name"])]

@@ -150,7 +150,8 @@ def run(args: argparse.Namespace, context: dict | None = None) -> None:
         for host, name, status in deployment.container_status():
             out(f"{host} {name:24} {status}")
         faults = deployment.faults()
-        out(f"faults: {', '.join(faults)} (`coordcheck reset` undoes them)" if faults else "faults: none")
+        out("faults: not recorded (a lab made by an older coordcheck: `down`, then `up` again)" if faults is None
+            else f"faults: {', '.join(faults)} (`coordcheck reset` undoes them)" if faults else "faults: none")
     elif args.verb == "reset":
         undone = deployment.reset()
         out(f"reset: {', '.join(undone) if undone else 'no fault was recorded'} undone; every file as `up` "
