@@ -40,7 +40,7 @@ def test_incident_repo_fails_naming_every_file(tmp_path):
     assert set(found) == {"SENTINEL_AUTH_MISSING", "PASSWORDS_PLAINTEXT (warning)", UNREAD}
     places = " ".join(found["SENTINEL_AUTH_MISSING"])
     for source in ("config/designate.conf:3", "config/masakari.conf:3", "config/mistral.conf:3",
-                   "config/cinder/cinder-volume.conf:5", "set by Kolla default (redis_master_password from"):
+                   "config/cinder/cinder-volume.conf:5", "set by Kolla default (", "redis_master_password from"):
         assert source in places
     # each place under the host it is on: ctl1-3 alike in one group, stor1's cinder-volume on its own
     assert "hosts ctl1, ctl2, ctl3 cinder-api cinder-api/cinder.conf [coordination] backend_url" in places
