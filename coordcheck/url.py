@@ -230,10 +230,14 @@ def mask(text: str) -> str:
 
 def corrected(text: str) -> str:
     """The URL with each option tooz ignores renamed to the option it was
-    meant to be (closest match), or removed when none is close.
+    meant to be (closest match), or removed when none is close; an option
+    then written twice is kept once, with the value tooz would use (the last;
+    ``sentinel_fallback`` is a list and keeps every value).
 
     >>> corrected("redis://h:26379?sentinel=kolla&sentinel_pasword=x&colour=red")
     'redis://h:26379?sentinel=kolla&sentinel_password=x'
+    >>> corrected("redis://h:26379?socket_timeout=60&db=0&socket_timout=5")
+    'redis://h:26379?db=0&socket_timeout=5'
     """
     base, pairs = _split_query(text)
     kept = []
@@ -243,7 +247,9 @@ def corrected(text: str) -> str:
             meant = closest_option(name)
             if not meant or not eq:
                 continue
-            pair = f"{meant}={value}"
+            name, pair = meant, f"{meant}={value}"
+        if name != "sentinel_fallback":
+            kept = [p for p in kept if p.partition("=")[0] != name]
         kept.append(pair)
     return f"{base}?{'&'.join(kept)}" if kept else base
 

@@ -75,3 +75,15 @@ def test_fix_adds_percent_encoded_sentinel_password_once():
 def test_repr_never_shows_a_password():
     url = urls.parse(INCIDENT + "&sentinel_password=PW")
     assert "PW" not in repr(url) and "PW" not in f"{url.password} {url.sentinel_password}"
+
+
+def test_corrected_url_writes_each_option_once_with_the_value_tooz_would_use():
+    """The lab's URL_UNKNOWN_OPTION (``&socket_timout=5`` after Kolla's ``socket_timeout=60``):
+    renamed, it would repeat socket_timeout; tooz takes the last value, so that one stays."""
+    broken = ("redis://default:pw@10.0.2.110:26379?sentinel=kolla&sentinel_fallback=10.0.2.111:26379"
+              "&sentinel_fallback=10.0.2.112:26379&db=0&socket_timeout=60&retry_on_timeout=yes&socket_timout=5")
+    fixed = urls.corrected(broken)
+    assert fixed.count("socket_timeout=") == 1 and fixed.endswith("&retry_on_timeout=yes&socket_timeout=5")
+    assert fixed.count("sentinel_fallback=") == 2   # a list: every value kept
+    with_password = urls.with_sentinel_password(broken, Secret("pw2"))
+    assert with_password.count("socket_timeout=") == 1 and with_password.count("sentinel_password=") == 1

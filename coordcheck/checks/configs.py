@@ -9,6 +9,7 @@ render (`coordcheck.fixes.Expected`).
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from urllib.parse import unquote
 
 from coordcheck import kolla
@@ -34,7 +35,8 @@ def where_all(configs: list[ServiceConfig], address: str | None = None) -> Where
     """One place for several service configs of a host (same URL, same finding)."""
     first, *others = configs
     return Where(host=first.host, service=first.service, file=first.path, address=address,
-                 more_files=tuple((c.service, c.path) for c in others), container=first.container)
+                 more_files=tuple((c.service, c.path) for c in others), container=first.container,
+                 places=tuple(replace(c.place, address=address) for c in configs))
 
 
 def short_reply(text: str) -> str:

@@ -20,7 +20,7 @@ from coordcheck.consumers import RECORDS, Consumer
 from coordcheck.checks import configs as url_checks
 from coordcheck.checks import loading, verdicts
 from coordcheck.checks.loading import no_hosts
-from coordcheck.findings import FAIL, WARN, Finding, Where
+from coordcheck.findings import FAIL, WARN, Finding, Place, Where
 from coordcheck.kolla.render.builtin import merge_paths
 from coordcheck.kolla.fixes import Expected
 from coordcheck.kolla.render.values import OPTIONS, Record
@@ -76,7 +76,8 @@ def url_configs(records: list[Record], consumers: set[tuple[str, str, str]]) -> 
             verdict = loading.judge(r.section, r.option, r.value)
             if verdict.kind == "sentinel":
                 project = r.file.rsplit(".", 1)[0]
-                out.append(parse_url_into(ServiceConfig(r.host, r.service, project, _path(r), None), verdict.value))
+                out.append(parse_url_into(ServiceConfig(r.host, r.service, project, _path(r), None,
+                                                        rendered=rendered_place(r)), verdict.value))
     return out
 
 
@@ -162,10 +163,17 @@ def render_errors(rendered: Rendered) -> list[Finding]:
             for e in rendered.errors]
 
 
+def rendered_place(record: Record) -> Place:
+    """A rendered option as a place: host, service, file, option, what set it."""
+    return Place(record.host, record.service, f"{record.service}/{record.file}",
+                 option=f"[{record.section}] {record.option}", source=record.source or "Kolla default")
+
+
 def _where(records: list[Record]) -> Where:
     first, *others = records
     return Where(host=first.host, service=first.service, file=_path(first),
-                 more_files=tuple((r.service, _path(r)) for r in others))
+                 more_files=tuple((r.service, _path(r)) for r in others),
+                 places=tuple(rendered_place(r) for r in records))
 
 
 def urls_without_hosts(records: list[Record]) -> list[Finding]:

@@ -85,9 +85,15 @@ def usage() -> str:
 
 
 def _pytest(argv: list[str]) -> int:
+    """pytest with its rootdir where coordcheck runs (pytest's own ``--rootdir``, unless
+    given): test ids then read ``tests_infra/...`` from any folder, whichever way the
+    paths are written (``--inventory /etc/kolla/x`` would otherwise make /etc/kolla pytest's rootdir)."""
+    import os
+
     import pytest
 
-    return int(pytest.main(argv))
+    given = any(a == "--rootdir" or a.startswith("--rootdir=") for a in argv)
+    return int(pytest.main(argv if given else [f"--rootdir={os.getcwd()}", *argv]))
 
 
 def _run(argv: list[str]) -> int:

@@ -1,4 +1,4 @@
-"""``coordcheck up | down | status | repro | fix | break | ...``: the local lab.
+"""``coordcheck up | down | status | repro | fix | break | reset | ...``: the local lab.
 
     $ coordcheck up --dir /tmp/kolla
     up: 3 data nodes and 3 sentinels (redis, sentinels require a password) agree in 2.3 s
@@ -33,10 +33,11 @@ DEFAULT_DIR = "coordcheck-deployment"
 VERBS = {
     "up": "write and start the deployment; returns when all sentinels agree",
     "down": "stop what `up` started and remove what it created",
-    "status": "show what runs",
+    "status": "show what runs and the faults applied since `up` (or `reset`)",
     "repro": "write the incident's backend_url (no sentinel_password) into every service config",
     "fix": "write the fixed backend_url (with sentinel_password) into every service config",
     "break": "inject a fault: the checklist must then report its catalogue id",
+    "reset": "put the lab back to what `up` left: every fault undone, every file restored, servers restarted",
     "compose": "print docker-compose.sentinel.yml (generated from the deployment's templates)",
     "images": "build the service images (Debian rootfs by debootstrap; no registry)",
 }
@@ -154,7 +155,7 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--release", type=series, action="append", default=[], metavar="SERIES",
                        help="also the service image of this Kolla release's tooz and redis-py (repeat it)")
     build.add_argument("--all-releases", action="store_true", help="the service image of every release coordcheck knows")
-    for name in ("down", "status", "repro", "fix"):
+    for name in ("down", "status", "repro", "fix", "reset"):
         verbs.add_parser(name, help=VERBS[name])
     broken = verbs.add_parser("break", help=VERBS["break"])
     broken.add_argument("scenario", help="a catalogue id, e.g. SENTINEL_AUTH_MISSING (see `coordcheck break list`)")

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from coordcheck import url as urls
-from coordcheck.findings import Where
+from coordcheck.findings import Place, Where
 from coordcheck.kolla import KollaError, backend_url_of
 
 
@@ -27,13 +27,19 @@ class ServiceConfig:
     error: str | None = None        # why the URL is unusable (masked)
     container: str | None = None    # read inside this container (path is then the container's)
     unreadable: bool = False        # error: the file itself, not its URL (CONFIG_UNREADABLE)
+    rendered: Place | None = None   # the gate: the rendered option and the repository line that set it
 
     def __repr__(self) -> str:
         return f"ServiceConfig({self.host}:{self.container + ':' if self.container else ''}{self.path})"
 
     @property
+    def place(self) -> Place:
+        return self.rendered or Place(self.host, self.service, self.path, self.container)
+
+    @property
     def where(self) -> Where:
-        return Where(host=self.host, service=self.service, file=self.path, container=self.container)
+        return Where(host=self.host, service=self.service, file=self.path, container=self.container,
+                     places=(self.place,))
 
 
 def parse_url_into(config: ServiceConfig, raw: str) -> ServiceConfig:

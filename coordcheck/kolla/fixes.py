@@ -10,6 +10,7 @@ per service in ``config/<project>.conf`` — then ``reconfigure``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from coordcheck import kolla
@@ -18,6 +19,39 @@ from coordcheck.secrets import Secret
 from coordcheck.kolla.repairs import Repair
 
 INDENT = "\n            "
+#: the two lines of `Expected.fix` that name projects: fixes for several projects merge into one
+_PER_SERVICE = re.compile(r"^or per service: config/<project>\.conf \((?P<list>[^)]*)\)(?P<rest> .*)$")
+_THEN = re.compile(r"^then: (?P<head>kolla-ansible .* reconfigure --tags )(?P<list>\S+)(?P<rest>.*)$")
+
+
+def merged_fix_lines(fixes: list[str]) -> list[str]:
+    """The lines of several fixes once each, in order; fixes that differ only
+    in their projects (one per service container) give one per-service line and
+    one ``reconfigure --tags`` with every project."""
+    out: list[str] = []
+    lists: dict[int, list[str]] = {}
+    for fix in fixes:
+        for line in (part.strip() for part in fix.splitlines()):
+            if not line:
+                continue
+            for pattern, sep in ((_PER_SERVICE, ", "), (_THEN, ",")):
+                found = pattern.match(line)
+                if found:
+                    key = line[:found.start("list")] + "{}" + line[found.end("list"):]
+                    at = next((i for i, o in enumerate(out) if o == key), None)
+                    if at is None:
+                        out.append(key)
+                        at = len(out) - 1
+                    lists.setdefault(at, [])
+                    lists[at] += [i for i in found.group("list").split(sep) if i not in lists[at]]
+                    break
+            else:
+                if line not in out:
+                    out.append(line)
+    for at, items in lists.items():
+        sep = ", " if out[at].startswith("or per service") else ","
+        out[at] = out[at].replace("{}", sep.join(sorted(items)), 1)
+    return out
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,7 @@ class ChangesMixin:
         if not names:
             raise DeploymentError("a partition needs a deployment made by `coordcheck up --netns`")
         netns.partition(names, host, self.address(other), port)
+        self.record_partition(host, self.address(other), port)
 
     def incident_url(self) -> Secret:
         """The URL Kolla renders, without sentinel_password: the incident's."""

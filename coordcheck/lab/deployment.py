@@ -33,6 +33,7 @@ from coordcheck.lab import compose_engine as local_compose
 from coordcheck.lab import containers, images, netns, network, processes
 from coordcheck.lab.changes import ChangesMixin
 from coordcheck.lab.engines import EnginesMixin
+from coordcheck.lab.pristine import PristineMixin
 from coordcheck.lab.starting import AGREEMENT_TIMEOUT, StartMixin
 from coordcheck.lab.errors import DeploymentError, engine_errors  # noqa: F401 - re-exported
 from coordcheck.lab.folders import usable_root  # noqa: F401 - re-exported
@@ -49,7 +50,7 @@ from coordcheck.url import with_sentinel_password
 STATE_DIR = ".coordcheck"
 
 
-class LocalDeployment(StartMixin, ChangesMixin, EnginesMixin):
+class LocalDeployment(StartMixin, ChangesMixin, EnginesMixin, PristineMixin):
     """The deployment in ``root``; ``up()`` writes and starts it."""
 
     def __init__(self, root: str | Path) -> None:
@@ -264,7 +265,9 @@ class LocalDeployment(StartMixin, ChangesMixin, EnginesMixin):
         if engine:
             self._save({**self.state(), "service_image": service_image})
         try:
-            return self.start(timeout)
+            seconds = self.start(timeout)
+            self.snapshot()   # what `reset` puts back
+            return seconds
         except BaseException:
             self.down()
             raise

@@ -86,6 +86,12 @@ def partition(names: dict, host: str, ip: str, port: int) -> None:
         "blackhole")
 
 
+def unpartition(names: dict, host: str, ip: str, port: int) -> None:
+    """Lift what `partition` set (nothing when it is gone already)."""
+    _ip("-n", names["namespaces"][host], "rule", "del", "to", f"{ip}/32", "ipproto", "tcp", "dport", str(port),
+        "blackhole", check=False)
+
+
 def leftovers(lab_id: str) -> list[str]:
     """Namespaces and links of lab ``lab_id`` that still exist (for tests)."""
     found = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout.split()

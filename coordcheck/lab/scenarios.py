@@ -164,7 +164,38 @@ def apply(d: LocalDeployment, name: str) -> Scenario:
         scenario.apply(d)
     except redis.RedisError as exc:
         raise DeploymentError(f"scenario {name}: the deployment refused the fault: {exc}") from None
+    if d.state().get("faults") is not None:   # a lab made by an older coordcheck keeps no record
+        d.record_fault(name)
     return scenario
+
+
+#: the faults `coordcheck fix` undoes: it rewrites every service config (and the
+#: consumers' files) as `up` wrote them with sentinel_password, and restarts the containers
+FIX_UNDOES = frozenset({
+    "SENTINEL_AUTH_MISSING", "SENTINEL_AUTH_WRONG", "MASTER_AUTH_WRONG", "MASTER_USER_WRONG", "PASSWORD_MISMATCH",
+    "SENTINEL_UNKNOWN_MASTER", "FALLBACK_MISMATCH", "URL_INVALID", "URL_UNKNOWN_OPTION", "URL_ENCODING", "URL_DRIFT",
+    "CONTAINER_CONFIG_STALE", "SERVICE_LOG_ERRORS", "JOBBOARD_NO_SENTINEL_AUTH", "HORIZON_NO_SENTINEL_AUTH",
+    "SENTINEL_AUTH_MISSING_GNOCCHI"})
+
+
+CONSUMER_FAULTS = frozenset({"JOBBOARD_NO_SENTINEL_AUTH", "HORIZON_NO_SENTINEL_AUTH", "SENTINEL_AUTH_MISSING_GNOCCHI"})
+
+
+def record_url_change(d: LocalDeployment, verb: str) -> None:
+    """Both verbs rewrite every service config (`fix` the consumers' files too):
+    the faults that lived there are gone. `repro` is then the incident where the
+    sentinels have a password; `fix` is SENTINEL_AUTH_UNEXPECTED where they have none."""
+    state = d.state()
+    if state.get("faults") is None:
+        return
+    gone = FIX_UNDOES if verb == "fix" else FIX_UNDOES - CONSUMER_FAULTS
+    for name in state["faults"]:
+        if name in gone or name == "SENTINEL_AUTH_UNEXPECTED":
+            d.record_fault(name, active=False)
+    if verb == "repro" and state["sentinel_auth"]:
+        d.record_fault("SENTINEL_AUTH_MISSING")
+    elif verb == "fix" and not state["sentinel_auth"]:
+        d.record_fault("SENTINEL_AUTH_UNEXPECTED")
 
 
 def _needs(s: Scenario) -> str:

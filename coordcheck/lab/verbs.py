@@ -1,5 +1,5 @@
 """The verbs of `coordcheck` on a lab: up, down, status, repro, fix, break,
-compose, images. Heavy imports happen inside each verb."""
+reset, compose, images. Heavy imports happen inside each verb."""
 
 from __future__ import annotations
 
@@ -149,8 +149,18 @@ def run(args: argparse.Namespace, context: dict | None = None) -> None:
             out(f"{proc.name:14} pid {proc.pid:<8} {'running' if running else 'stopped'}")
         for host, name, status in deployment.container_status():
             out(f"{host} {name:24} {status}")
+        faults = deployment.faults()
+        out("faults: not recorded (a lab made by an older coordcheck: `down`, then `up` again)" if faults is None
+            else f"faults: {', '.join(faults)} (`coordcheck reset` undoes them)" if faults else "faults: none")
+    elif args.verb == "reset":
+        undone = deployment.reset()
+        out(f"reset: {', '.join(undone) if undone else 'no fault was recorded'} undone; every file as `up` "
+            f"wrote it, servers and sentinels restarted and agreed")
     else:
+        from coordcheck.lab.scenarios import record_url_change
+
         paths = deployment.repro() if args.verb == "repro" else deployment.fix()
+        record_url_change(deployment, args.verb)
         what = "without" if args.verb == "repro" else "with"
         out(f"{args.verb}: backend_url {what} sentinel_password written to {len(paths)} service configs")
 

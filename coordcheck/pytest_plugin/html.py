@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from html import escape
 
-from coordcheck.pytest_plugin.run import Run
+from coordcheck.pytest_plugin.run import Run, fix_lines
 
 STYLE = """
 body { font: 15px/1.45 system-ui, sans-serif; margin: 2em; color: #222; max-width: 1100px }
@@ -23,6 +23,9 @@ table.matrix { border-collapse: collapse } .matrix th, .matrix td { border: 1px 
 .cause { border-left: 4px solid #c33; padding: .3em 1em; margin: 1em 0; background: #fafafa }
 .cause.warn { border-color: #d9a400 } pre { white-space: pre-wrap; margin: .2em 0 }
 small { color: #666 }
+table.places { border-collapse: collapse; font-size: .9em; margin: .3em 0 }
+.places th, .places td { border: 1px solid #ccc; padding: .15em .5em; text-align: left; vertical-align: top }
+pre.fix { background: #f0f0f0; padding: .4em; overflow-wrap: anywhere }
 """
 
 
@@ -43,13 +46,31 @@ def _matrix(run: Run) -> str:
             f"<h2>Where each ran</h2><ul>{where}</ul>")
 
 
+PLACE_COLUMNS = (("host", "host"), ("service", "service"), ("file", "file"), ("container", "container"),
+                 ("option", "option"), ("source", "set by"), ("address", "address"), ("seen_from", "seen from"))
+
+
+def _places(places: list[dict]) -> str:
+    """Every place as a table row, grouped by host (the columns no place fills left out)."""
+    columns = [(k, title) for k, title in PLACE_COLUMNS if any(p.get(k) for p in places)]
+    head = "".join(f"<th>{escape(title)}</th>" for _, title in columns)
+    ordered = sorted(places, key=lambda p: (p.get("host") or "", p.get("service") or "", p.get("file") or ""))
+    rows = "".join("<tr>" + "".join(f"<td>{escape(str(p.get(k) or ''))}</td>" for k, _ in columns) + "</tr>"
+                   for p in ordered)
+    return f'<table class="places"><tr>{head}</tr>{rows}</table>'
+
+
 def _cause(c: dict) -> str:
-    places = "".join(f"<li>{escape(p['text'])}</li>" for p in c["places"])
-    evidence = "".join(f"<pre>{escape(e)}</pre>" for e in c["evidence"][:5])
-    fixes = "".join(f"<pre>{escape(f)}</pre>" for f in c["fixes"])
+    evidence = "".join(f"<pre>{escape(e)}</pre>" for e in c["evidence"])
+    follows = "".join(
+        f"<p><b>{escape(f['id'])}</b> <small>{len(f['tests'])} tests</small>: {escape(f['cause'])}</p>"
+        + "".join(f"<pre>{escape(e)}</pre>" for e in f["evidence"]) for f in c.get("consequences", []))
+    fix = f"<pre class=\"fix\">{escape(chr(10).join(fix_lines(c['fixes'])))}</pre>"
     return (f'<div class="cause {escape(c["severity"])}" id="{escape(c["id"])}"><h3>{escape(c["id"])} '
-            f'<small>{escape(c["severity"])}, {len(c["tests"])} tests</small></h3><p>{escape(c["cause"])}</p>'
-            f"<b>Where</b><ul>{places}</ul><b>Evidence</b>{evidence}<b>Fix</b>{fixes}</div>")
+            f'<small>{escape(c["severity"])}, {len(c["tests"])} tests, services: '
+            f'{escape(", ".join(c["services"]) or "-")}</small></h3><p>{escape(c["cause"])}</p>'
+            f"<b>Where</b>{_places(c['places'])}<b>Evidence</b>{evidence}"
+            + (f"<b>Follows from it</b>{follows}" if follows else "") + f"<b>Fix</b>{fix}</div>")
 
 
 def page(run: Run) -> str:

@@ -59,6 +59,9 @@ def add(parser: pytest.Parser) -> None:
     group.addoption("--prometheus", metavar="FILE",
                     help="write metrics for node_exporter's textfile collector (e.g. /var/lib/node_exporter/coordcheck.prom)")
     group.addoption("--html", metavar="FILE", help="write a self-contained HTML report")
+    group.addoption("--sarif", metavar="FILE", help="write SARIF 2.1.0 (merge-request annotations: file:line of each cause)")
+    group.addoption("--gitlab-codequality", metavar="FILE",
+                    help="write a GitLab Code Quality report (artifacts:reports:codequality)")
     gate = parser.getgroup("coordcheck-gate", "coordcheck: the config-repository gate")
     gate.addoption("--kolla-release", help="gate: the kolla-ansible release or series to render for "
                    "(default: openstack_release in globals.yml)")
@@ -100,7 +103,9 @@ def validate(config: pytest.Config, checklist_run: bool) -> None:
         _check_markers(config)
     for flag, path in (("--junitxml", getattr(config.option, "xmlpath", None)),
                        ("--report-json", config.getoption("report_json")),
-                       ("--prometheus", config.getoption("prometheus")), ("--html", config.getoption("html"))):
+                       ("--prometheus", config.getoption("prometheus")), ("--html", config.getoption("html")),
+                       ("--sarif", config.getoption("sarif")),
+                       ("--gitlab-codequality", config.getoption("gitlab_codequality"))):
         _check_output_file(config, flag, path)
 
 

@@ -5,6 +5,8 @@ every file written atomically (a temporary file renamed over it):
     --report-json FILE   the verdict, matrix, causes (schema: SCHEMA below, README)
     --prometheus FILE    node_exporter textfile collector format
     --html FILE          one self-contained page
+    --sarif FILE         SARIF 2.1.0, for merge-request annotations (`coordcheck.pytest_plugin.annotations`)
+    --gitlab-codequality FILE   GitLab Code Quality, the same annotations
     --nagios             (testinfra's flag) OK/WARNING/CRITICAL/UNKNOWN with perfdata
 """
 
@@ -20,14 +22,15 @@ import pytest
 
 from coordcheck.secrets import KNOWN
 from coordcheck.textfile import sample_value, write_atomically
-from coordcheck.pytest_plugin import report
+from coordcheck.pytest_plugin import annotations, report
 from coordcheck.pytest_plugin.run import Run
 from coordcheck.pytest_plugin.html import page
 
 SCHEMA_ID = "coordcheck-report/1"
 _STR, _NSTR = {"type": "string"}, {"type": ["string", "null"]}
-_PLACE = {"type": "object", "required": ["host", "seen_from", "service", "file", "address", "container", "text"],
-          "properties": {k: _NSTR for k in ("host", "service", "file", "address", "container")}
+_PLACE = {"type": "object", "required": ["host", "seen_from", "service", "file", "address", "container", "option",
+                                         "source", "text"],
+          "properties": {k: _NSTR for k in ("host", "service", "file", "address", "container", "option", "source")}
           | {"seen_from": _STR, "text": _STR}}
 #: a fix as data (coordcheck.kolla.repairs): the repository edits, then the one command
 _REPAIR = {"type": "object", "required": ["edits", "command"], "properties": {
@@ -35,6 +38,11 @@ _REPAIR = {"type": "object", "required": ["edits", "command"], "properties": {
         "type": "object", "required": ["file", "line", "action", "key", "value", "section"],
         "properties": {"file": _STR, "line": {"type": ["integer", "null"]}, "action": {"enum": ["set", "remove", "replace"]},
                        "key": _STR, "value": _NSTR, "section": _NSTR}}}}}
+_CAUSE = {"id": _STR, "severity": {"enum": ["fail", "warn"]}, "cause": _STR,
+          "places": {"type": "array", "items": _PLACE},
+          "evidence": {"type": "array", "items": _STR}, "fixes": {"type": "array", "items": _STR},
+          "tests": {"type": "array", "items": _STR}, "services": {"type": "array", "items": _STR},
+          "repairs": {"type": "array", "items": _REPAIR}}
 #: --report-json's schema (JSON Schema, draft 2020-12 subset); the README documents it
 SCHEMA = {
     "$id": SCHEMA_ID, "type": "object",
@@ -51,12 +59,11 @@ SCHEMA = {
             "type": "object", "required": ["status", "where"],
             "properties": {"status": {"enum": ["pass", "warn", "fail"]}, "where": {"type": "array", "items": _STR}}}}},
         "causes": {"type": "array", "items": {
-            "type": "object", "required": ["id", "severity", "cause", "places", "evidence", "fixes", "tests", "services"],
-            "properties": {"id": _STR, "severity": {"enum": ["fail", "warn"]}, "cause": _STR,
-                           "places": {"type": "array", "items": _PLACE},
-                           "evidence": {"type": "array", "items": _STR}, "fixes": {"type": "array", "items": _STR},
-                           "tests": {"type": "array", "items": _STR}, "services": {"type": "array", "items": _STR},
-                           "repairs": {"type": "array", "items": _REPAIR}}}},
+            "type": "object",
+            "required": ["id", "severity", "cause", "places", "evidence", "fixes", "tests", "services", "consequences"],
+            "properties": _CAUSE | {"consequences": {"type": "array", "items": {
+                "type": "object", "required": ["id", "severity", "cause", "places", "evidence", "tests", "services"],
+                "properties": _CAUSE}}}}},
         "unexplained": {"type": "array", "items": {"type": "object", "required": ["row", "step", "test", "reason"]}},
         "versions": {"type": "object", "additionalProperties": _NSTR},
     },
@@ -190,3 +197,9 @@ def write_outputs(config: pytest.Config, run: Run, exitstatus: int, inventory: s
         write_atomically(config.getoption("prometheus"), as_prometheus(run))
     if config.getoption("html"):
         write_atomically(config.getoption("html"), page(run))
+    if config.getoption("sarif"):
+        write_atomically(config.getoption("sarif"),
+                         json.dumps(annotations.sarif(run, versions()["coordcheck"] or "0"), indent=2) + "\n")
+    if config.getoption("gitlab_codequality"):
+        write_atomically(config.getoption("gitlab_codequality"),
+                         json.dumps(annotations.gitlab_codequality(run), indent=2) + "\n")

@@ -72,6 +72,7 @@ class Coordcheck:
         config.stash[ACTIVE] = masking.is_checklist_run(config, self.checklist)
         if config.stash[ACTIVE]:
             config.option.strict_markers = True
+            report.brief(config)   # one screen unless -v or --tb
             mask_log_records()
             sys.stdout = masking.MaskingStream(sys.stdout)  # the terminal reporter writes here
         try:

@@ -52,7 +52,8 @@ def finding_record(finding: Finding) -> dict:
     w = finding.where
     return {"id": finding.id, "severity": finding.severity, "cause": finding.entry.cause,
             "where": {"host": w.host, "service": w.service, "file": w.file, "address": w.address,
-                      "container": w.container, "more_files": [list(p) for p in w.more_files]},
+                      "container": w.container, "more_files": [list(p) for p in w.more_files],
+                      "places": [p.as_dict() for p in w.all_places()]},
             "place": str(w), "evidence": finding.evidence, "fix": finding.advice,
             "repair": finding.repair.as_dict() if finding.repair is not None else None}
 
@@ -67,7 +68,17 @@ def header(config: pytest.Config) -> list[str]:
     if not config.getoption("inventory", None) or config.rootpath == config.invocation_params.dir:
         return []
     return [f"coordcheck: ids are tests_infra/...; pytest's rootdir is {config.rootpath}, so this terminal shows them "
-            "relative to the working directory (write --inventory=PATH --configdir=DIR to see them whole)"]
+            "relative to the working directory (write --inventory=PATH --configdir=DIR, add --rootdir=., or run "
+            "`coordcheck check`, to see them whole)"]
+
+
+def brief(config: pytest.Config) -> None:
+    """One screen by default: each failure is a line of pytest's short summary and
+    its cause is told once, in the coordcheck summary (pytest's own ``--tb=no``);
+    ``-v`` or an explicit ``--tb`` brings each test's failure block back (junit
+    keeps them whole either way). Called for a run of the checklist only."""
+    if config.option.tbstyle == "auto" and config.option.verbose < 1:
+        config.option.tbstyle = "no"
 
 
 def checklist_module(module_path: Path, parent: pytest.Collector, checklist: Path) -> pytest.Module | None:

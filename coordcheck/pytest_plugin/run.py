@@ -13,10 +13,33 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 
-from coordcheck.findings import named_causes
+from coordcheck.findings import Place, named_causes, place_lines
+from coordcheck.kolla.fixes import merged_fix_lines
 
 RANK = {"pass": 0, "warn": 1, "fail": 2}
 EVIDENCE_SHOWN = 3
+PLACE_KEYS = ("host", "service", "file", "container", "address", "option", "source")
+
+
+def record_places(finding: dict, row: str) -> list[dict]:
+    """Every place of a finding record (its ``where.places``), each with the
+    row it was seen from and its one-line text."""
+    places = finding["where"].get("places") or [{k: finding["where"].get(k) for k in PLACE_KEYS}]
+    out = []
+    for place in places:
+        place = {k: place.get(k) for k in PLACE_KEYS}
+        if place["host"] is None and row != "runner" and not place["address"]:
+            place["host"] = row
+        out.append({**place, "seen_from": row, "text": " ".join(as_place(place).text().split())})
+    return out
+
+
+def same_place(a: dict, b: dict) -> bool:
+    return all(a[k] == b[k] for k in PLACE_KEYS)
+
+
+def as_place(place: dict) -> Place:
+    return Place(**{k: place[k] for k in PLACE_KEYS})
 
 
 class Run:
@@ -67,33 +90,59 @@ class Run:
             fix = fix.replace("-i INVENTORY", f"-i {self.inventory}")
         return fix
 
+    def _roots(self) -> dict[str, str]:
+        """Finding id -> the id of the cause its evidence names (followed to the
+        end), for ids whose findings follow from another found in this run."""
+        ids = {f["id"] for r in self.records for f in r["findings"]}
+        named: dict[str, str] = {}
+        for record in self.records:
+            for f in record["findings"]:
+                found = sorted(named_causes(f["evidence"]) & ids - {f["id"]})
+                if found and f["id"] not in named:
+                    named[f["id"]] = found[0]
+        roots = {}
+        for finding_id in named:
+            root, seen = finding_id, set()
+            while root in named and root not in seen:
+                seen.add(root)
+                root = named[root]
+            if root != finding_id:
+                roots[finding_id] = root
+        return roots
+
     def causes(self) -> list[dict]:
-        """Each finding id once: failures first, with every place it was seen."""
+        """Each cause once: failures first, with every place it was seen, its
+        evidence and fix; a finding whose evidence names another cause found
+        in this run (TOOZ_HANDSHAKE_FAILED: "cause: SENTINEL_AUTH_MISSING")
+        is listed under that cause as one of its ``consequences``."""
         by_id: dict[str, dict] = {}
         for record in self.records:
             for f in record["findings"]:
                 entry = by_id.setdefault(f["id"], {
                     "id": f["id"], "severity": f["severity"], "cause": f["cause"], "places": [],
-                    "evidence": [], "fixes": [], "tests": [], "services": set(), "repairs": []})
+                    "evidence": [], "fixes": [], "tests": [], "services": set(), "repairs": [],
+                    "consequences": []})
                 if f["severity"] == "fail":
                     entry["severity"] = "fail"
-                place = {"host": f["where"]["host"] or (None if record["row"] == "runner" else record["row"]),
-                         "seen_from": record["row"], **{k: f["where"][k] for k in ("service", "file", "address", "container")},
-                         "text": f["place"]}
-                if place not in entry["places"]:
-                    entry["places"].append(place)
+                for place in record_places(f, record["row"]):
+                    if not any(same_place(place, p) for p in entry["places"]):
+                        entry["places"].append(place)
                 for key, value in (("evidence", f["evidence"]), ("fixes", f["fix"]), ("tests", record["test"])):
                     if value not in entry[key]:
                         entry[key].append(value)
                 if f.get("repair") and f["repair"] not in entry["repairs"]:
                     entry["repairs"].append(f["repair"])
-                if f["where"]["service"]:
-                    entry["services"].add(f["where"]["service"])
-        for record in self.records:  # a test that failed because of a cause counts for it too
-            for f in record["findings"]:
-                for root in named_causes(f["evidence"]) & by_id.keys():
-                    if record["test"] not in by_id[root]["tests"]:
-                        by_id[root]["tests"].append(record["test"])
+                entry["services"] |= {p["service"] for p in entry["places"] if p["service"]}
+        for consequence, root in self._roots().items():
+            follows = by_id.pop(consequence)
+            entry = by_id[root]
+            follows.pop("consequences")
+            follows["services"] = sorted(follows["services"])
+            entry["consequences"].append(follows)
+            entry["severity"] = "fail" if "fail" in (entry["severity"], follows["severity"]) else entry["severity"]
+            entry["services"] |= set(follows["services"])
+            entry["tests"] += [t for t in follows["tests"] if t not in entry["tests"]]
+            entry["repairs"] += [r for r in follows["repairs"] if r not in entry["repairs"]]
         causes = sorted(by_id.values(), key=lambda e: (e["severity"] != "fail", e["id"]))
         for entry in causes:
             entry["fixes"] = [self.fix_text(fix, entry["services"]) for fix in entry["fixes"]]
@@ -122,19 +171,41 @@ class Run:
         if causes:
             lines.append("causes (each once):")
         for c in causes:
-            hosts = sorted({p["host"] or p["seen_from"] for p in c["places"]})
-            lines.append(f"  {c['id']:30} {c['severity']:5} {len(c['tests']):3} tests  {', '.join(hosts)}")
-            lines.append(f"      cause:    {c['cause']}")
-            for place in c["places"][:12]:
-                lines.append("      where:    " + "\n                ".join(
-                    line.strip() for line in place["text"].splitlines()))
-            if len(c["places"]) > 12:
-                lines.append(f"      where:    ... {len(c['places']) - 12} more places")
-            for evidence in c["evidence"][:EVIDENCE_SHOWN]:
-                lines.append(f"      evidence: {evidence}")
-            for fix in c["fixes"]:
-                lines.append("      fix:      " + fix.replace("\n", "\n                "))
+            lines += cause_lines(c)
         if unexplained:
             lines.append("failed without a catalogue finding:")
             lines += [f"  {r['row']} {r['step']}: {r['test']}: {r['reason']}" for r in unexplained]
         return lines
+
+
+INDENT = " " * 16
+
+
+def labelled(label: str, texts: list[str]) -> list[str]:
+    """``      where:    first`` then the others under it."""
+    return [f"      {label + ':':10}{texts[0]}"] + [INDENT + t for t in texts[1:]] if texts else []
+
+
+def fix_lines(fixes: list[str]) -> list[str]:
+    """Each fix once: a line another fix already gave is not repeated, and the
+    per-project lines of Kolla's fixes merge (`coordcheck.kolla.fixes.merged_fix_lines`)."""
+    return merged_fix_lines(fixes)
+
+
+def cause_lines(c: dict) -> list[str]:
+    """One cause's block: headline, cause, places by host, evidence, what
+    follows from it, the fix."""
+    hosts = sorted({p["host"] or p["seen_from"] for p in c["places"]})
+    lines = [f"  {c['id']:30} {c['severity']:5} {len(c['tests']):3} tests  {', '.join(hosts)}",
+             f"      cause:    {c['cause']}"]
+    lines += labelled("where", place_lines([as_place(p) for p in c["places"]]))
+    shown = c["evidence"][:EVIDENCE_SHOWN]
+    more = len(c["evidence"]) - len(shown)
+    lines += labelled("evidence", shown + ([f"... {more} more (--report-json has every one)"] if more else []))
+    for follows in c.get("consequences", []):
+        extra = [p for p in follows["places"] if not any(same_place(p, q) for q in c["places"])]
+        where = "its places above" if not extra else "at the places below"
+        lines += labelled("follows", [f"{follows['id']} ({len(follows['tests'])} tests, {where}): {follows['cause']}"]
+                          + ["  " + t for t in place_lines([as_place(p) for p in extra])]
+                          + [f"evidence: {e}" for e in follows["evidence"][:EVIDENCE_SHOWN]])
+    return lines + labelled("fix", fix_lines(c["fixes"]))

@@ -3,6 +3,8 @@ the master killed mid-run (followed through the sentinels' failover), and
 the server faults of the scenario table run on the Compose deployment too
 (tests/lab/test_scenarios.py runs them on processes)."""
 
+from pathlib import Path
+
 import pytest
 
 from coordcheck.lab import images
@@ -53,3 +55,70 @@ def test_server_fault_on_compose(name, tmp_path):
         assert_diagnosed(SCENARIOS[name], deployment, tmp_path)
     finally:
         run_cli("down", "--dir", str(deployment.root))
+
+
+# --- coordcheck reset: every fault undone (issue 19) ----------------------------------------------------
+
+import redis  # noqa: E402
+
+from coordcheck import kolla  # noqa: E402
+from coordcheck.lab.deployment import LocalDeployment  # noqa: E402
+from coordcheck.lab.readiness import disagreement  # noqa: E402
+from coordcheck.lab.scenarios import apply  # noqa: E402
+
+#: every scenario a plain `coordcheck up` lab takes (the others need containers, namespaces or no sentinel password)
+PLAIN = [n for n, s in SCENARIOS.items() if s.sentinel_auth and not (s.containers or s.netns or s.consumers)]
+
+
+@pytest.fixture(scope="module")
+def plain_lab(tmp_path_factory):
+    root = tmp_path_factory.mktemp("reset") / "kolla"
+    run_cli("up", "--dir", str(root), timeout=300)
+    yield Deployment(root)
+    run_cli("down", "--dir", str(root))
+
+
+def assert_as_up_left_it(lab: LocalDeployment) -> None:
+    """Every file as `up` wrote it (bytes, mode), and the servers' state the
+    faults change: sentinel password, master, quorum, agreement, replica priority."""
+    for path in map(Path, lab.state()["files"]):
+        copy = lab.pristine_dir / path.relative_to(lab.root)
+        assert path.read_bytes() == copy.read_bytes() and path.stat().st_mode == copy.stat().st_mode, path
+    assert disagreement(lab.sentinel_addresses(), lab.password()) == []
+    master = (lab.address(lab.layout().master), str(kolla.DATA_PORT))
+    for host in lab.layout().backends:
+        with pytest.raises(redis.AuthenticationError):
+            redis.Redis(lab.address(host), kolla.SENTINEL_PORT, socket_timeout=2, retry=None).ping()
+        sentinel = lab.client(host, "sentinel")
+        assert tuple(sentinel.execute_command("SENTINEL", "get-master-addr-by-name", kolla.MASTER_NAME)) == master
+        assert int(sentinel.sentinel_master(kolla.MASTER_NAME)["quorum"]) == kolla.QUORUM
+        assert sentinel.execute_command("SENTINEL", "CKQUORUM", kolla.MASTER_NAME)
+        assert lab.client(host, "server").config_get("replica-priority") == {"replica-priority": "100"}
+
+
+def test_reset_after_each_break_puts_the_lab_back(plain_lab):
+    """Each plain scenario in turn: `break` recorded as an active fault, `reset` undoes it."""
+    lab = LocalDeployment(plain_lab.root)
+    for name in PLAIN:
+        apply(lab, name)
+        assert lab.faults() == [name]
+        assert lab.reset() == [name] and lab.faults() == []
+        assert_as_up_left_it(lab)
+
+
+def test_faults_stack_status_names_them_and_reset_makes_the_checklist_green(plain_lab, tmp_path):
+    root = str(plain_lab.root)
+    for name in ("SENTINEL_UNREACHABLE", "REPLICATION_BROKEN", "CONFIG_WORLD_READABLE", "PASSWORD_REJECTED"):
+        run_cli("break", name, "--dir", root)
+    run_cli("repro", "--dir", root)
+    status = run_cli("status", "--dir", root).stdout
+    assert ("faults: SENTINEL_UNREACHABLE, REPLICATION_BROKEN, CONFIG_WORLD_READABLE, PASSWORD_REJECTED, "
+            "SENTINEL_AUTH_MISSING (`coordcheck reset` undoes them)") in status
+    run_cli("fix", "--dir", root)   # fix rewrites the URLs only: the other faults stay
+    assert "faults: SENTINEL_UNREACHABLE, REPLICATION_BROKEN, CONFIG_WORLD_READABLE, PASSWORD_REJECTED " \
+           "(" in run_cli("status", "--dir", root).stdout
+    assert "undone" in run_cli("reset", "--dir", root).stdout
+    assert "faults: none" in run_cli("status", "--dir", root).stdout
+    run = run_checklist(*plain_lab.checklist_args(), tmp_path=tmp_path, cwd=tmp_path)
+    assert run.returncode == 0 and set(run.outcomes().values()) == {"passed"}, run.stdout[-3000:]
+    assert_no_secret(run.output, plain_lab.password)

@@ -3,6 +3,8 @@ healthy, then the incident (`coordcheck repro`), then bad command lines."""
 
 import json
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -70,6 +72,11 @@ def test_ids_are_the_checklists_wherever_pytest_runs(incident, tmp_path):
     assert "FAILED tests_infra/test_container_config.py::test_backend_url_carries_sentinel_password" \
            "[ansible://ctl1]" in whole.stdout
     assert "pytest's rootdir is" not in whole.stdout
+    # `coordcheck check` (pytest with --rootdir where it runs): whole ids with the spaced spelling too
+    checked = subprocess.run([sys.executable, "-m", "coordcheck", "check", *incident.checklist_args(), "-m", "config",
+                              "-p", "no:cacheprovider"], capture_output=True, text=True, timeout=180, cwd=tmp_path)
+    assert "FAILED tests_infra/test_container_config.py::test_backend_url_carries_sentinel_password" \
+           "[ansible://ctl2]" in checked.stdout and "../" not in checked.stdout, checked.stdout[-2000:]
 
 
 def test_incident_fix_names_both_kolla_ways(incident, tmp_path):
@@ -223,3 +230,29 @@ def test_xdist_keeps_summary_causes_and_junit_whole(incident, tmp_path):
     assert {p["host"] for p in missing["places"]} == {"ctl1", "ctl2", "ctl3"}
     assert all(t.startswith("tests_infra/test_") for t in missing["tests"])
     assert_no_secret(run.output + report.read_text(), incident.password)
+
+
+def test_incident_default_output_is_one_screen_with_every_fact(incident, tmp_path):
+    """Issue 19: one cause, one block, one screen; `-v` brings each test's failure block back."""
+    joined = ["--hosts=controllers", f"--inventory={incident.inventory}", f"--configdir={incident.root}"]
+    run = run_checklist(*joined, tmp_path=tmp_path, cwd=tmp_path)
+    lines = run.stdout.splitlines()
+    assert run.returncode == 1 and len(lines) <= 60, f"{len(lines)} lines:\n{run.stdout}"
+    causes = run.stdout.split("causes (each once):", 1)[1].split("short test summary info", 1)[0]
+    assert [line.split()[0] for line in causes.splitlines() if re.match(r"  [A-Z_]+ ", line)] == \
+        ["SENTINEL_AUTH_MISSING"]
+    assert "follows:  TOOZ_HANDSHAKE_FAILED (4 tests, its places above)" in causes
+    assert "hosts ctl1, ctl2, ctl3 (alike; <host> in a path is each host's name)" in causes
+    for service, project in (("cinder-volume", "cinder"), ("designate-worker", "designate"),
+                             ("masakari-api", "masakari"), ("mistral-api", "mistral")):
+        assert re.search(rf"{service} +{incident.root}/<host>/{service}/{project}\.conf", causes), service
+    corrected = next(line for line in causes.splitlines() if "corrected URL:" in line)
+    assert corrected.count("socket_timeout=") == 1 and corrected.endswith("&sentinel_password=***")
+    assert causes.count("once for every service") == 1 and causes.count("reconfigure --tags") == 1
+    assert set(run.failures()) == SENTINEL_AUTH_CHECKS   # junit keeps every failure whole
+    for test in SENTINEL_AUTH_CHECKS:
+        assert f"FAILED tests_infra/{test.replace('::', '.py::', 1)}" in run.stdout
+    assert "= FAILURES =" not in run.stdout
+    verbose = run_checklist(*joined, "-v", tmp_path=tmp_path, cwd=tmp_path)
+    assert "= FAILURES =" in verbose.stdout and "_ test_tooz_takes_a_lock_from_runner _" in verbose.stdout
+    assert_no_secret(run.output + verbose.output, incident.password)

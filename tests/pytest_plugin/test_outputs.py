@@ -193,3 +193,134 @@ def test_every_output_masks_what_it_writes(tmp_path):
     Secret(PW)
     outputs.write_atomically(tmp_path / "x", f"a {PW} b")
     assert (tmp_path / "x").read_text() == KNOWN.mask(f"a {PW} b") and PW not in (tmp_path / "x").read_text()
+
+
+# --- every output whole: every place, every service (issue 19) ------------------------------------------
+
+from coordcheck.findings import Finding, Place, Where  # noqa: E402
+from coordcheck.pytest_plugin import annotations  # noqa: E402
+from coordcheck.pytest_plugin.report import finding_record  # noqa: E402
+
+REPO = "/repo/etc/kolla"
+GATE_PLACES = [Place(h, s, f"{s}/{s.split('-')[0]}.conf", option="[coordination] backend_url",
+                     source=f"{REPO}/config/{s.split('-')[0]}.conf:3" if not s.startswith("cinder") else
+                     "Kolla default (redis_master_password from /repo/etc/kolla/passwords.yml)")
+               for h in ("ctl1", "ctl2", "ctl3") for s in ("cinder-api", "designate-worker", "masakari-api",
+                                                            "mistral-api")]
+GATE_PLACES.append(Place("stor1", "cinder-volume", "cinder-volume/cinder.conf", option="[coordination] backend_url",
+                         source=f"{REPO}/config/cinder/cinder-volume.conf:5"))
+CORRECTED = f"redis://default:{PW}@10.0.2.110:26379?sentinel=kolla&db=0&sentinel_password={PW}"
+
+
+@pytest.fixture
+def gate_run():
+    """A gate run as the gate records it: one finding, places on four hosts, a consequence."""
+    Secret(PW)
+    run = Run(STEPS, time.time() - 1.0)
+    run.inventory = "/repo/multinode"
+    fix = f"add &sentinel_password=<the sentinels' password> to backend_url\n            corrected URL: {CORRECTED}"
+    missing = Finding("SENTINEL_AUTH_MISSING", Where(host="ctl1", places=tuple(GATE_PLACES)),
+                      evidence="config/redis/redis-sentinel.conf:2 sets requirepass", fix=fix)
+    follows = Finding("TOOZ_HANDSHAKE_FAILED", Where(host="ctl2", places=tuple(GATE_PLACES[4:8])),
+                      evidence="stage start: timed out; cause: SENTINEL_AUTH_MISSING")
+    run.add(record("runner", "config", "fail", finding_record(missing), test="tests_infra/test_gate_consumers.py::a"))
+    run.add(record("ctl2", "client", "fail", finding_record(follows), test="tests_infra/test_python_client.py::b"))
+    run.finished = time.time()
+    return run
+
+
+def test_a_consequence_folds_into_its_cause_with_every_place(gate_run):
+    [cause] = gate_run.causes()
+    assert cause["id"] == "SENTINEL_AUTH_MISSING" and len(cause["tests"]) == 2
+    assert [c["id"] for c in cause["consequences"]] == ["TOOZ_HANDSHAKE_FAILED"]
+    assert len(cause["places"]) == 13 and {p["host"] for p in cause["places"]} == {"ctl1", "ctl2", "ctl3", "stor1"}
+    assert cause["services"] == ["cinder-api", "cinder-volume", "designate-worker", "masakari-api", "mistral-api"]
+    block = "\n".join(gate_run.summary_lines())
+    headlines = [line.split()[0] for line in block.splitlines() if line.startswith("  ") and not line.startswith("   ")]
+    assert [h for h in headlines if h.isupper()] == ["SENTINEL_AUTH_MISSING"]
+    assert "TOOZ_HANDSHAKE_FAILED (1 tests, its places above)" in block
+    # places under the host they are on: stor1's own line, ctl1-3 alike in one group
+    assert "host stor1: cinder-volume" in block and "hosts ctl1, ctl2, ctl3\n" in block
+    assert "host ctl1" not in block and "ctl1:" not in block
+
+
+def test_json_carries_every_place_and_service(gate_run, tmp_path):
+    path = tmp_path / "report.json"
+    outputs.write_atomically(path, json.dumps(outputs.as_json(gate_run, 1)))
+    data = json.loads(path.read_text())
+    check(outputs.SCHEMA, data)
+    [cause] = data["causes"]
+    places = {(p["host"], p["service"], p["file"], p["option"], p["source"]) for p in cause["places"]}
+    assert ("stor1", "cinder-volume", "cinder-volume/cinder.conf", "[coordination] backend_url",
+            f"{REPO}/config/cinder/cinder-volume.conf:5") in places and len(places) == 13
+    assert {"designate-worker", "masakari-api", "mistral-api", "cinder-volume"} <= set(cause["services"])
+    assert cause["consequences"][0]["services"] == ["cinder-api", "designate-worker", "masakari-api", "mistral-api"]
+    assert PW not in path.read_text()
+
+
+def test_html_places_as_a_table_fix_clean_url_whole(gate_run, tmp_path):
+    path = tmp_path / "report.html"
+    outputs.write_atomically(path, page(gate_run))
+    text = path.read_text()
+    assert text.count("<tr><td>") == 13 and "<th>set by</th>" in text and "<td>stor1</td>" in text
+    whole = CORRECTED.replace(PW, "***").replace("&", "&amp;")
+    assert f"corrected URL: {whole}" in text and "&amp;sentinel_password=***" in text
+    fix = text.split('<pre class="fix">', 1)[1].split("</pre>", 1)[0]
+    assert all(line == line.strip() for line in fix.splitlines())   # no terminal indentation
+    assert PW not in text
+
+
+SARIF_REQUIRED = {   # SARIF 2.1.0's required properties (OASIS sarif-v2.1.0, sarif-schema-2.1.0.json)
+    "type": "object", "required": ["version", "runs"],
+    "properties": {"version": {"const": "2.1.0"}, "$schema": {"type": "string"}, "runs": {"type": "array", "items": {
+        "type": "object", "required": ["tool", "results"], "properties": {
+            "tool": {"type": "object", "required": ["driver"], "properties": {"driver": {
+                "type": "object", "required": ["name"], "properties": {"name": {"type": "string"}, "rules": {
+                    "type": "array", "items": {"type": "object", "required": ["id"]}}}}}},
+            "results": {"type": "array", "items": {
+                "type": "object", "required": ["message", "ruleId", "level", "locations"], "properties": {
+                    "ruleId": {"type": "string"}, "ruleIndex": {"type": "integer"},
+                    "level": {"enum": ["none", "note", "warning", "error"]},
+                    "message": {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}},
+                    "locations": {"type": "array", "items": {"type": "object", "properties": {
+                        "physicalLocation": {"type": "object", "required": ["artifactLocation"], "properties": {
+                            "artifactLocation": {"type": "object", "required": ["uri"]},
+                            "region": {"type": "object", "required": ["startLine"],
+                                       "properties": {"startLine": {"type": "integer"}}}}}}}}}}}}}}},
+}
+
+
+def test_sarif_annotates_each_repository_line_with_every_service(gate_run, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "coordcheck.sarif"
+    outputs.write_atomically(path, json.dumps(annotations.sarif(gate_run)))
+    data = json.loads(path.read_text())
+    check(SARIF_REQUIRED, data)
+    [run] = data["runs"]
+    rules = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    assert rules == ["SENTINEL_AUTH_MISSING", "TOOZ_HANDSHAKE_FAILED"]
+    assert all(rules[r["ruleIndex"]] == r["ruleId"] for r in run["results"])
+    lines = {(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+              r["locations"][0]["physicalLocation"].get("region", {}).get("startLine")): r
+             for r in run["results"] if r["ruleId"] == "SENTINEL_AUTH_MISSING"}
+    designate = lines[(f"{REPO}/config/designate.conf", 3)]
+    assert designate["level"] == "error" and designate["properties"]["hosts"] == ["ctl1", "ctl2", "ctl3"]
+    assert "services: designate-worker" in designate["message"]["text"]
+    assert lines[(f"{REPO}/config/cinder/cinder-volume.conf", 5)]["properties"]["hosts"] == ["stor1"]
+    services = {s for r in run["results"] for s in r["properties"]["services"]}
+    assert services == {"cinder-api", "cinder-volume", "designate-worker", "masakari-api", "mistral-api"}
+    assert PW not in path.read_text() and "sentinel_password=***" in path.read_text()
+
+
+def test_gitlab_codequality_has_what_gitlab_reads(gate_run, tmp_path):
+    path = tmp_path / "gl-code-quality-report.json"
+    outputs.write_atomically(path, json.dumps(annotations.gitlab_codequality(gate_run)))
+    issues = json.loads(path.read_text())
+    for issue in issues:
+        assert set(issue) >= {"description", "check_name", "fingerprint", "severity", "location"}
+        assert issue["severity"] in ("info", "minor", "major", "critical", "blocker")
+        assert isinstance(issue["location"]["path"], str) and issue["location"]["lines"]["begin"] >= 1
+    assert len({i["fingerprint"] for i in issues}) == len(issues)
+    masakari = next(i for i in issues if i["location"]["path"].endswith("config/masakari.conf"))
+    assert masakari["location"]["lines"]["begin"] == 3 and "masakari-api" in masakari["description"]
+    assert PW not in path.read_text()
