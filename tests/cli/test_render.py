@@ -58,11 +58,11 @@ def test_what_does_not_render_is_listed_in_both_forms(tmp_path, capsys):
     (config / "masakari.conf").write_text("[coordination]\nbackend_url = {{ not_defined }}\n")
     (config / "designate.conf").write_text("[coordination\n")
     args = ["--configdir", str(repo / "etc/kolla"), "--inventory", str(repo / "multinode")]
-    assert render_command.main(args + ["--json"]) == 0
+    assert render_command.main(args + ["--json"]) == 1   # something did not render: not a clean result
     errors = json.loads(capsys.readouterr().out)["errors"]
     assert any("config/masakari.conf:2 [coordination] backend_url" in e and "'not_defined' is undefined" in e
                for e in errors), errors
     assert any("config/designate.conf: not INI text" in e for e in errors), errors
-    assert render_command.main(args) == 0
+    assert render_command.main(args) == 1
     lines = capsys.readouterr().out.splitlines()
     assert any(l.startswith("# error: ") and " masakari-api: " in l and "masakari.conf:2" in l for l in lines)
