@@ -9,4 +9,4 @@ interrupt.install()
 
 pytest_plugins = ["coordcheck.pytest_plugin.masking", "coordcheck.pytest_plugin.target", "coordcheck.pytest_plugin.fleet",
                   "coordcheck.pytest_plugin.checklist", "coordcheck.pytest_plugin.report", "coordcheck.pytest_plugin.outputs",
-                  "coordcheck.pytest_plugin.gate"]
+                  "coordcheck.pytest_plugin.gate", "coordcheck.pytest_plugin.interrupted"]

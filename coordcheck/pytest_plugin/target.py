@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from coordcheck import interrupt, kolla
+from coordcheck import kolla
 from coordcheck.kolla import vault
 from coordcheck.secrets import KNOWN
 from coordcheck.pytest_plugin.masking import is_checklist_run
@@ -276,37 +276,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(key=step)
 
 
-_SESSION: list[pytest.Session] = []
-
-
-def pytest_sessionstart(session: pytest.Session) -> None:
-    _SESSION[:] = [session]
-    interrupt.raising()  # the first Ctrl-C raises KeyboardInterrupt (handled below); a second ends the process
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_keyboard_interrupt(excinfo) -> None:
-    """Ctrl-C: the lab cleaned up, a junit saying the run did not complete
-    (no report that looks like a completed run), and the process ended now,
-    without waiting for probes in flight nor for pytest's traceback of the
-    interrupted frame (seconds of source parsing)."""
-    if not (_SESSION and interrupt.interrupted()) or hasattr(_SESSION[0].config, "workerinput"):
-        return  # pytest.exit, -x / --maxfail: pytest's own ending
-    config = _SESSION[0].config
-    interrupt.kill_children()
-    write_stopped_junit(getattr(config.option, "xmlpath", None), "interrupted (Ctrl-C or SIGTERM): the run did "
-                                                                 "not complete")
-    _clean_up(config)
-    interrupt.quit_now()
-
-
 def pytest_unconfigure(config: pytest.Config) -> None:
     if STOPPED in config.stash:
         write_stopped_junit(getattr(config.option, "xmlpath", None), config.stash[STOPPED])
-    _clean_up(config)
+    clean_up(config)
 
 
-def _clean_up(config: pytest.Config) -> None:
+def clean_up(config: pytest.Config) -> None:
     """The local deployment this run started, stopped and removed."""
     deployment = config.stash.get(LOCAL, None)
     if deployment is not None:
