@@ -93,10 +93,13 @@ def ctrl_c(tmp: Path) -> float:
         proc = subprocess.Popen([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--hosts=controllers",
                                  "--inventory", str(root / "multinode"), "--configdir", str(root)],
                                 cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        for line in proc.stdout:
-            if line.startswith("tests_infra/"):
+        seen = ""
+        while "tests_infra/" not in seen:   # the first module runs: probes in flight (no newline yet)
+            char = proc.stdout.read(1)
+            if not char:
                 break
-        time.sleep(0.5)
+            seen += char
+        time.sleep(0.3)
         started = time.monotonic()
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=60)

@@ -1,7 +1,8 @@
 """Ctrl-C (or SIGTERM) during a run: the local lab cleaned up, a junit file
-saying the run did not complete (no report that looks like a completed run:
-outputs.py writes none), and the process ended at once — without waiting for
-probes in flight, nor for pytest's rendering of the interrupted frame
+saying the run did not complete (no report that looks like a completed run),
+and the process ended at once, from the signal handler — not through a
+KeyboardInterrupt, which would wait for probes in flight, land in whatever
+runs (an import, a hook) and have pytest render the interrupted frames
 (seconds of source parsing). A second Ctrl-C ends it at once too
 (`coordcheck.interrupt`)."""
 
@@ -13,20 +14,17 @@ from coordcheck import interrupt
 from coordcheck.pytest_plugin.target import clean_up, write_stopped_junit
 
 INTERRUPTED = "interrupted (Ctrl-C or SIGTERM): the run did not complete"
-_SESSION: list[pytest.Session] = []
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    _SESSION[:] = [session]
-    interrupt.raising()  # the first signal raises KeyboardInterrupt (handled below); a second ends the process
+    if not hasattr(session.config, "workerinput"):
+        interrupt.install(lambda: _stopped(session.config))
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_keyboard_interrupt(excinfo) -> None:
-    if not (_SESSION and interrupt.interrupted()) or hasattr(_SESSION[0].config, "workerinput"):
-        return  # pytest.exit, -x / --maxfail: pytest's own ending
-    config = _SESSION[0].config
+def _stopped(config: pytest.Config) -> None:
+    capture = config.pluginmanager.getplugin("capturemanager")
+    if capture is not None:  # the one line reaches the terminal, not a running test's captured output
+        capture.suspend_global_capture(in_=True)
     interrupt.kill_children()
     write_stopped_junit(getattr(config.option, "xmlpath", None), INTERRUPTED)
     clean_up(config)
-    interrupt.quit_now()
