@@ -21,7 +21,7 @@ import sys
 import threading
 
 EXIT = 130
-_state = {"cleanup": None, "received": 0}
+_state = {"cleanup": None, "raise": False, "received": 0}
 _children: set[int] = set()
 _lock = threading.Lock()
 
@@ -43,6 +43,8 @@ def quit_now(message: str = "interrupted") -> None:
 
 def _on_signal(signum: int, frame) -> None:
     _state["received"] += 1
+    if _state["received"] == 1 and _state["raise"]:
+        raise KeyboardInterrupt(f"signal {signum}")  # `raising()`: the caller's KeyboardInterrupt handling
     if _state["received"] == 1 and _state["cleanup"] is not None:
         try:  # here, not through KeyboardInterrupt: that would land in whatever runs (an import, a hook)
             _state["cleanup"]()
@@ -56,9 +58,17 @@ def install(cleanup=None) -> None:
     its junit saying it did not complete), then ends the process; a second
     signal ends it at once."""
     if threading.current_thread() is threading.main_thread():
-        _state["cleanup"] = cleanup
+        _state["cleanup"], _state["raise"] = cleanup, False
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, _on_signal)
+
+
+def raising() -> None:
+    """Older form: the first signal raises KeyboardInterrupt (the caller ends
+    the run, e.g. in pytest_keyboard_interrupt), a second ends the process.
+    Prefer ``install(cleanup)``: a KeyboardInterrupt lands in whatever runs."""
+    install()
+    _state["raise"] = True
 
 
 def interrupted() -> bool:
