@@ -1,13 +1,13 @@
 """Ctrl-C (SIGINT) and SIGTERM end a run within a second, at any point, in
 one line: while a run starts up (imports, options, the gate's rendering)
-they end it at once; while it runs, the first raises KeyboardInterrupt so
-that pytest ends the session (labs cleaned up, no machine output that looks
-complete), and a second ends the process at once. Probes in flight are
+they end it at once; while it runs, the session's cleanup runs first (labs
+stopped, no machine output that looks complete), and a second signal ends
+the process at once. Probes in flight are
 abandoned: their threads are not waited for, their child processes killed.
 Standard library only: it is installed before anything heavy is imported.
 
     install()                     # start-up: a signal ends the process (exit 130)
-    raising()                     # the session: the first raises KeyboardInterrupt
+    install(cleanup)              # the session: the first signal runs cleanup, then ends it
     with thread_pool(4) as pool:  # an interrupted block does not wait for its workers
         ...
 """
@@ -21,7 +21,7 @@ import sys
 import threading
 
 EXIT = 130
-_state = {"raising": False, "received": 0}
+_state = {"cleanup": None, "received": 0}
 _children: set[int] = set()
 _lock = threading.Lock()
 
@@ -43,29 +43,22 @@ def quit_now(message: str = "interrupted") -> None:
 
 def _on_signal(signum: int, frame) -> None:
     _state["received"] += 1
-    if _state["raising"] and _state["received"] == 1:
-        raise KeyboardInterrupt()
-    quit_now(("interrupted again: stopped at once" if _state["received"] > 1 else "interrupted") + f" (signal {signum})")
+    if _state["received"] == 1 and _state["cleanup"] is not None:
+        try:  # here, not through KeyboardInterrupt: that would land in whatever runs (an import, a hook)
+            _state["cleanup"]()
+        except Exception:  # noqa: BLE001 - ending anyway; what was left is what the lab's `down` removes
+            pass
+    quit_now("interrupted again: stopped at once" if _state["received"] > 1 else "interrupted")
 
 
-def install() -> None:
-    """A signal now ends the process at once (nothing to clean up yet)."""
+def install(cleanup=None) -> None:
+    """From now on a signal runs ``cleanup`` (the session's: its lab stopped,
+    its junit saying it did not complete), then ends the process; a second
+    signal ends it at once."""
     if threading.current_thread() is threading.main_thread():
-        _state["raising"] = False
+        _state["cleanup"] = cleanup
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, _on_signal)
-
-
-def raising() -> None:
-    """From now on the first signal raises KeyboardInterrupt (the session ends
-    cleanly); a later one ends the process at once."""
-    if threading.current_thread() is threading.main_thread():
-        install()
-        _state["raising"] = True
-
-
-def interrupted() -> bool:
-    return _state["received"] > 0
 
 
 # -- what is in flight -----------------------------------------------------------

@@ -46,11 +46,13 @@ def sentinel_auth(rendered: Rendered, setting: str = "auto") -> tuple[bool, str]
     for path in files_under(rendered.repo.configdir / "config" / flavor, "*sentinel*.conf", "override file"):
         if path.parent != rendered.repo.configdir / "config" / flavor:
             continue
-        text = read_lenient(path, "override file")
-        line = next((n for n, l in enumerate(text.splitlines(), 1) if re.match(r"\s*requirepass\s+(?!\"\"|'')\S", l)), 0)
-        if line:  # no release merges it: taken as the operator's word that the sentinels have a password
-            return True, (f"{path}:{line} sets requirepass (no kolla-ansible release merges that file: taken as "
-                          "your statement that the sentinels have a password; say it with --sentinel-auth=required)")
+        for line, text in enumerate(read_lenient(path, "override file").splitlines(), 1):
+            said = re.match(r"\s*requirepass\s+(\S+)", text)
+            if said:  # no release merges it: taken as the operator's word, either way
+                if said[1] in ('""', "''"):
+                    return False, f"{path}:{line} sets requirepass \"\" (no password: Redis reads it as none)"
+                return True, (f"{path}:{line} sets requirepass (no kolla-ansible release merges that file: taken as "
+                              "your statement that the sentinels have a password; say it with --sentinel-auth=required)")
     carried = loading.urls_carry_sentinel_password(rendered.records, rendered.release)
     if carried:
         return True, carried

@@ -100,21 +100,20 @@ class Coordcheck:
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         session.config.stash[report.RUN] = Run(report.STEPS, time.time())
         outputs.take_over_nagios(session.config)
-        interrupt.raising()  # the first Ctrl-C raises KeyboardInterrupt (below); a second ends the process
+        if not hasattr(session.config, "workerinput"):
+            interrupt.install(self._stopped)  # Ctrl-C or SIGTERM: cleaned up from the handler, exit 130
 
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_keyboard_interrupt(self, excinfo) -> None:
-        """Ctrl-C: the lab cleaned up, a junit saying the run did not complete
-        (no report that looks like a completed run), and the process ended now,
-        without waiting for probes in flight nor for pytest's traceback of the
-        interrupted frame (seconds of source parsing)."""
-        if not interrupt.interrupted() or hasattr(self.config, "workerinput"):
-            return  # pytest.exit, -x / --maxfail: pytest's own ending
+    def _stopped(self) -> None:
+        """Ctrl-C during the run: a junit saying it did not complete (no report
+        that looks like a completed run), children killed, the local lab removed;
+        then `coordcheck.interrupt` ends the process at once."""
+        capture = self.config.pluginmanager.getplugin("capturemanager")
+        if capture is not None:  # the one line reaches the terminal, not a running test's captured output
+            capture.suspend_global_capture(in_=True)
         interrupt.kill_children()
         write_stopped_junit(getattr(self.config.option, "xmlpath", None),
                             "interrupted (Ctrl-C or SIGTERM): the run did not complete")
         deployment.remove_local(self.config)
-        interrupt.quit_now()
 
     def pytest_report_header(self, config: pytest.Config) -> list[str]:
         return gate.header(config) + report.header(config)

@@ -294,11 +294,11 @@ def test_ctrl_c_against_silent_servers_ends_the_run_at_once_without_a_report(tmp
                                  f"--junitxml={tmp_path}/junit.xml", f"--report-json={tmp_path}/report.json"],
                                 cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         seen = ""
-        for line in proc.stdout:   # the probes are in flight once the first module runs
-            seen += line
-            if line.startswith("tests_infra/"):
-                break
-        time.sleep(0.5)
+        while "tests_infra/" not in seen:   # the probes are in flight once the first module starts (no newline yet)
+            char = proc.stdout.read(1)
+            assert char, seen[-2000:]
+            seen += char
+        time.sleep(0.3)
         started = time.monotonic()
         for _ in range(presses):
             proc.send_signal(signal.SIGINT)
