@@ -236,6 +236,18 @@ def client_too_old(d):
     d.run_container("ctl2", "designate-worker", images.DEBIAN)
 
 
+def locks_not_exclusive(d):
+    """masakari_api (ctl3) upgraded ahead of the other hosts: on the other side
+    of tooz 9.0's lock key rename from the lab's images (2026.2 after 2026.1)."""
+    lab_image = d.image_of("ctl1", d.state())
+    tooz = (images.clients(lab_image) or ("0",))[0]
+    series = "2026.1" if int(tooz.split(".")[0]) >= 9 else "2026.2"
+    image = images.release_image(series)
+    d._images_ready(d.state()["engine"], (image,), (series,))
+    d.run_container("ctl3", "masakari-api", image)
+    d._save({**d.state(), "host_images": {**d.state().get("host_images", {}), "ctl3": image}})
+
+
 def container_config_stale(d):
     """The host's copy for cinder_volume (ctl1) changed; the container was not restarted."""
     edit_urls(d, lambda u: u.replace("socket_timeout=60", "socket_timeout=30"), [config_path(d, "ctl1", "cinder-volume")])

@@ -126,6 +126,10 @@ SCENARIOS = _all(
              ("{ctl2}:6379",)),
     Scenario("CLIENT_TOO_OLD", "CLIENT_TOO_OLD", "designate_worker runs Debian's tooz 3.1.0 / redis-py 4.3.4",
              f.client_too_old, CLIENT_FAILS | {"SERVICE_LOG_ERRORS"}, ("ctl2", "designate_worker"), containers=True),
+    Scenario("LOCKS_NOT_EXCLUSIVE", "LOCKS_NOT_EXCLUSIVE",
+             "masakari_api (ctl3) on 2026.2's tooz 9.0.1, the others on 2026.1's 8.1.0: a lock held on one side is "
+             "taken on the other", f.locks_not_exclusive, frozenset(), ("ctl3", "masakari_api"), containers=True,
+             release="2026.1"),
     Scenario("CONTAINER_CONFIG_STALE", "CONTAINER_CONFIG_STALE",
              "cinder_volume's host copy changed, the container not restarted",
              f.container_config_stale, frozenset({"URL_DRIFT"}), ("ctl1", "cinder_volume"), containers=True),
