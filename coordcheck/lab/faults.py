@@ -162,6 +162,21 @@ def url_invalid(d):
     edit_urls(d, lambda u: u.replace(f"sentinel_fallback={ip}:26379", f"sentinel_fallback={ip}", 1))
 
 
+def url_bypasses_sentinel(d, host: str = "ctl1", service: str = "cinder-volume"):
+    """``service`` on ``host`` names the master data node directly: no sentinels, no sentinel=."""
+    master = f"{d.address(d.layout().master)}:{kolla.DATA_PORT}"
+
+    def direct(url: str) -> str:
+        for name in ("sentinel", "sentinel_fallback", "sentinel_password"):
+            url = urls.without_option(url, name)
+        head, _, rest = url.partition("@")
+        return f"{head}@{master}" + rest[rest.index("?"):] if "?" in rest else f"{head}@{master}"
+
+    edit_urls(d, direct, [config_path(d, host, service)])
+    if d.state().get("engine"):
+        d.container("restart", service)     # the container copies its config in at start
+
+
 def url_unknown_option(d):
     edit_urls(d, lambda u: u + "&socket_timout=5")
 
