@@ -163,8 +163,16 @@ def url_invalid(d):
 
 
 def url_bypasses_sentinel(d, host: str = "ctl1", service: str = "cinder-volume"):
-    """``service`` on ``host`` names the master data node directly: no sentinels, no sentinel=."""
-    master = f"{d.address(d.layout().master)}:{kolla.DATA_PORT}"
+    """``service`` on ``host`` names the master data node directly (the one the sentinels announce
+    now): no sentinels, no sentinel=."""
+    password = d.password().reveal() if d.state()["sentinel_auth"] else None
+    sentinel = redis.Redis(d.address(backends(d)[0]), kolla.SENTINEL_PORT, password=password, socket_timeout=5,
+                           retry=None)
+    try:
+        ip, port = sentinel.sentinel_get_master_addr_by_name(kolla.MASTER_NAME)
+    finally:
+        sentinel.close()
+    master = f"{ip.decode() if isinstance(ip, bytes) else ip}:{port}"
 
     def direct(url: str) -> str:
         for name in ("sentinel", "sentinel_fallback", "sentinel_password"):

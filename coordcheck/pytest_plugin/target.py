@@ -50,6 +50,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--failover-wait", type=str, default="30",
                     help="when the master stops answering during the run, follow the sentinels' failover "
                          "this long, seconds (default 30)")
+    group.addoption("--allow-failover", action="store_true",
+                    help="run the failover drill (-m failover_drill): SENTINEL FAILOVER on the live master, then "
+                         "each consumer's own client until it works against the new one (within --failover-wait)")
     group.addoption("--flavor", choices=sorted(kolla.FLAVORS), default="redis",
                     help="flavor of the local deployment (without --inventory)")
     group.addoption("--vault-password-file", help="opens an ansible-vault encrypted passwords.yml / globals.yml")
@@ -72,6 +75,9 @@ GO_DURATION = re.compile(r"^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$")
 
 def validate_options(config: pytest.Config) -> None:
     """Every option checked before any work: one clear line each."""
+    if "failover_drill" in (config.getoption("markexpr", "") or "") and not config.getoption("allow_failover"):
+        raise pytest.UsageError("-m failover_drill triggers SENTINEL FAILOVER on the live master: "
+                                "give --allow-failover to run the drill")
     for dest, (flag, low, high) in SECONDS.items():
         text = str(getattr(config.option, dest))
         try:
@@ -265,6 +271,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             return True
         if item.get_closest_marker("containers") is not None and (gate or not containers):
             return False
+        if item.get_closest_marker("failover_drill") is not None:   # never by accident
+            return not gate and config.getoption("allow_failover")
         return (item.get_closest_marker("gate") is not None) == gate
 
     gate = is_gate(config)
