@@ -18,7 +18,7 @@ from coordcheck.checks.drill import drill_findings
 from coordcheck.pytest_plugin.checklist import expect_none
 from coordcheck.runbook.drill import run_drill
 
-pytestmark = pytest.mark.failover_drill
+pytestmark = [pytest.mark.failover_drill, pytest.mark.client]   # client: the runbook step it reports under
 
 
 def test_every_consumer_follows_a_failover(observer, record_property):
