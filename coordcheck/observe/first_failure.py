@@ -63,17 +63,17 @@ def _sentinel_without_retries():
     sentinel.Sentinel = SentinelWithoutRetries
 
 
-def first_failure_main(params):
-    """``main(params)``, tooz's first failed attempt being its last."""
-    if params.get("as_service"):
-        return main(params)
+def install_first_failure():
+    """From now on in this Python, tooz's first failed attempt is its last."""
     _sentinel_without_retries()
     logger = _logging.getLogger(TOOZ_LOGGER)
     logger.setLevel(_logging.DEBUG)
     logger.propagate = False
-    handler = FirstFailure()
-    logger.addHandler(handler)
-    try:
-        main(params)
-    finally:
-        logger.removeHandler(handler)
+    logger.addHandler(FirstFailure())
+
+
+def first_failure_main(params):
+    """``main(params)``, tooz's first failed attempt being its last."""
+    if not params.get("as_service"):
+        install_first_failure()
+    main(params)

@@ -22,7 +22,8 @@ from typing import Callable
 from coordcheck.observe import tooz as tooz_probe
 from coordcheck.observe.transport import Result, last_json
 
-SOURCE = tooz_probe.SOURCE + "\n" + Path(__file__).with_name("lock_probe.py").read_text(encoding="utf-8")
+SOURCE = "\n".join([tooz_probe.SOURCE, tooz_probe.FIRST_FAILURE,
+                    Path(__file__).with_name("lock_probe.py").read_text(encoding="utf-8")])
 #: a probe lock lives at most this long, whatever happens to the runner
 LOCK_TIMEOUT = 20
 PREFIX = "coordcheck-probe-"
@@ -73,7 +74,7 @@ def probe_lock_name() -> str:
 def script(mode: str, lock: str, source: dict, deadline: float, timeout: float) -> str:
     params = {**tooz_probe.params(timeout, deadline, **source), "mode": mode, "lock": lock,
               "lock_timeout": LOCK_TIMEOUT}
-    return f"{SOURCE}\nlock_probe(json.loads({json_literal(params)}))\n"
+    return f"{SOURCE}\ninstall_first_failure()\nlock_probe(json.loads({json_literal(params)}))\n"
 
 
 def json_literal(value) -> str:
