@@ -101,12 +101,23 @@ def incident_ratio(work: Path, rounds: int) -> list[str]:
             "", f"incident / healthy = **{i / h:.2f}** (target <= 1.2; issue 20 measured 2.5 before: 8.9 s vs 3.5 s)"]
 
 
-def write_section(lines: list[str]) -> None:
+def write_section(parts: dict[str, list[str]]) -> None:
+    """Replace this bench's subsections that were measured now; keep the others and other sections."""
     text = README.read_text() if README.exists() else "# Benchmarks\n"
-    body = f"{SECTION}\n\n" + "\n".join(lines) + "\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    text = pattern.sub(lambda m: body + "\n", text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + body
-    README.write_text(text)
+    if SECTION not in text:
+        text = text.rstrip("\n") + f"\n\n{SECTION}\n\nWritten by `python bench/locks.py` (2 cores shared with other " \
+                                    "work; wall times).\n"
+    for title, lines in parts.items():
+        body = f"### {title}\n\n" + "\n".join(lines) + "\n\n"
+        pattern = re.compile(rf"^### {re.escape(title)}\n.*?(?=^##|\Z)", re.S | re.M)
+        if pattern.search(text):
+            text = pattern.sub(lambda m: body, text)
+        else:
+            head = text.index(SECTION)
+            following = re.search(r"^## ", text[head + len(SECTION):], re.M)
+            cut = head + len(SECTION) + following.start() if following else len(text)
+            text = text[:cut].rstrip("\n") + "\n\n" + body + text[cut:]
+    README.write_text(text.rstrip("\n") + "\n")
 
 
 def main() -> None:
@@ -115,22 +126,23 @@ def main() -> None:
     parser.add_argument("--parts", default="locks,drill,ratio",
                         help="which figures: locks, drill (two labs, minutes), ratio (default all three)")
     args = parser.parse_args()
+    parts, figures = set(args.parts.split(",")), {}
     with tempfile.TemporaryDirectory(prefix="coordcheck-bench-locks-") as tmp:
         work = Path(tmp)
-        parts = set(args.parts.split(","))
-        lines = ["Written by `python bench/locks.py` (2 cores shared with other work; wall times).", ""]
         if "locks" in parts:
-            lines += ["Time to LOCKS_NOT_EXCLUSIVE, ctl1-2 on Kolla 2026.1 (tooz 8.1.0), ctl3 on 2026.2 (tooz 9.0.1):",
-                      "", *time_to_locks_finding(work), ""]
+            figures["Time to LOCKS_NOT_EXCLUSIVE"] = [
+                "ctl1-2 on Kolla 2026.1 (tooz 8.1.0), ctl3 on 2026.2 (tooz 9.0.1):", "", *time_to_locks_finding(work)]
         if "drill" in parts:
-            lines += ["The failover drill's recovery per release's clients (seconds from SENTINEL FAILOVER to the "
-                      "first tooz lock taken on the new master; the drill waits until the sentinels agree and the "
-                      "old master is a replica, about 11 s, before the clients count):", "", *drill_table(work), ""]
+            figures["The failover drill per release's clients"] = [
+                "Seconds from SENTINEL FAILOVER to the first tooz lock taken on the new master, one release per host "
+                "(two labs); the clients count only once the sentinels agree and the old master is a replica "
+                "(Redis sentinels reconfigure it at their next INFO, about 10 s):", "", *drill_table(work)]
         if "ratio" in parts:
-            lines += [f"The whole live run, healthy vs the incident, {args.rounds} rounds each (3-host lab, "
-                      "processes):", "", *incident_ratio(work, args.rounds)]
-    write_section(lines)
-    print("\n".join(lines))
+            figures["The incident vs the healthy run"] = [
+                f"The whole live run, {args.rounds} rounds each, interleaved (3-host lab, processes):", "",
+                *incident_ratio(work, args.rounds)]
+    write_section(figures)
+    print("\n\n".join("\n".join([title, *lines]) for title, lines in figures.items()))
 
 
 if __name__ == "__main__":
