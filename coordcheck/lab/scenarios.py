@@ -15,6 +15,7 @@ from typing import Callable
 import redis
 
 from coordcheck.lab.deployment import DeploymentError, LocalDeployment
+from coordcheck.lab import drill_faults
 from coordcheck.lab import faults as f
 from coordcheck.lab.faults import LOG_TIMEOUT  # noqa: F401 - re-exported
 from coordcheck.lab.garbage import GARBAGE_SERVER, garbage_cloud, start_garbage_server  # noqa: F401 - re-exported
@@ -106,7 +107,7 @@ SCENARIOS = _all(
     Scenario("URL_INVALID", "URL_INVALID", "a sentinel_fallback without a port",
              f.url_invalid, frozenset(), ("host ctl1", CONFIGS)),
     Scenario("URL_BYPASSES_SENTINEL", "URL_BYPASSES_SENTINEL",
-             "backend_url names the master data node itself, without sentinel=", f.url_bypasses_sentinel,
+             "backend_url names the master data node itself, without sentinel=", drill_faults.url_bypasses_sentinel,
              frozenset({"URL_DRIFT", "FALLBACK_MISMATCH"}), ("host ctl1", CONFIGS)),
     Scenario("URL_UNKNOWN_OPTION", "URL_UNKNOWN_OPTION", "socket_timout=5, an option tooz ignores",
              f.url_unknown_option, frozenset(), ("host ctl1", CONFIGS)),
@@ -131,7 +132,7 @@ SCENARIOS = _all(
              f.client_too_old, CLIENT_FAILS | {"SERVICE_LOG_ERRORS"}, ("ctl2", "designate_worker"), containers=True),
     Scenario("LOCKS_NOT_EXCLUSIVE", "LOCKS_NOT_EXCLUSIVE",
              "masakari_api (ctl3) on 2026.2's tooz 9.0.1, the others on 2026.1's 8.1.0: a lock held on one side is "
-             "taken on the other", f.locks_not_exclusive, frozenset(), ("ctl3", "masakari_api"), containers=True,
+             "taken on the other", drill_faults.locks_not_exclusive, frozenset(), ("ctl3", "masakari_api"), containers=True,
              release="2026.1"),
     Scenario("CONTAINER_CONFIG_STALE", "CONTAINER_CONFIG_STALE",
              "cinder_volume's host copy changed, the container not restarted",
