@@ -144,9 +144,13 @@ def _parse(text: str) -> BackendURL:
     return url
 
 
+#: how a URL that names a server directly, not the sentinels, is told (URL_BYPASSES_SENTINEL)
+NO_SENTINEL = "has no sentinel=<master name>"
+
+
 def _validate(url: BackendURL) -> None:
     if not url.master_name:
-        raise URLError(f"backend_url {url.masked} has no sentinel=<master name>")
+        raise URLError(f"backend_url {url.masked} {NO_SENTINEL}: it names {url.host}:{url.port} itself")
     url.sentinels  # raises URLError on a bad sentinel_fallback
     for name in RedisDriver.CLIENT_INT_ARGS | RedisDriver.CLIENT_FLOAT_ARGS:
         if name in url.options:

@@ -49,6 +49,7 @@ def test_every_catalogue_entry_has_a_scenario_or_named_test():
                          "HOST_UNREACHABLE": "tests/pytest_plugin/test_checklist.py",
                          "CONFIG_UNREADABLE": "tests/pytest_plugin/test_checklist.py",
                          "CONSUMER_CLIENT_FAILED": "tests/checks/test_containers.py",
+                         "FAILOVER_NOT_FOLLOWED": "tests/runbook/test_failover_drill.py",
                          **{entry: "tests/kolla/test_consumer_findings.py" for entry in (
                              "OVERRIDE_NOT_READ", "OVERRIDE_NO_CONSUMER", "REDIS_NAMES_LEFTOVER", "URL_NO_HOSTS",
                              "OLD_PASSWORD_LEFT", "JOBBOARD_NO_SENTINEL_AUTH", "HORIZON_NO_SENTINEL_AUTH")},

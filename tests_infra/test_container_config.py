@@ -65,3 +65,12 @@ def test_container_holds_host_config(observer, host_name, expect_none):
 def test_service_logs_free_of_coordination_errors(observer, host_name, expect_none):
     """docker logs --since 1h cinder_volume | grep -E 'ToozConnectionError|No master found'"""
     expect_none(observer.containers.log_findings(host_name))
+
+
+@pytest.mark.containers
+def test_locks_exclude_across_containers(observer, expect_none):
+    """One probe lock (coordcheck-probe-<random>, expiring) held by a client of
+    each tooz/redis-py class, tried by every other service container of the
+    backend and the runner: a second acquire is LOCKS_NOT_EXCLUSIVE (tooz 9.0
+    renamed Redis lock keys, so 8.x and 9.x do not exclude each other)."""
+    expect_none(observer.containers.lock_findings())

@@ -125,10 +125,26 @@ def configs_present(host: str, configs: list[ServiceConfig], directory: str, err
 
 
 def urls_parse(configs: list[ServiceConfig], expected: Expected) -> list[Finding]:
-    """A file the service cannot read (CONFIG_UNREADABLE), or a URL tooz cannot use (URL_INVALID)."""
-    return [Finding("CONFIG_UNREADABLE", c.where, evidence=c.error) if c.unreadable else
-            Finding("URL_INVALID", c.where, evidence=c.error, fix=expected.fix([c], "write backend_url as Kolla renders it"))
-            for c in configs if c.error]
+    """A file the service cannot read (CONFIG_UNREADABLE), a URL tooz cannot use (URL_INVALID), or one
+    that names a server instead of the sentinels (URL_BYPASSES_SENTINEL)."""
+    return bypasses_sentinel(configs, expected) + [
+        Finding("CONFIG_UNREADABLE", c.where, evidence=c.error) if c.unreadable else
+        Finding("URL_INVALID", c.where, evidence=c.error, fix=expected.fix([c], "write backend_url as Kolla renders it"))
+        for c in configs if c.error and not bypassing(c)]
+
+
+def bypassing(c: ServiceConfig) -> bool:
+    return bool(c.error) and not c.unreadable and urls.NO_SENTINEL in c.error
+
+
+def bypasses_sentinel(configs: list[ServiceConfig], expected: Expected) -> list[Finding]:
+    """A URL without ``sentinel=``: tooz (and gnocchi) connect to the server it names and never ask the
+    sentinels, so after a failover they write to a read-only replica (READONLY) or to nothing."""
+    return [Finding("URL_BYPASSES_SENTINEL", c.where,
+                    evidence=f"{c.error}: after a failover that server is a replica (READONLY) or down, and the "
+                             "service does not follow the new master until it is reconfigured",
+                    fix=expected.fix([c], "use Kolla's own connection string: the sentinels, with sentinel=kolla"))
+            for c in configs if bypassing(c)]
 
 
 def url_options_known(configs: list[ServiceConfig], expected: Expected) -> list[Finding]:

@@ -110,6 +110,14 @@ def series(text: str) -> str:
         raise argparse.ArgumentTypeError(str(exc).split(": give ")[0]) from None
 
 
+def host_series(text: str) -> tuple[str | None, str]:
+    """``--release``: ``SERIES`` for every host, or ``HOST=SERIES`` for one (a mixed-release cloud)."""
+    host, _, given = text.rpartition("=")
+    if host and not host.isidentifier():
+        raise argparse.ArgumentTypeError(f"{text!r}: give SERIES or HOST=SERIES (e.g. ctl3=2026.2)")
+    return host or None, series(given)
+
+
 def parser() -> argparse.ArgumentParser:
     from coordcheck import kolla
 
@@ -129,9 +137,10 @@ def parser() -> argparse.ArgumentParser:
                     help="how the data nodes and sentinels run: processes, or docker-compose.sentinel.yml "
                          "(Compose v2 or v1, host networking)")
     up.add_argument("--image", help="with --engine compose: the image (SENTINEL_IMAGE; default redis:7)")
-    up.add_argument("--release", type=series, metavar="SERIES",
+    up.add_argument("--release", type=host_series, action="append", default=[], metavar="[HOST=]SERIES",
                     help="with --containers: the services carry the tooz and redis-py this Kolla release ships "
-                         "(2024.2 ... 2026.2, or a kolla-ansible version; default: this venv's)")
+                         "(2024.2 ... 2026.2, or a kolla-ansible version; default: this venv's); HOST=SERIES for "
+                         "one host only, repeatable: a cloud mid-upgrade (--release 2026.1 --release ctl3=2026.2)")
     up.add_argument("--controllers", type=int, default=3, metavar="N", help="controllers ctl1..ctlN (default 3)")
     up.add_argument("--backends", type=int, default=3, metavar="M",
                     help="data nodes and sentinels, on the first M controllers (default 3)")

@@ -242,11 +242,13 @@ class LocalDeployment(StartMixin, ChangesMixin, EnginesMixin, PristineMixin):
 
     def up(self, flavor: kolla.Flavor, password: Secret | None = None, sentinel_auth: bool = True,
            timeout: float = AGREEMENT_TIMEOUT, ssh: bool = False, engine: str | None = None,
-           servers: str = "processes", image: str | None = None, series: str | None = None, **where) -> float:
+           servers: str = "processes", image: str | None = None, series: str | None = None,
+           host_series: dict[str, str] | None = None, **where) -> float:
         """Write and start; returns the seconds until all sentinels agreed
         (and the service containers started). On failure nothing is left
         behind. ``series``: the service images carry that Kolla release's
-        tooz and redis-py (default: this venv's). ``where``: controllers,
+        tooz and redis-py (default: this venv's); ``host_series``: host ->
+        the release of that host's images instead (a cloud mid-upgrade). ``where``: controllers,
         backends, network_range, netns_hosts."""
         service_image = images.release_image(series) if series else images.CURRENT
         if servers == "compose":
@@ -257,13 +259,16 @@ class LocalDeployment(StartMixin, ChangesMixin, EnginesMixin, PristineMixin):
         else:
             server_binary(flavor)
         if engine:
-            wanted = (*images.SERVICE, service_image, *((images.CONSUMERS,) if where.get("consumers") else ()))
-            self._images_ready(engine, wanted, (series,) if series else ())
+            per_host = {h: images.release_image(s) for h, s in (host_series or {}).items()}
+            releases = tuple(sorted({*((series,) if series else ()), *(host_series or {}).values()}))
+            wanted = (*images.SERVICE, service_image, *per_host.values(),
+                      *((images.CONSUMERS,) if where.get("consumers") else ()))
+            self._images_ready(engine, wanted, releases)
             with engine_errors():
                 containers.check_free(engine)
         self.write(flavor, password, sentinel_auth, ssh, engine, servers, image, **where)
         if engine:
-            self._save({**self.state(), "service_image": service_image})
+            self._save({**self.state(), "service_image": service_image, "host_images": per_host})
         try:
             seconds = self.start(timeout)
             self.snapshot()   # what `reset` puts back

@@ -17,6 +17,7 @@ import redis
 
 from coordcheck.consumers import FAKED
 from coordcheck.lab.deployment import DeploymentError, LocalDeployment
+from coordcheck.lab import drill_faults
 from coordcheck.lab import faults as f
 from coordcheck.lab.faults import LOG_TIMEOUT  # noqa: F401 - re-exported
 from coordcheck.lab.garbage import GARBAGE_SERVER, garbage_cloud, start_garbage_server  # noqa: F401 - re-exported
@@ -107,6 +108,9 @@ SCENARIOS = _all(
              f.fallback_mismatch, frozenset(), ("host ctl1", CONFIGS)),
     Scenario("URL_INVALID", "URL_INVALID", "a sentinel_fallback without a port",
              f.url_invalid, frozenset(), ("host ctl1", CONFIGS)),
+    Scenario("URL_BYPASSES_SENTINEL", "URL_BYPASSES_SENTINEL",
+             "backend_url names the master data node itself, without sentinel=", drill_faults.url_bypasses_sentinel,
+             frozenset({"URL_DRIFT", "FALLBACK_MISMATCH"}), ("host ctl1", CONFIGS)),
     Scenario("URL_UNKNOWN_OPTION", "URL_UNKNOWN_OPTION", "socket_timout=5, an option tooz ignores",
              f.url_unknown_option, frozenset(), ("host ctl1", CONFIGS)),
     Scenario("URL_ENCODING", "URL_ENCODING", "the user:password part percent-encoded (tooz does not decode it)",
@@ -128,6 +132,10 @@ SCENARIOS = _all(
              ("{ctl2}:6379",)),
     Scenario("CLIENT_TOO_OLD", "CLIENT_TOO_OLD", "designate_worker runs Debian's tooz 3.1.0 / redis-py 4.3.4",
              f.client_too_old, CLIENT_FAILS | {"SERVICE_LOG_ERRORS"}, ("ctl2", "designate_worker"), containers=True),
+    Scenario("LOCKS_NOT_EXCLUSIVE", "LOCKS_NOT_EXCLUSIVE",
+             "masakari_api (ctl3) on 2026.2's tooz 9.0.1, the others on 2026.1's 8.1.0: a lock held on one side is "
+             "taken on the other", drill_faults.locks_not_exclusive, frozenset(), ("ctl3", "masakari_api"), containers=True,
+             release="2026.1"),
     Scenario("CONTAINER_CONFIG_STALE", "CONTAINER_CONFIG_STALE",
              "cinder_volume's host copy changed, the container not restarted",
              f.container_config_stale, frozenset({"URL_DRIFT"}), ("ctl1", "cinder_volume"), containers=True),

@@ -38,7 +38,7 @@ class StartMixin:
             self.wait_for(lambda: readiness.disagreement(self.sentinel_addresses(), password), deadline)
             if state.get("engine"):
                 for host, svc in self.placement():
-                    self.run_container(host, svc.service, state.get("service_image", images.CURRENT))
+                    self.run_container(host, svc.service, self.image_of(host, state))
                 for host, consumer in self.consumer_placement(state):
                     self.run_container(host, consumer.fake.service, consumer.fake.image)
         except BaseException:
@@ -49,6 +49,11 @@ class StartMixin:
                 netns.delete(state["netns"])
             raise
         return time.monotonic() - started
+
+    @staticmethod
+    def image_of(host: str, state: dict) -> str:
+        """The service image of ``host``'s containers: its own release's (``--release HOST=SERIES``), or the lab's."""
+        return state.get("host_images", {}).get(host) or state.get("service_image", images.CURRENT)
 
     def _check_ports_free(self, layout: Layout, ssh: bool = False) -> None:
         for ip in layout.hosts.values():

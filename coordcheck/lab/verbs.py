@@ -70,8 +70,13 @@ def _up(args: argparse.Namespace, run: dict) -> None:
     from coordcheck import kolla
     from coordcheck.lab.deployment import usable_root
 
+    everywhere = [s for h, s in args.release if h is None]
+    per_host = {h: s for h, s in args.release if h is not None}
     if args.release and not args.containers:
-        raise CommandError(f"--release {args.release} chooses the service containers' images: add --containers")
+        raise CommandError("--release chooses the service containers' images: add --containers")
+    unknown = sorted(set(per_host) - {f"ctl{i}" for i in range(1, args.controllers + 1)})
+    if unknown:
+        raise CommandError(f"--release {unknown[0]}=...: no such host (the lab's hosts are ctl1..ctl{args.controllers})")
     if args.consumers and args.containers != "docker":
         raise CommandError(f"--consumers runs {consumers.names()} containers: add --containers (docker)")
     root = usable_root(args.dir)
@@ -81,11 +86,13 @@ def _up(args: argparse.Namespace, run: dict) -> None:
     deployment = run["deployment"] = _lab_class()(root)
     seconds = deployment.up(kolla.FLAVORS[args.flavor], password, sentinel_auth=not args.no_sentinel_auth,
                             ssh=args.ssh, engine=args.containers, servers=args.engine, image=args.image,
-                            series=args.release, controllers=args.controllers, backends=args.backends,
+                            series=everywhere[-1] if everywhere else None, host_series=per_host,
+                            controllers=args.controllers, backends=args.backends,
                             network_range=args.network, netns_hosts=args.netns, consumers=args.consumers)
     auth = "no sentinel password" if args.no_sentinel_auth else "sentinels require a password"
     flavor = args.flavor if args.engine == "compose" else f"{args.flavor}: {deployment.server_name()}"
-    release = f" with {args.release}'s tooz and redis-py" if args.release else ""
+    mixed = "".join(f", {h} {s}" for h, s in per_host.items())
+    release = f" with {(everywhere or ['this venv'])[-1]}'s tooz and redis-py{mixed}" if args.release else ""
     also = f" with {consumers.names()}" if args.consumers else ""
     services = f", service containers on {args.containers}{release}{also}" if args.containers else ""
     layout = deployment.layout()

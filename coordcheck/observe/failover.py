@@ -16,7 +16,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
+from coordcheck.observe import wire
 from coordcheck.observe.probe import Address, SentinelObservation
+from coordcheck.secrets import Secret
 
 POLL = 0.5
 DOWN_FLAGS = ("s_down", "o_down", "failover")
@@ -72,3 +74,25 @@ def follow(ask_sentinels: Callable[[], list[SentinelObservation]], old: Address,
         if why_not or waited + poll > bound:
             return Failover(old, None, waited, answers, why_not or f"bound of {bound:g} s reached")
         time.sleep(poll)
+
+
+def trigger(sentinel: Address, master_name: str, password: Secret | None, timeout: float) -> str | None:
+    """``SENTINEL FAILOVER master_name`` on ``sentinel`` (the failover drill):
+    None when the sentinel accepted it, else its answer."""
+    client = wire.client(sentinel, password, timeout=timeout)
+    try:
+        client.execute_command("SENTINEL", "FAILOVER", master_name)
+        return None
+    except Exception as exc:  # noqa: BLE001 - the sentinel's refusal is the answer
+        return wire.describe(exc, password)
+    finally:
+        client.close()
+
+
+def settled(answers: list[SentinelObservation]) -> Address | None:
+    """The master every sentinel announces once no failover runs any more (None: not yet)."""
+    if not answers or any(o.master is None for o in answers):
+        return None
+    if any("failover" in str(o.master.get("flags", "")) for o in answers):
+        return None
+    return agreed_master(answers)

@@ -22,6 +22,8 @@ from coordcheck.secrets import Secret, redact
 from coordcheck.observe.transport import last_json
 
 SOURCE = (Path(__file__).with_name("handshake.py")).read_text(encoding="utf-8")
+#: the verdict at tooz's first failed attempt (`coordcheck.observe.first_failure`), run around ``main``
+FIRST_FAILURE = (Path(__file__).with_name("first_failure.py")).read_text(encoding="utf-8")
 NAMESPACE = "coordcheck"
 LOCK_TIMEOUT = 30  # seconds: the lock key expires by itself if release fails
 #: A Python's start and its tooz import, on a loaded host, on top of the handshake's own deadline
@@ -53,8 +55,8 @@ def params(timeout: float, deadline: float | None = None, **source) -> dict:
 
 
 def script(parameters: dict) -> str:
-    """The handshake source plus its call."""
-    return f"{SOURCE}\nmain(json.loads({json.dumps(json.dumps(parameters))}))\n"
+    """The handshake source plus its call, at tooz's first failed attempt its verdict."""
+    return f"{SOURCE}\n{FIRST_FAILURE}\nfirst_failure_main(json.loads({json.dumps(json.dumps(parameters))}))\n"
 
 
 def parse_result(stdout: str, secrets: list[Secret | None]) -> Handshake:

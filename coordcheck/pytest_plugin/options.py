@@ -36,6 +36,9 @@ def add(parser: pytest.Parser) -> None:
     group.addoption("--failover-wait", type=str, default="30",
                     help="when the master stops answering during the run, follow the sentinels' failover "
                          "this long, seconds (default 30)")
+    group.addoption("--allow-failover", action="store_true",
+                    help="run the failover drill (-m failover_drill): SENTINEL FAILOVER on the live master, then "
+                         "each consumer's own client until it works against the new one (within --failover-wait)")
     group.addoption("--flavor", choices=sorted(kolla.FLAVORS), default="redis",
                     help="flavor of the local deployment (without --inventory)")
     group.addoption("--vault-password-file", help="opens an ansible-vault encrypted passwords.yml / globals.yml")
@@ -78,6 +81,10 @@ GO_DURATION = re.compile(r"^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$")
 
 def validate(config: pytest.Config, checklist_run: bool) -> None:
     """Every option checked before any work: one clear line each."""
+    markexpr = config.getoption("markexpr", "") or ""
+    if "failover_drill" in markexpr and "not failover_drill" not in markexpr and not config.getoption("allow_failover"):
+        raise pytest.UsageError("-m failover_drill triggers SENTINEL FAILOVER on the live master: "
+                                "give --allow-failover to run the drill")
     for dest, (flag, low, high) in SECONDS.items():
         text = str(getattr(config.option, dest))
         try:

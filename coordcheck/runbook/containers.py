@@ -9,10 +9,13 @@ each with its own Python, tooz and redis-py.
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 
 from coordcheck.checks import configs as config_checks
 from coordcheck.checks import containers as checks
+from coordcheck.checks import locks as lock_checks
+from coordcheck.observe import locks as lock_probe
 from coordcheck.observe import tooz as tooz_probe
 from coordcheck.checks.containers import ConsumerContainer, ServiceContainer
 from coordcheck.kolla import KollaError
@@ -20,6 +23,9 @@ from coordcheck.observe.engine import Engine, EngineError, container_name
 from coordcheck.observe.host_configs import discover_consumers
 from coordcheck.findings import Finding
 from coordcheck.kolla.config_file import read_in_container
+
+
+LOG = logging.getLogger(__name__)
 
 
 class ContainerObserver:
@@ -33,6 +39,7 @@ class ContainerObserver:
         self.handshake = lru_cache(maxsize=None)(self._handshake)
         self.consumers = lru_cache(maxsize=None)(self._consumers)
         self.consumer_client = lru_cache(maxsize=None)(self._consumer_client)
+        self.exclusion = lru_cache(maxsize=None)(self._exclusion)
 
     def placed(self, host: str) -> list:
         """The host's coordination service configs whose service the
@@ -143,3 +150,35 @@ class ContainerObserver:
             if c.running:
                 found += checks.consumer_findings(c, self.consumer_client(c), need)
         return found
+
+    # -- locks across hosts: do the service containers' tooz exclude each other? ----
+    def lock_clients(self) -> list[list[lock_probe.Client]]:
+        """The running service containers of every host whose tooz handshake
+        works, grouped by backend (the sentinels and master name of their
+        URL), each group with the runner's own client for that URL."""
+        backends: dict[tuple, list[lock_probe.Client]] = {}
+        for host in self.observer.target.hosts:
+            for c in self.running(host):
+                url, result = (c.inside or c.config).url, self.handshake(c)
+                if url is None or not result.ok:
+                    continue
+                engine = self.engine(host)
+                run = (lambda name: lambda script, deadline: engine.python(name, script, deadline
+                                                                           + tooz_probe.START_ALLOWANCE))(c.name)
+                client = lock_probe.Client(f"{host} {c.name}", host, c.name, result.tooz, result.redis, run,
+                                           {"config": c.path_inside})
+                key = (tuple(sorted(url.sentinels)), url.master_name, url.options.get("db"))
+                backends.setdefault(key, [lock_probe.runner_client(url)]).append(client)
+        return [[*group[1:], group[0]] for group in backends.values()]   # the runner last: services' pairs first
+
+    def _exclusion(self) -> tuple[lock_probe.Exclusion, ...]:
+        deadline, timeout = self.observer.tooz_deadline, self.observer.timeout
+        return tuple(lock_probe.exclusion(group, deadline, timeout) for group in self.lock_clients() if len(group) > 1)
+
+    def lock_findings(self) -> list[Finding]:
+        """A probe lock held by one client class, tried by every other
+        (LOCKS_NOT_EXCLUSIVE for each that took it)."""
+        for seen in self.exclusion():
+            for line in lock_checks.runner_pairs(seen) + seen.errors:
+                LOG.info("lock probe %s: %s", seen.lock, line)
+        return [f for seen in self.exclusion() for f in lock_checks.exclusion_findings(seen)]

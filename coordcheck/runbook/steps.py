@@ -34,6 +34,7 @@ STEPS = (
 OTHER_MARKERS = {
     "containers": "checks inside the service containers (engine, config copy, logs, in-container tooz)",
     "gate": "config-repository checks that only the gate runs (e.g. passwords.yml encrypted)",
+    "failover_drill": "the failover drill (SENTINEL FAILOVER on the live master): runs only with --allow-failover",
 }
 
 

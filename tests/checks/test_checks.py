@@ -10,7 +10,7 @@ from coordcheck.findings import CATALOGUE, Finding, Where, render
 from coordcheck.kolla.fixes import Expected
 from coordcheck.observe.probe import Address, Discovery, Login, SentinelAnswer
 from coordcheck.secrets import Secret
-from coordcheck.kolla.config_file import ServiceConfig
+from coordcheck.kolla.config_file import ServiceConfig, parse_url_into
 
 PW = Secret("s3cret")
 URL = ("redis://default:s3cret@10.0.2.110:26379?sentinel=kolla&sentinel_fallback=10.0.2.111:26379"
@@ -157,3 +157,17 @@ def test_sentinel_topology_incomplete_is_a_warning_while_quorum_holds():
     assert "1 of 2 healthy replicas and 1 of 2 healthy other sentinels" in finding.evidence
     obs.ckquorum_error = "ResponseError: NOQUORUM"
     assert checks.topology_complete(obs, replicas=2, other_sentinels=2)[0].severity == "fail"
+
+
+def test_url_naming_a_data_node_bypasses_sentinel_and_gets_kollas_url():
+    direct = parse_url_into(ServiceConfig("ctl1", "cinder-volume", "cinder", "/etc/kolla/cinder-volume/cinder.conf",
+                                          0o600), "redis://default:pw@10.0.2.110:6379?db=0&socket_timeout=60")
+    found = config_checks.urls_parse([direct, config()], EXPECTED)
+    assert ids(found) == ["URL_BYPASSES_SENTINEL"]
+    assert "10.0.2.110:6379 itself" in found[0].evidence and "READONLY" in found[0].evidence
+    assert "corrected URL: redis://default:***@10.0.2.110:26379?sentinel=kolla&sentinel_fallback=10.0.2.111:26379" \
+        in found[0].advice
+    assert "pw" not in found[0].render().replace("password", "")
+    invalid = parse_url_into(ServiceConfig("ctl1", "cinder-volume", "cinder", "/x", 0o600),
+                             "redis://default:pw@10.0.2.110:26379?sentinel=kolla&socket_timeout=x")
+    assert ids(config_checks.urls_parse([invalid], EXPECTED)) == ["URL_INVALID"]

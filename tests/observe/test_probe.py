@@ -87,9 +87,20 @@ def test_tooz_handshake_takes_and_releases_a_lock_and_leaves_no_key(deployment, 
     assert set(master.keys("*")) == before
 
 
-def test_tooz_handshake_is_cut_at_its_deadline(service_url):
-    broken = urls.parse(urls.without_option(service_url.raw, "sentinel_password"))
+def test_tooz_handshake_is_cut_at_its_deadline(service_url, silent_port):
+    """A sentinel that accepts and never answers, a socket timeout beyond the deadline: the deadline ends it."""
+    silent = service_url.raw.replace(f"@{service_url.host}:{service_url.port}", f"@{silent_port.host}:{silent_port.port}")
+    silent = urls.without_option(silent, "sentinel_fallback")
     started = time.monotonic()
-    result = tooz_probe.handshake(broken, deadline=2.0, timeout=0.5)
-    assert time.monotonic() - started < 3.0
+    result = tooz_probe.handshake(urls.parse(silent), deadline=2.0, timeout=10.0)
+    assert time.monotonic() - started < 4.0
     assert result.timed_out and not result.ok and "within 2 s" in result.error
+
+
+def test_tooz_handshake_reports_tooz_first_failed_attempt(service_url):
+    """The incident: tooz's own exception at its first attempt, long before the deadline (tooz retries 15 times)."""
+    broken = urls.parse(urls.without_option(service_url.raw, "sentinel_password"))
+    result = tooz_probe.handshake(broken, deadline=20.0, timeout=2.0)
+    assert not result.ok and not result.timed_out and result.stage == "start"
+    assert result.error.startswith("ToozConnectionError: No master found for 'kolla'") and "AuthenticationError" in result.error
+    assert result.seconds < 5.0 and result.tooz and result.redis
