@@ -13,7 +13,7 @@ import shutil
 import time
 from pathlib import Path
 
-from coordcheck.lab import images, netns, processes, readiness
+from coordcheck.lab import netns, processes
 from coordcheck.lab.errors import DeploymentError
 
 PRISTINE = "pristine"
@@ -77,17 +77,7 @@ class PristineMixin:
             netns.unpartition(state["netns"], host, ip, port)
         state["faults"] = []
         self._save(state)
-        layout, password = self.layout(), self.password()
-        self._start(state, "server", layout.backends)
-        master, replicas = layout.hosts[layout.master], len(layout.backends) - 1
-        self.wait_for(lambda: readiness.replication_lag(master, replicas, password), deadline)
-        self._start(state, "sentinel", layout.backends)
-        self.wait_for(lambda: readiness.disagreement(self.sentinel_addresses(), password), deadline)
-        if state.get("engine"):
-            for host, svc in self.placement():
-                self.run_container(host, svc.service, state.get("service_image", images.CURRENT))
-            for host, (service, _) in self.consumer_placement(state):
-                self.run_container(host, service, images.CONSUMERS)
+        self.bring_up(state, self.layout(), self.password(), deadline)
         return undone
 
     def _restore(self, state: dict) -> None:

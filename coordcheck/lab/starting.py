@@ -31,16 +31,7 @@ class StartMixin:
                 self._check_ports_free(layout, state.get("ssh", False))
             if state.get("ssh"):
                 self._start_sshd(state, layout, deadline)
-            self._start(state, "server", layout.backends)
-            master, replicas = layout.hosts[layout.master], len(layout.backends) - 1
-            self.wait_for(lambda: readiness.replication_lag(master, replicas, password), deadline)
-            self._start(state, "sentinel", layout.backends)
-            self.wait_for(lambda: readiness.disagreement(self.sentinel_addresses(), password), deadline)
-            if state.get("engine"):
-                for host, svc in self.placement():
-                    self.run_container(host, svc.service, self.image_of(host, state))
-                for host, consumer in self.consumer_placement(state):
-                    self.run_container(host, consumer.fake.service, consumer.fake.image)
+            self.bring_up(state, layout, password, deadline)
         except BaseException:
             self._stop_containers(state)
             processes.stop(self.state()["processes"])
@@ -49,6 +40,20 @@ class StartMixin:
                 netns.delete(state["netns"])
             raise
         return time.monotonic() - started
+
+    def bring_up(self, state: dict, layout, password, deadline: float) -> None:
+        """The data nodes until they replicate, the sentinels until they agree,
+        then the service containers (each host on its release's image)."""
+        self._start(state, "server", layout.backends)
+        master, replicas = layout.hosts[layout.master], len(layout.backends) - 1
+        self.wait_for(lambda: readiness.replication_lag(master, replicas, password), deadline)
+        self._start(state, "sentinel", layout.backends)
+        self.wait_for(lambda: readiness.disagreement(self.sentinel_addresses(), password), deadline)
+        if state.get("engine"):
+            for host, svc in self.placement():
+                self.run_container(host, svc.service, self.image_of(host, state))
+            for host, consumer in self.consumer_placement(state):
+                self.run_container(host, consumer.fake.service, consumer.fake.image)
 
     @staticmethod
     def image_of(host: str, state: dict) -> str:
