@@ -61,6 +61,10 @@ def install(cleanup=None) -> None:
             signal.signal(sig, _on_signal)
 
 
+def interrupted() -> bool:
+    return _state["received"] > 0
+
+
 # -- what is in flight -----------------------------------------------------------
 def track(pid: int) -> None:
     """A child process group (``start_new_session=True``) to kill on interrupt."""
