@@ -23,7 +23,7 @@ from coordcheck.observe.transport import Result, last_json
 
 PACKAGE = Path(__file__).resolve().parent.parent   # coordcheck/
 #: The probe and the modules it imports, in import order.
-SHIPPED = ("secrets", "address", "observe.wire", "observe.discovery", "observe.probe")
+SHIPPED = ("interrupt", "secrets", "address", "observe.wire", "observe.discovery", "observe.probe")
 
 LOADER = '''import dataclasses, json, sys, types
 for _name, _source in SOURCES:

@@ -45,8 +45,9 @@ def test_sentinels_require_the_password(deployment):
 
 
 def test_status_lists_six_running_processes(deployment):
-    lines = run_cli("status", "--dir", str(deployment.root)).stdout.splitlines()
+    *lines, faults = run_cli("status", "--dir", str(deployment.root)).stdout.splitlines()
     assert len(lines) == 6 and all(line.endswith("running") for line in lines)
+    assert faults == "faults: none"
 
 
 def test_repro_then_fix(deployment):

@@ -13,7 +13,8 @@ def test_down_removes_only_what_up_created(tmp_path):
     assert "(valkey: Valkey " in started, started   # real valkey-server processes (`make valkey`)
     assert "valkey_master_password" in (root / "passwords.yml").read_text()
     assert "[valkey:children]" in (root / "multinode").read_text()
-    pids = [int(line.split()[3]) for line in run_cli("status", "--dir", str(root)).stdout.splitlines()]
+    pids = [int(line.split()[3]) for line in run_cli("status", "--dir", str(root)).stdout.splitlines()
+            if " pid " in line]
     assert "stopped 6 processes" in run_cli("down", "--dir", str(root)).stdout
     assert sorted(p.name for p in root.iterdir()) == ["notes.txt"]
     for pid in pids:
