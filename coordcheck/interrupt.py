@@ -86,6 +86,31 @@ def kill_children() -> None:
             os.killpg(pid, signal.SIGKILL)
 
 
+def run_bounded(argv: list[str], timeout: float, stdin: str | None = None, **popen) -> tuple[int | None, str, str]:
+    """Run ``argv`` in a process group of its own, killed (children and all) at
+    ``timeout`` s or when the run is interrupted: (returncode, stdout, stderr),
+    returncode None when it was killed for time.
+
+        run_bounded(["ansible-playbook", ...], timeout=600)   # -> (0, "...", "")
+    """
+    import subprocess
+
+    proc = subprocess.Popen(argv, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            **popen)
+    track(proc.pid)
+    try:
+        stdout, stderr = proc.communicate(stdin, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(OSError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        stdout, stderr = proc.communicate()
+        return None, stdout, stderr
+    finally:
+        untrack(proc.pid)
+    return proc.returncode, stdout, stderr
+
+
 @contextlib.contextmanager
 def thread_pool(workers: int):
     """A ThreadPoolExecutor that, when its block is interrupted, cancels what

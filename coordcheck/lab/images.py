@@ -17,6 +17,8 @@ sources and imported into the engine, then two service images on top.
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
 import glob
 import hashlib
 import importlib.metadata
@@ -141,7 +143,10 @@ def pip_target(site: Path, pins: list[str], *options: str) -> None:
                "--target", str(site), *pins], "pip install " + " ".join(pins), timeout=900)
 
 
-def build_service(engine: str, workdir: Path, image: str, dockerfile: str, with_site: bool) -> None:
+def prepare_context(workdir: Path, image: str, with_site: bool) -> Path:
+    """The build context of a service image: the support files and, for a venv
+    image, its ``site`` (pip installs of the clients it pins). Needs no engine
+    and no base image, so contexts are made while debootstrap runs."""
     context = workdir / image.replace("/", "_").replace(":", "_")
     context.mkdir()
     for name, path in SUPPORT_FILES.items():
@@ -155,6 +160,10 @@ def build_service(engine: str, workdir: Path, image: str, dockerfile: str, with_
         pip_target(context / "site", [*pins, *(CONSUMER_PINS if image == CONSUMERS else ())])
         if image == CONSUMERS:
             pip_target(context / "site", list(CONSUMER_NO_DEPS), "--no-deps")
+    return context
+
+
+def build_service(engine: str, context: Path, image: str, dockerfile: str) -> None:
     (context / "Dockerfile").write_text(dockerfile)
     tools.run([engine, "build", "--network", "none", "-q", "-t", image, str(context)], f"build of {image}", timeout=600)
 
@@ -175,6 +184,10 @@ TAKES = {BASE: "debootstrap of a Debian rootfs, about a minute", DEBIAN: "second
 PIP_TAKES = "pip install of tooz {} and redis-py {}, about 10 s"
 
 
+#: pip installs of the images' sites at once (each is one pip process)
+PARALLEL_SITES = 3
+
+
 def build(engine: str = "docker", rebuild: bool = False, progress=None, series: tuple[str, ...] = ()) -> dict[str, float]:
     """Build every missing image (and the images of the Kolla release
     ``series``); returns the seconds each build took.
@@ -185,33 +198,38 @@ def build(engine: str = "docker", rebuild: bool = False, progress=None, series: 
     if not usable(engine):
         raise ImageError(f"{engine} cannot be used (not installed, or its engine does not answer: "
                          f"`{engine} info` says why; is dockerd running?)")
-    if engine == "docker":
-        seconds: dict[str, float] = {}
-        steps = {
-            BASE: lambda w: build_base(engine, w),
-            DEBIAN: lambda w: build_service(engine, w, DEBIAN, DEBIAN_DOCKERFILE, with_site=False),
-            CURRENT: lambda w: build_service(engine, w, CURRENT, CURRENT_DOCKERFILE, with_site=True),
-            SERVER: lambda w: build_service(engine, w, SERVER, SERVER_DOCKERFILE, with_site=False),
-            CONSUMERS: lambda w: build_service(engine, w, CONSUMERS, CURRENT_DOCKERFILE, with_site=True),
-        }
-        for image in map(release_image, series):
-            steps[image] = lambda w, image=image: build_service(engine, w, image, CURRENT_DOCKERFILE, with_site=True)
-    else:
+    if engine != "docker":
         seconds = build("docker", progress=progress, series=series)  # built once, copied again on --rebuild
-        steps = {image: lambda w, image=image: copy_from_docker(engine, image)
-                 for image in (*ALL, *map(release_image, series))}
-    with tempfile.TemporaryDirectory(prefix="coordcheck-images-") as tmp:
-        for image, step in steps.items():
+        for image in (*ALL, *map(release_image, series)):
             if rebuild or not exists(engine, image):
-                name = image if engine == "docker" else f"{image} ({engine})"
-                how = ("docker's image, copied" if engine != "docker" else TAKES.get(image)
-                       or PIP_TAKES.format(*clients(image)))
-                say(f"building {name} ({how})")
-                started = time.monotonic()
-                step(Path(tmp))
-                seconds[name] = round(time.monotonic() - started, 1)
-                say(f"built {name} in {seconds[name]:.0f} s")
+                with _timed(seconds, f"{image} ({engine})", "docker's image, copied", say):
+                    copy_from_docker(engine, image)
+        return seconds
+    dockerfiles = {DEBIAN: DEBIAN_DOCKERFILE, CURRENT: CURRENT_DOCKERFILE, SERVER: SERVER_DOCKERFILE,
+                   CONSUMERS: CURRENT_DOCKERFILE, **{release_image(s): CURRENT_DOCKERFILE for s in series}}
+    wanted = [image for image in (BASE, *dockerfiles) if rebuild or not exists(engine, image)]
+    seconds: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="coordcheck-images-") as tmp, \
+            concurrent.futures.ThreadPoolExecutor(PARALLEL_SITES) as pool:
+        contexts = {image: pool.submit(prepare_context, Path(tmp), image, dockerfiles[image] == CURRENT_DOCKERFILE)
+                    for image in wanted if image != BASE}
+        for image in wanted:
+            how = TAKES.get(image) or PIP_TAKES.format(*clients(image))
+            with _timed(seconds, image, how, say):
+                if image == BASE:
+                    build_base(engine, Path(tmp))
+                else:
+                    build_service(engine, contexts[image].result(), image, dockerfiles[image])
     return seconds
+
+
+@contextlib.contextmanager
+def _timed(seconds: dict[str, float], name: str, how: str, say):
+    say(f"building {name} ({how})")
+    started = time.monotonic()
+    yield
+    seconds[name] = round(time.monotonic() - started, 1)
+    say(f"built {name} in {seconds[name]:.0f} s")
 
 
 def missing(engine: str = "docker", wanted: tuple[str, ...] = SERVICE) -> list[str]:

@@ -14,7 +14,6 @@ import json
 import logging
 import os
 import shlex
-import signal
 import subprocess
 import threading
 from dataclasses import dataclass
@@ -141,20 +140,9 @@ def run(host, command: str, stdin: str, timeout: float) -> Result:
     LOG.debug("RUN %s (stdin withheld)", redact(shlex.join(argv), [Secret(password)] if password else []))
     env = {**os.environ, "SSHPASS": password} if password else None
     try:
-        proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
-                                stderr=subprocess.PIPE, text=True, start_new_session=True)
+        return Result(*interrupt.run_bounded(argv, timeout, stdin, env=env))
     except FileNotFoundError:
         return Result(127, "", f"{argv[0]}: command not found")
-    interrupt.track(proc.pid)  # killed if the run is interrupted while it is in flight
-    try:
-        stdout, stderr = proc.communicate(stdin, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        stdout, stderr = proc.communicate()
-        return Result(None, stdout, stderr)
-    finally:
-        interrupt.untrack(proc.pid)
-    return Result(proc.returncode, stdout, stderr)
 
 
 _WITHHELD = threading.local()

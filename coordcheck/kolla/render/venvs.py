@@ -5,6 +5,8 @@ from __future__ import annotations
 import fcntl, re, shutil, subprocess, sys, tempfile, zipfile
 from pathlib import Path
 
+from coordcheck import interrupt
+
 ANSIBLE_FOR_CORE = {17: "10.7.0", 18: "11.13.0", 19: "12.3.0", 20: "13.8.0", 21: "14.5.0"}
 COLLECTIONS = tuple(f"ansible_collections/{c}/" for c in
                     ("ansible/utils", "ansible/netcommon", "community/general", "ansible/posix"))
@@ -16,10 +18,13 @@ class KollaAnsibleError(RuntimeError):
 
 
 def _run(cmd: list, what: str, **kw) -> subprocess.CompletedProcess:
-    try:
-        p = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, timeout=TIMEOUT, **kw)
-    except subprocess.TimeoutExpired:
-        raise KollaAnsibleError(f"{what}: timed out after {TIMEOUT}s") from None
+    """``cmd`` bounded by TIMEOUT, its process group killed on timeout or Ctrl-C
+    (an ansible-playbook's forks with it)."""
+    argv = [str(c) for c in cmd]
+    returncode, stdout, stderr = interrupt.run_bounded(argv, TIMEOUT, **kw)
+    if returncode is None:
+        raise KollaAnsibleError(f"{what}: timed out after {TIMEOUT}s")
+    p = subprocess.CompletedProcess(argv, returncode, stdout, stderr)
     if p.returncode:
         lines = [l.strip() for l in (p.stderr + p.stdout).splitlines() if l.strip() and "is ignored" not in l]
         err = next((l for l in reversed(lines) if re.search(r"ERROR|rror:|fatal|FAILED", l)), (lines or [""])[-1])
