@@ -11,10 +11,10 @@ from coordcheck.lab.compose_engine import project
 from coordcheck.lab.deployment import LocalDeployment
 
 
-@pytest.fixture
-def compose_lab(tmp_path):
-    """A lab written for `up --engine compose`, its containers never started."""
-    lab = LocalDeployment(tmp_path / "kolla")
+@pytest.fixture(scope="module")
+def compose_lab(tmp_path_factory):
+    """A lab written for `up --engine compose`, its containers never started (the tests only read it)."""
+    lab = LocalDeployment(tmp_path_factory.mktemp("compose") / "kolla")
     lab.write(kolla.FLAVORS["redis"], None, sentinel_auth=True, servers="compose")
     yield lab
     lab.down()

@@ -35,11 +35,6 @@ def test_the_server_binary_says_what_it_is():
         ".".join(map(str, processes.binary_version(binary))))
 
 
-def test_valkey_is_taken_when_installed_else_redis():
-    binary = Path(processes.server_binary(kolla.FLAVORS["valkey"]))
-    assert binary.name in ("valkey-server", "redis-server")
-
-
 def test_a_missing_openssh_program_names_its_packages():
     assert os.access(processes.ssh_tool("sshd"), os.X_OK)
     with pytest.raises(DeploymentError, match="no-such-sshd not found: install it with `apt-get install openssh"):
