@@ -45,7 +45,7 @@ def test_every_catalogue_entry_has_a_scenario_or_named_test():
                          "TOOZ_HANDSHAKE_FAILED": "tests/pytest_plugin/test_checklist.py",
                          "PASSWORDS_PLAINTEXT": "tests/pytest_plugin/test_gate.py",
                          "CONTAINER_ENGINE_UNUSABLE": "tests/runbook/test_service_containers.py",
-                         "FAILOVER_SEEN": "tests/lab/test_faults.py",
+                         "FAILOVER_SEEN": "tests/observe/test_failover.py",
                          "HOST_UNREACHABLE": "tests/pytest_plugin/test_checklist.py",
                          "CONFIG_UNREADABLE": "tests/pytest_plugin/test_checklist.py",
                          "CONSUMER_CLIENT_FAILED": "tests/checks/test_containers.py",

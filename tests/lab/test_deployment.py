@@ -2,14 +2,15 @@
 
 import os
 import stat
-import sys
-import subprocess
 
+import pytest
 import redis
 
+from coordcheck import kolla
 from coordcheck import url as urls
 from coordcheck.kolla import backend_url_of
-from tests.conftest import PROJECT, run_cli
+from coordcheck.lab.deployment import DeploymentError, LocalDeployment
+from tests.conftest import run_checklist, run_cli
 
 
 def read_url(path):
@@ -74,18 +75,36 @@ def test_down_without_deployment_is_one_line(tmp_path):
     assert done.stderr == f"coordcheck down: error: no coordcheck deployment in {tmp_path} (run `coordcheck up --dir {tmp_path}`)\n"
 
 
-def test_missing_server_binary_names_the_package(tmp_path):
-    env = dict(os.environ, PATH=os.path.dirname(sys.executable))  # python, but no redis-server
-    done = subprocess.run([sys.executable, "-m", "coordcheck", "up", "--dir", str(tmp_path / "k")],
-                          capture_output=True, text=True, env=env, cwd=PROJECT, timeout=60)
-    assert done.returncode == 2
-    assert done.stderr == ("coordcheck up: error: redis-server not found on PATH: "
-                           "install it with `apt-get install redis-server redis-sentinel`\n")
-
-
 def test_pytest_without_options_beside_a_running_deployment(deployment, tmp_path):
     """The checklist's own lab takes another free range: both run."""
-    from tests.conftest import run_checklist
     run = run_checklist("-m", "network", tmp_path=tmp_path)
     assert run.returncode == 0, run.stdout[-3000:]
     assert f"{deployment.address('ctl1')}:26379" not in run.stdout
+
+
+def test_down_removes_only_what_up_created(tmp_path):
+    """A whole `up` / `down` cycle on a folder that holds files of its own."""
+    root = tmp_path / "kolla"
+    root.mkdir()
+    (root / "notes.txt").write_text("mine")
+    started = run_cli("up", "--dir", str(root), "--flavor", "valkey").stdout
+    try:
+        assert "(valkey: Valkey " in started, started   # real valkey-server processes (`make valkey`)
+        assert "valkey_master_password" in (root / "passwords.yml").read_text()
+        assert "[valkey:children]" in (root / "multinode").read_text()
+        pids = [int(line.split()[3]) for line in run_cli("status", "--dir", str(root)).stdout.splitlines()
+                if " pid " in line]
+    finally:
+        stopped = run_cli("down", "--dir", str(root)).stdout   # a failed check leaves no lab behind
+    assert "stopped 6 processes" in stopped
+    assert sorted(p.name for p in root.iterdir()) == ["notes.txt"]
+    for pid in pids:
+        assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z"
+
+
+def test_a_folder_holding_a_lab_takes_no_second(written_lab):
+    files = written_lab.state()["files"]
+    with pytest.raises(DeploymentError, match="already holds a coordcheck deployment"):
+        LocalDeployment(written_lab.root).write(kolla.FLAVORS["redis"], None, sentinel_auth=True)
+    assert written_lab.state()["files"] == files and all(map(os.path.exists, files))   # the first one untouched
+    assert os.path.exists(written_lab.layout().claim)

@@ -1,33 +1,17 @@
 """Probes against real servers: what they observe, and that none of them
-waits longer than its bound."""
+waits longer than its bound; a server that does not speak RESP is named so
+(NOT_A_REDIS_SERVER, with its address) within the bound, wall clock."""
 
-import socket
 import time
 
 import pytest
-import redis
 
+from coordcheck.checks import servers as checks
+from coordcheck.findings import render
 from coordcheck.observe import probe
-from coordcheck.observe import tooz as tooz_probe
-from coordcheck import url as urls
-from coordcheck.kolla import backend_url_of
 from coordcheck.secrets import Secret
-
-
-
-@pytest.fixture(scope="module")
-def service_url(deployment):
-    conf = deployment.root / "ctl1" / "cinder-volume" / "cinder.conf"
-    return urls.parse(backend_url_of(conf.read_text(), str(conf)))
-
-
-@pytest.fixture
-def silent_port():
-    """A TCP port that accepts connections and never says a word."""
-    with socket.socket() as server:
-        server.bind(("127.0.2.250", 0))
-        server.listen(16)
-        yield probe.Address("127.0.2.250", server.getsockname()[1])
+from tests.observe.probing import GARBAGE, PW, SLACK, TIMEOUT, assert_clean, timed
+from tests.observe.servers import free_port
 
 
 def test_sentinel_observation(deployment):
@@ -63,44 +47,31 @@ def test_silent_server_costs_one_timeout(silent_port):
 
 def test_refused_port_answers_at_once():
     started = time.monotonic()
-    obs = probe.observe_node(probe.Address("127.0.2.251", 6379), None, timeout=2.0)
+    obs = probe.observe_node(probe.Address("127.0.0.1", free_port()), None, timeout=2.0)
     assert time.monotonic() - started < 0.5 and "refused" in obs.login.error
 
 
-def test_discovery_with_the_fixed_url(service_url, deployment):
-    found = probe.discover(service_url)
-    assert found.ok and found.master_addr == (deployment.address("ctl1"), 6379)
+@pytest.mark.parametrize("kind", ["sentinel", "data node"])
+@pytest.mark.parametrize("mode", GARBAGE)
+def test_garbage_server_is_named_within_the_bound(garbage, mode, kind):
+    addr = garbage(mode)
+    if kind == "sentinel":
+        seconds, obs = timed(lambda: probe.observe_sentinel(addr, "kolla", PW, TIMEOUT))
+        found = checks.sentinel_answers(obs, [obs], "redis_master_password")
+    else:
+        seconds, obs = timed(lambda: probe.observe_node(addr, PW, TIMEOUT))
+        found = checks.password_authenticates(obs.login, "data node", "redis_master_password")
+    assert seconds < TIMEOUT + SLACK, f"{mode}: {seconds:.1f} s"
+    assert not obs.login.reachable and obs.login.not_redis, obs.login
+    [finding] = found
+    assert finding.id == "NOT_A_REDIS_SERVER" and finding.severity == "fail"
+    assert finding.where.address == str(addr) and str(addr) in finding.evidence
+    assert_clean(render(found))
 
 
-def test_discovery_without_sentinel_password_keeps_each_reason(service_url):
-    broken = urls.parse(urls.without_option(service_url.raw, "sentinel_password"))
-    found = probe.discover(broken, timeout=1.0)
-    assert not found.ok and "No master found" in found.error
-    assert [a.error.startswith("AuthenticationError") for a in found.answers] == [True] * 3
-
-
-def test_tooz_handshake_takes_and_releases_a_lock_and_leaves_no_key(deployment, service_url):
-    master = redis.Redis(deployment.address("ctl1"), 6379, password=deployment.password.reveal(), socket_timeout=2)
-    before = set(master.keys("*"))
-    result = tooz_probe.handshake(service_url, deadline=10.0)
-    assert result.ok and result.stage == "done" and result.tooz and result.redis
-    assert set(master.keys("*")) == before
-
-
-def test_tooz_handshake_is_cut_at_its_deadline(service_url, silent_port):
-    """A sentinel that accepts and never answers, a socket timeout beyond the deadline: the deadline ends it."""
-    silent = service_url.raw.replace(f"@{service_url.host}:{service_url.port}", f"@{silent_port.host}:{silent_port.port}")
-    silent = urls.without_option(silent, "sentinel_fallback")
-    started = time.monotonic()
-    result = tooz_probe.handshake(urls.parse(silent), deadline=2.0, timeout=10.0)
-    assert time.monotonic() - started < 4.0
-    assert result.timed_out and not result.ok and "within 2 s" in result.error
-
-
-def test_tooz_handshake_reports_tooz_first_failed_attempt(service_url):
-    """The incident: tooz's own exception at its first attempt, long before the deadline (tooz retries 15 times)."""
-    broken = urls.parse(urls.without_option(service_url.raw, "sentinel_password"))
-    result = tooz_probe.handshake(broken, deadline=20.0, timeout=2.0)
-    assert not result.ok and not result.timed_out and result.stage == "start"
-    assert result.error.startswith("ToozConnectionError: No master found for 'kolla'") and "AuthenticationError" in result.error
-    assert result.seconds < 5.0 and result.tooz and result.redis
+def test_a_survey_asks_every_server_at_once(silent_port, password_server):
+    """Two silent sentinels cost one timeout, not two; the data node answers beside them."""
+    seconds, (sentinels, nodes) = timed(lambda: probe.survey([silent_port, silent_port], [password_server], "kolla",
+                                                             PW, 0.5))
+    assert seconds < 1.5
+    assert [o.login.reachable for o in sentinels] == [False, False] and nodes[0].role == "master"

@@ -1,4 +1,4 @@
-"""A pytest plugin for tests/lab/test_faults.py, loaded into a checklist run with
+"""A pytest plugin for tests/observe/test_failover.py, loaded into a checklist run with
 ``-p kill_master_mid_run``: when the run reaches its master step (the
 sentinel and auth steps have passed), it kills the master data node of the
 local deployment in $COORDCHECK_KILL_DIR (SIGKILL: a process, or the

@@ -2,7 +2,7 @@
 Docker engine, and service containers named and placed as Kolla does, each
 running a real tooz client loop with the clients of Kolla 2025.1 (tooz 6.3.0,
 redis-py 5.2.1: on the incident they log at once, where tooz 7+ retries for
-minutes, see tests/lab/test_client_matrix.py):
+minutes, see tests/lab/test_images.py):
 
     ctl1  cinder_volume     the fixed URL                               -> healthy
     ctl2  designate_worker  Debian's tooz 3.1.0 and redis-py 4.3.4      -> CLIENT_TOO_OLD

@@ -1,0 +1,127 @@
+"""`coordcheck reset`: what `up` left kept (every file, as the sentinels
+agreed), the faults applied since recorded in order, and every one undone
+(issue 19)."""
+
+from pathlib import Path
+
+import pytest
+import redis
+
+from coordcheck import kolla
+from coordcheck.lab.deployment import DeploymentError, LocalDeployment
+from coordcheck.lab.readiness import disagreement
+from coordcheck.lab.scenarios import SCENARIOS, apply
+from tests.conftest import Deployment, assert_no_secret, run_checklist, run_cli
+
+#: every scenario a plain `coordcheck up` lab takes (the others need containers, namespaces or no sentinel password)
+PLAIN = [n for n, s in SCENARIOS.items() if s.sentinel_auth and not (s.containers or s.netns or s.consumers)]
+
+
+@pytest.fixture(scope="module")
+def plain_lab(tmp_path_factory):
+    root = tmp_path_factory.mktemp("reset") / "kolla"
+    run_cli("up", "--dir", str(root), timeout=300)
+    yield Deployment(root)
+    run_cli("down", "--dir", str(root))
+
+
+def assert_files_as_up_left_them(lab: LocalDeployment) -> None:
+    """Every file as `up` wrote it: bytes and mode."""
+    for path in map(Path, lab.state()["files"]):
+        copy = lab.pristine_dir / path.relative_to(lab.root)
+        same = path.read_bytes() == copy.read_bytes() and path.stat().st_mode == copy.stat().st_mode
+        assert same, path   # (the bytes hold the password: only the path is shown)
+
+
+def assert_as_up_left_it(lab: LocalDeployment) -> None:
+    """Every file as `up` wrote it (bytes, mode), and the servers' state the
+    faults change: sentinel password, master, quorum, agreement, replica priority."""
+    assert_files_as_up_left_them(lab)
+    assert disagreement(lab.sentinel_addresses(), lab.password()) == []
+    master = (lab.address(lab.layout().master), str(kolla.DATA_PORT))
+    for host in lab.layout().backends:
+        with pytest.raises(redis.AuthenticationError):
+            redis.Redis(lab.address(host), kolla.SENTINEL_PORT, socket_timeout=2, retry=None).ping()
+        sentinel = lab.client(host, "sentinel")
+        assert tuple(sentinel.execute_command("SENTINEL", "get-master-addr-by-name", kolla.MASTER_NAME)) == master
+        assert int(sentinel.sentinel_master(kolla.MASTER_NAME)["quorum"]) == kolla.QUORUM
+        assert sentinel.execute_command("SENTINEL", "CKQUORUM", kolla.MASTER_NAME)
+        assert lab.client(host, "server").config_get("replica-priority") == {"replica-priority": "100"}
+
+
+def test_reset_after_each_break_puts_the_lab_back(plain_lab):
+    """Each plain scenario in turn: `break` recorded as an active fault, `reset` undoes it."""
+    lab = LocalDeployment(plain_lab.root)
+    for name in PLAIN:
+        apply(lab, name)
+        assert lab.faults() == [name]
+        assert lab.reset() == [name] and lab.faults() == []
+        assert_as_up_left_it(lab)
+
+
+def test_faults_stack_status_names_them_and_reset_makes_the_checklist_green(plain_lab, tmp_path):
+    root = str(plain_lab.root)
+    for name in ("SENTINEL_UNREACHABLE", "REPLICATION_BROKEN", "CONFIG_WORLD_READABLE", "PASSWORD_REJECTED"):
+        run_cli("break", name, "--dir", root)
+    run_cli("repro", "--dir", root)
+    status = run_cli("status", "--dir", root).stdout
+    assert ("faults: SENTINEL_UNREACHABLE, REPLICATION_BROKEN, CONFIG_WORLD_READABLE, PASSWORD_REJECTED, "
+            "SENTINEL_AUTH_MISSING (`coordcheck reset` undoes them)") in status
+    run_cli("fix", "--dir", root)   # fix rewrites the URLs only: the other faults stay
+    assert "faults: SENTINEL_UNREACHABLE, REPLICATION_BROKEN, CONFIG_WORLD_READABLE, PASSWORD_REJECTED " \
+           "(" in run_cli("status", "--dir", root).stdout
+    assert "undone" in run_cli("reset", "--dir", root).stdout
+    assert "faults: none" in run_cli("status", "--dir", root).stdout
+    run = run_checklist(*plain_lab.checklist_args(), tmp_path=tmp_path, cwd=tmp_path)
+    assert run.returncode == 0 and set(run.outcomes().values()) == {"passed"}, run.stdout[-3000:]
+    assert_no_secret(run.output, plain_lab.password)
+
+
+# -- without servers: the record and the copy ------------------------------------------
+def test_a_lab_without_a_snapshot_has_no_record_and_no_reset(written_lab):
+    assert written_lab.faults() is None     # as a lab made by an older coordcheck
+    with pytest.raises(DeploymentError, match="has no copy of what `up` wrote"):
+        written_lab.reset()
+
+
+def test_the_snapshot_copies_every_file_and_starts_an_empty_record(written_lab):
+    written_lab.snapshot()
+    assert written_lab.faults() == []
+    assert_files_as_up_left_them(written_lab)
+    copies = [p for p in written_lab.pristine_dir.rglob("*") if p.is_file()]
+    assert len(copies) == len(written_lab.state()["files"])
+
+
+def test_faults_are_recorded_once_each_in_the_order_applied(written_lab):
+    written_lab.snapshot()
+    for name in ("QUORUM_LOST", "URL_DRIFT", "QUORUM_LOST"):
+        written_lab.record_fault(name)
+    assert written_lab.faults() == ["URL_DRIFT", "QUORUM_LOST"]
+    written_lab.record_fault("URL_DRIFT", active=False)
+    assert written_lab.faults() == ["QUORUM_LOST"]
+
+
+def test_a_lab_on_compose_servers_is_not_reset(tmp_path):
+    lab = LocalDeployment(tmp_path / "kolla")
+    lab.write(kolla.FLAVORS["redis"], None, sentinel_auth=True, servers="compose")
+    try:
+        lab.snapshot()
+        with pytest.raises(DeploymentError, match="reset restarts the lab's own server processes"):
+            lab.reset()
+    finally:
+        lab.down()
+
+
+# -- with servers: one backend, reset for real --------------------------------------------
+def test_reset_restores_a_changed_file_and_restarts_the_servers(one_backend_lab):
+    conf = one_backend_lab.service_config_paths()[0]
+    written, pids = conf.read_bytes(), [p.pid for p, _ in one_backend_lab.processes()]
+    conf.write_text("[coordination]\nbackend_url = redis://nowhere\n")
+    conf.chmod(0o644)
+    one_backend_lab.record_fault("URL_INVALID")
+    assert one_backend_lab.reset() == ["URL_INVALID"] and one_backend_lab.faults() == []
+    restored = conf.read_bytes() == written   # (bytes that hold the password)
+    assert restored and conf.stat().st_mode & 0o077 == 0
+    assert all(running for _, running in one_backend_lab.processes())
+    assert not {p.pid for p, _ in one_backend_lab.processes()} & set(pids)   # restarted, not left
+    assert disagreement(one_backend_lab.sentinel_addresses(), one_backend_lab.password()) == []
