@@ -72,7 +72,7 @@ OTHER_BOARDS = {"zookeeper_taskflow_driver": "ZooKeeper (taskflow's zookeeper jo
 
 @lru_cache(maxsize=1)
 def loader() -> str:
-    return f"octavia's [task_flow] (oslo.config {version('oslo.config')}) and taskflow's redis jobboard"
+    return f"octavia's [task_flow] (oslo.config {version('oslo.config')}) and taskflow's jobboard"
 
 
 @lru_cache(maxsize=256)

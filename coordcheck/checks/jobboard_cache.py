@@ -57,6 +57,12 @@ FIXES = {
                          "{key}: Kolla's own CACHES (django_redis' SentinelClient on the sentinels) then applies",
 }
 FIXES[("django", "not_loadable")] = FIXES[("django", "bypass")] = FIXES[("django", "blank")]
+FIXES[("taskflow", "other_backend")] = ("if octavia should use Kolla's Redis/Valkey, remove the override of [task_flow] "
+                                        "{key} (octavia's default: redis_taskflow_driver); otherwise run that backend "
+                                        "where every octavia host reaches the same one")
+FIXES[("django", "other_backend")] = ("if horizon should use Kolla's Valkey, remove what config/horizon/[<host>/]"
+                                      "_9999-custom-settings.py sets for CACHES['default'] {key} (Kolla's own CACHES then "
+                                      "applies); otherwise run that backend where every horizon host reaches the same one")
 
 
 def _finding(parser: str, verdict, places: list[Record], shown: str, repair: Repair) -> Finding:
