@@ -155,8 +155,11 @@ def _tooz(project: str, file: str = "", container_dir: str = "/etc/{project}", *
                     releases="tooz", **more)
 
 
+#: what octavia's RedisTaskFlowDriver reads of [task_flow] (Kolla renders the first seven it needs, the
+#: operator may set any): each judged by octavia's option types and taskflow's rules (checks/jobboard.py)
 JOBBOARD_OPTIONS = ("enabled", "backend_hosts", "backend_port", "backend_username", "backend_password",
-                    "redis_sentinel", "redis_sentinel_password")
+                    "redis_sentinel", "redis_sentinel_password", "backend_driver", "redis_backend_db",
+                    "redis_sentinel_username", "redis_backend_ssl_options", "redis_sentinel_ssl_options")
 PROFILED = ("cinder", "glance", "heat", "keystone", "magnum", "mistral", "neutron", "nova", "placement", "trove", "zun")
 
 RECORDS = (

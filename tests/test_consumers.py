@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+from importlib.metadata import version
 
 import pytest
 import testinfra
@@ -65,8 +66,11 @@ def test_the_records_cover_every_release_table():
         for c in RECORDS:
             assert bool(c.options_in(release)) == c.renders_in(name), (name, c.name)
     tables = {(o.section, o.option) for r in RELEASES.values() for o in r.options if o.parser != "django"}
-    # beyond the tables: what octavia reads and Kolla never renders (the operator's override)
-    assert OPTIONS - tables == {("task_flow", CONSUMERS["octavia-jobboard"].sentinel_password)} and tables <= OPTIONS
+    # beyond the tables: what octavia reads and Kolla never renders (the operator's override), judged all the same
+    never = {CONSUMERS["octavia-jobboard"].sentinel_password} | {f"jobboard_{o}" for o in (
+        "backend_driver", "redis_backend_db", "redis_sentinel_username", "redis_backend_ssl_options",
+        "redis_sentinel_ssl_options")}
+    assert OPTIONS - tables == {("task_flow", o) for o in never} and tables <= OPTIONS
 
 
 def _uses_redis(c, record):
@@ -121,7 +125,8 @@ def test_each_live_record_names_the_path_kolla_copies_its_config_to(rendered):
 
 def test_the_handshake_runs_the_client_the_record_names(tmp_path):
     """The script (self-contained, no coordcheck inside) takes the client and its
-    libraries from the record's params: here gnocchi's client, in a Python without gnocchi."""
+    libraries from the record's params: here gnocchi's client, in a Python without gnocchi (with the
+    oslo.config coordcheck itself needs: the script reports the version it finds)."""
     assert {c.client for c in LIVE} <= set(handshake.CLIENTS)
     assert "coordcheck" not in re.findall(r"^\s*(?:from|import) (\w+)", tooz.SOURCE, re.M)
     config = tmp_path / "gnocchi.conf"
@@ -132,7 +137,7 @@ def test_the_handshake_runs_the_client_the_record_names(tmp_path):
     result = tooz.parse_result(done.stdout, [])
     assert result.consumer == "gnocchi" and set(result.libraries) == set(c.libraries)
     assert not result.ok and "gnocchi" in result.error and result.stage == "config"
-    assert json.loads(done.stdout)["libraries"] == {name: None for name in c.libraries}
+    assert json.loads(done.stdout)["libraries"] == {"gnocchi": None, "oslo.config": version("oslo.config")}
 
 
 def test_the_lab_fakes_each_record():

@@ -40,8 +40,8 @@ def test_every_catalogue_entry_has_a_scenario_or_named_test():
     from coordcheck.findings import CATALOGUE
     from coordcheck.lab.scenarios import SCENARIOS
     reproduced = {s.finding for s in SCENARIOS.values()}
-    covered_elsewhere = {"CONFIG_MISSING": "tests/pytest_plugin/test_checklist.py", "DISCOVERY_FAILED": "tests/checks/test_checks.py",
-                         "SENTINEL_TOPOLOGY_INCOMPLETE": "tests/checks/test_checks.py",
+    covered_elsewhere = {"CONFIG_MISSING": "tests/pytest_plugin/test_checklist.py", "DISCOVERY_FAILED": "tests/checks/test_configs.py",
+                         "SENTINEL_TOPOLOGY_INCOMPLETE": "tests/checks/test_servers.py",
                          "TOOZ_HANDSHAKE_FAILED": "tests/pytest_plugin/test_checklist.py",
                          "PASSWORDS_PLAINTEXT": "tests/pytest_plugin/test_gate.py",
                          "CONTAINER_ENGINE_UNUSABLE": "tests/runbook/test_service_containers.py",

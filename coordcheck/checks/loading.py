@@ -44,10 +44,11 @@ OTHER_BACKENDS = {
 
 @dataclass(frozen=True)
 class Verdict:
-    kind: str            # sentinel | blank | not_loadable | other_backend | skipped
+    kind: str            # sentinel | blank | not_loadable | other_backend | bypass | skipped
     loader: str          # who judged it: "tooz 9.1.0", "gnocchi's get_client"
     error: str = ""      # the loader's own error (not_loadable), or what the backend is (other_backend)
-    value: str = ""      # the value to give the Sentinel checks (sentinel)
+    value: str = ""      # the value to give the Sentinel checks (sentinel); the server it talks to (bypass)
+    options: tuple[str, ...] = ()  # the options at fault, where a consumer reads several (jobboard, cache)
 
 
 @lru_cache(maxsize=1)

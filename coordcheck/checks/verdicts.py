@@ -13,6 +13,7 @@ import re
 from dataclasses import replace
 
 from coordcheck import url as urls
+from coordcheck.checks.places import place_key
 from coordcheck.findings import WARN, Finding
 from coordcheck.kolla.fixes import INDENT, Expected, URLRepairs, reconfigure
 from coordcheck.kolla.repairs import Edit, Repair, ini_lines, yaml_lines
@@ -27,12 +28,6 @@ URL_IDS = {"SENTINEL_AUTH_MISSING", "SENTINEL_AUTH_UNEXPECTED", "PASSWORD_MISMAT
 REPAIRABLE = URL_IDS | {"JOBBOARD_NO_SENTINEL_AUTH", "HORIZON_NO_SENTINEL_AUTH", "REDIS_NAMES_LEFTOVER",
                         "OVERRIDE_NO_CONSUMER", "OVERRIDE_NOT_READ"}
 PLACE = re.compile(r"^(?P<file>.+):(?P<line>\d+) \[(?P<section>[^]]*)\] (?P<option>\S+)$")
-
-
-def place_key(record) -> str:
-    """The text `checks.consumers` writes as a record's place (Where.file)."""
-    return (f"{record.host}: {record.service}/{record.file} [{record.section}] {record.option}, "
-            f"set by {record.source or 'Kolla default'}")
 
 
 def synthesized(rendered: Rendered, hosts) -> list[str]:
@@ -79,6 +74,10 @@ def settle(found: list[Finding], rendered: Rendered, expected: Expected, usable=
         f.id in URL_IDS for f in found) else None
     out = []
     for f in found:
+        if f.repair is not None:  # made with its finding (octavia's jobboard, horizon's cache): its steps follow
+            out.append(replace(f, fix=INDENT.join([f.advice] + f.repair.lines()), repair=f.repair if f.repair.edits
+                               else None))
+            continue
         repair = repair_for(f, rendered, expected, index, urls_repairs, every_url)
         if repair is not None:
             f = replace(f, repair=repair, fix=_text(f, repair, expected))

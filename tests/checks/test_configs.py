@@ -1,32 +1,16 @@
-"""Checks are pure: findings from hand-made observations, no servers."""
+"""The configuration checks (coordcheck/checks/configs.py) are pure: findings from hand-made service
+configs and discoveries, no servers."""
 
 import pytest
 
 from coordcheck import kolla
-from coordcheck.checks import servers as checks
-from coordcheck.checks import configs as config_checks
 from coordcheck import url as urls
-from coordcheck.findings import CATALOGUE, Finding, Where, render
-from coordcheck.kolla.fixes import Expected
-from coordcheck.observe.probe import Address, Discovery, Login, SentinelAnswer
-from coordcheck.secrets import Secret
+from coordcheck.checks import configs as config_checks
 from coordcheck.kolla.config_file import ServiceConfig, parse_url_into
-
-PW = Secret("s3cret")
-URL = ("redis://default:s3cret@10.0.2.110:26379?sentinel=kolla&sentinel_fallback=10.0.2.111:26379"
-       "&sentinel_fallback=10.0.2.112:26379&db=0&sentinel_password=s3cret")
-SENTINELS = [Address(f"10.0.2.11{i}", 26379) for i in range(3)]
-EXPECTED = Expected(kolla.FLAVORS["redis"], PW, ("10.0.2.110", "10.0.2.111", "10.0.2.112"), True)
-NO_SENTINEL_AUTH = Expected(kolla.FLAVORS["redis"], PW, EXPECTED.sentinel_hosts, False)
-
-
-def config(url=URL, host="ctl1", service="cinder-volume", mode=0o600):
-    project = service.split("-")[0]
-    return ServiceConfig(host, service, project, f"/etc/kolla/{service}/{project}.conf", mode, urls.parse(url))
-
-
-def ids(findings):
-    return [f.id for f in findings]
+from coordcheck.kolla.fixes import Expected
+from coordcheck.observe.probe import Address, Discovery, SentinelAnswer
+from coordcheck.secrets import Secret
+from tests.checks.samples import EXPECTED, NO_SENTINEL_AUTH, PW, SENTINELS, URL, config, ids
 
 
 def test_healthy_config_has_no_findings():
@@ -127,36 +111,10 @@ def test_master_user_wrong():
     assert ids(config_checks.discovery_findings([admin], found, EXPECTED)) == ["MASTER_USER_WRONG"]
 
 
-def test_password_rejected_only_when_required():
-    login = Login(Address("h", 1), requires_password=False, password_ok=False, password_error="x")
-    assert checks.password_authenticates(login, "sentinel", "k") == []
-    login = Login(Address("h", 1), requires_password=True, password_ok=False, password_error="WRONGPASS")
-    assert ids(checks.password_authenticates(login, "sentinel", "k")) == ["PASSWORD_REJECTED"]
-
-
-def test_every_finding_renders_what_where_evidence_fix():
-    for entry in CATALOGUE.values():
-        text = render([Finding(entry.id, Where(host="ctl1", address="10.0.2.110:26379"), evidence="e")])
-        assert text.startswith(f"{entry.id}: {entry.cause}")
-        assert "where:    host ctl1, address 10.0.2.110:26379" in text and "fix:      " in text
-
-
 def test_discovery_failed_when_no_sentinel_gives_a_reason():
     found = Discovery([SentinelAnswer(SENTINELS[0], master_addr=Address("10.0.2.110", 6379))],
                       error="MasterNotFoundError: No master found for 'kolla'")
     assert ids(config_checks.discovery_findings([config()], found, EXPECTED)) == ["DISCOVERY_FAILED"]
-
-
-def test_sentinel_topology_incomplete_is_a_warning_while_quorum_holds():
-    from coordcheck.observe.probe import SentinelObservation
-    obs = SentinelObservation(Login(SENTINELS[0], requires_password=True, password_ok=True), "kolla",
-                              master={"flags": "master"}, replicas=[{"ip": "10.0.2.111", "port": 6379, "flags": "slave"}],
-                              sentinels=[{"ip": "10.0.2.111", "port": 26379, "flags": "sentinel"}])
-    [finding] = checks.topology_complete(obs, replicas=2, other_sentinels=2)
-    assert finding.id == "SENTINEL_TOPOLOGY_INCOMPLETE" and finding.severity == "warn"
-    assert "1 of 2 healthy replicas and 1 of 2 healthy other sentinels" in finding.evidence
-    obs.ckquorum_error = "ResponseError: NOQUORUM"
-    assert checks.topology_complete(obs, replicas=2, other_sentinels=2)[0].severity == "fail"
 
 
 def test_url_naming_a_data_node_bypasses_sentinel_and_gets_kollas_url():
