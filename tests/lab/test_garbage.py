@@ -3,7 +3,6 @@ Kolla config dir served by such listeners on a free loopback range of its
 own; the checklist against that cloud of junk is short and says so."""
 
 import socket
-import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -61,13 +60,10 @@ def test_checklist_against_every_node_answering_junk(tmp_path):
     with garbage_cloud(tmp_path / "kolla", "junk") as root:
         password = Secret(next(line.split(": ", 1)[1].strip() for line in (root / "passwords.yml").read_text().splitlines()
                                if line.startswith("redis_master_password")))
-        started = time.monotonic()
         run = run_checklist("--hosts=controllers", "--inventory", str(root / "multinode"),
                             "--configdir", str(root), tmp_path=tmp_path, cwd=tmp_path)
-        seconds = time.monotonic() - started
     output = run.stdout + run.stderr
-    assert run.returncode == 1, output[-3000:]
-    assert seconds < 10, f"{seconds:.1f} s"
+    assert run.returncode == 1, output[-3000:]   # its wall time is bench/garbage.py's (target <= 10 s)
     # 50 failing tests name their cause per host, and each cause lists its places once (6,023 lines of redis-py
     # tracebacks before)
     assert len(output.splitlines()) < 800, len(output.splitlines())

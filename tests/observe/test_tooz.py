@@ -37,7 +37,7 @@ def test_tooz_handshake_is_cut_at_its_deadline(service_url, silent_port):
     silent = urls.without_option(silent, "sentinel_fallback")
     started = time.monotonic()
     result = tooz_probe.handshake(urls.parse(silent), deadline=2.0, timeout=10.0)
-    assert time.monotonic() - started < 4.0
+    assert time.monotonic() - started < 8.0   # the deadline (2 s) ended it, not the socket timeout (10 s)
     assert result.timed_out and not result.ok and "within 2 s" in result.error
 
 
@@ -47,7 +47,7 @@ def test_tooz_handshake_reports_tooz_first_failed_attempt(service_url):
     result = tooz_probe.handshake(broken, deadline=20.0, timeout=2.0)
     assert not result.ok and not result.timed_out and result.stage == "start"
     assert result.error.startswith("ToozConnectionError: No master found for 'kolla'") and "AuthenticationError" in result.error
-    assert result.seconds < 5.0 and result.tooz and result.redis
+    assert result.seconds < 10.0 and result.tooz and result.redis   # the first attempt, not the 20 s deadline
 
 
 def test_the_handshake_elsewhere_is_the_handshake_here(service_url):

@@ -92,12 +92,6 @@ def test_server_requiring_a_password_speaks_resp(password_server):
     assert wrong.login.reachable and wrong.login.password_ok is False and wrong.login.not_redis is None
 
 
-def test_hello_costs_a_healthy_server_next_to_nothing(password_server):
-    rounds = 50
-    seconds, _ = timed(lambda: [probe.observe_node(password_server, PW, TIMEOUT) for _ in range(rounds)])
-    assert seconds / rounds < 0.05, f"{seconds / rounds * 1000:.1f} ms per data node"
-
-
 # -- the client and the words -----------------------------------------------------------
 def test_the_client_fails_at_once_without_retries():
     refused = probe.Address("127.0.0.1", free_port())
