@@ -177,6 +177,15 @@ def test_the_catalogue_names_each_records_cause_and_fix():
             assert f"config/{c.fix_file}" in fix and c.sentinel_password in fix, c.name
 
 
+def test_a_live_consumer_is_found_by_its_file_and_the_fakes_are_named_in_a_sentence():
+    assert all(consumers.by_file(c.files[0]) is c for c in LIVE)
+    assert consumers.by_file("nova.conf") is None
+    assert consumers.names([CONSUMERS["gnocchi"]]) == "gnocchi"
+    projects = [c.project for c in FAKED.values()]
+    assert consumers.names() == ", ".join(projects[:-1]) + " and " + projects[-1]
+    assert consumers.path_in_container("inspector.conf", "ironic") == CONSUMERS["ironic"].path_inside
+
+
 @pytest.fixture(scope="module")
 def sentinels(tmp_path_factory):
     """A lab whose sentinels require a password (processes, a range of its own)."""

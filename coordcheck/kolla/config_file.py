@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from coordcheck import url as urls
-from coordcheck.findings import Place, Where
+from coordcheck.places import Place, Where
 from coordcheck.kolla import KollaError, backend_url_of
 
 

@@ -11,8 +11,11 @@ import subprocess
 import sys
 
 import pytest
+from ansible.errors import AnsibleError
 from ansible.parsing.vault import VaultLib, VaultSecret
 
+from coordcheck.kolla.ansible_core import as_template_text, is_unsafe, is_vault_value, loader, vault_secrets, yaml_problem
+from coordcheck.secrets import Secret
 from tests import installs
 
 VAULT_PASSWORD = "a-vault-password-for-tests"
@@ -83,3 +86,20 @@ def test_every_ansible_core_beside_kolla_reads_them_alike(files, release):
     assert theirs == mine
     # before 2.19 each load has its own vault secrets; since, ansible-core keeps the ones it was given
     assert there["vaulted.yml wrong"] in (here["vaulted.yml wrong"], here["vaulted.yml none"])
+
+
+def test_unsafe_and_vault_values_are_told_apart_in_this_venv(files):
+    with loader(None) as yaml_loader:
+        data = yaml_loader.load(as_template_text((files / "unsafe.yml").read_text()), str(files / "unsafe.yml"))
+        assert is_unsafe(data["note"]) and not is_unsafe(data["later"]) and not is_vault_value(data["note"])
+    with loader(Secret(VAULT_PASSWORD)) as yaml_loader:
+        data = yaml_loader.load(as_template_text((files / "vaulted.yml").read_text()), str(files / "vaulted.yml"))
+        assert is_vault_value(data["secret"]) and str(data["secret"]) == "s3cret-value"
+    assert vault_secrets(None) == [] and [name for name, _ in vault_secrets(Secret("x"))] == ["default"]
+
+
+def test_a_yaml_error_gives_its_line_and_the_problem(files):
+    with loader(None) as yaml_loader, pytest.raises(AnsibleError) as caught:
+        yaml_loader.load(as_template_text((files / "broken.yml").read_text()), str(files / "broken.yml"))
+    line, problem = yaml_problem(caught.value)
+    assert line == 2 and problem and "\n" not in problem and not problem.endswith(".")

@@ -1,9 +1,11 @@
-"""How a fix is printed once (`coordcheck.kolla.fixes.merged_fix_lines`): the
-container run gives one fix per service container, alike but for the project."""
+"""coordcheck.kolla.fixes: how to fix a coordination URL in Kolla — the URL Kolla would render, once for
+every service through the extras or per service, then reconfigure — and how a fix is printed once
+(`merged_fix_lines`): the container run gives one fix per service container, alike but for the project."""
 
 from coordcheck import kolla
 from coordcheck.kolla.config_file import read_service_config
-from coordcheck.kolla.fixes import Expected, merged_fix_lines
+from coordcheck.kolla.fixes import Expected, extras_for, merged_fix_lines, project_of, reconfigure
+from coordcheck.kolla.releases import build
 from coordcheck.secrets import Secret
 
 HOSTS = ("10.0.2.110", "10.0.2.111", "10.0.2.112")
@@ -32,3 +34,34 @@ def test_fixes_alike_but_for_the_project_print_once_with_every_project():
 
 def test_other_fixes_keep_their_lines_once_in_order():
     assert merged_fix_lines(["a\n   b", "b\n c", "a"]) == ["a", "b", "c"]
+
+
+def test_the_fix_that_removes_a_sentinel_password_gives_kollas_url_without_it():
+    expected = Expected(kolla.FLAVORS["redis"], Secret("pw"), HOSTS, False)
+    lines = expected.remove_sentinel_password([config("cinder-volume", "cinder")]).splitlines()
+    assert [line.strip() for line in lines] == [
+        "remove sentinel_password from backend_url (the sentinels have no password)",
+        f"corrected URL: {URL.replace(':pw@', ':***@')}",
+        'in Kolla, once for every service: globals.yml: redis_connection_string_extras: '
+        '"&db=0&socket_timeout=60&retry_on_timeout=yes"',
+        "or per service: config/<project>.conf (config/cinder.conf) [coordination] backend_url = <corrected URL>",
+        "then: kolla-ansible -i INVENTORY reconfigure --tags cinder"]
+    assert "pw" not in expected.remove_sentinel_password([config("cinder-volume", "cinder")]).replace("password", "")
+
+
+def test_with_no_sentinel_host_no_url_can_be_rendered():
+    expected = Expected(kolla.FLAVORS["valkey"], Secret("pw"), (), None)
+    assert expected.url() == "" and repr(expected) == "Expected(valkey, (), sentinel_auth=None)"
+    assert "corrected URL: none can be rendered: the inventory's valkey group has no hosts" in expected.fix(
+        [config("mistral-api", "mistral")], "change it")
+
+
+def test_the_extras_keep_the_operators_options_with_tooz_names():
+    extras = extras_for("&db=0&socket_timout=5&sentinel_password=old&colour=red&flag", True, kolla.FLAVORS["valkey"])
+    assert extras == "&db=0&socket_timeout=5&sentinel_password={{ valkey_master_password }}"
+    assert extras_for("&sentinel_password=old", False, kolla.FLAVORS["redis"]) == ""
+
+
+def test_reconfigure_names_each_project_once_sorted():
+    assert reconfigure({"mistral", None, "cinder", ""}) == "kolla-ansible -i INVENTORY reconfigure --tags cinder,mistral"
+    assert project_of(build("23.0.0"), "designate-worker") == "designate" and project_of(build("23.0.0"), "x") is None

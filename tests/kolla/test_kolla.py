@@ -1,91 +1,10 @@
-"""Reading a Kolla deployment: passwords.yml, globals.yml, inventories (with
-ansible-core) and service configs. Bad input gives one clear line."""
+"""coordcheck.kolla (the package): Kolla's names per flavor, how Kolla builds the coordination URL, which
+flavor a deployment uses, and a service config's [coordination] backend_url — bad input in one line."""
 
 import pytest
-import testinfra
 
 from coordcheck import kolla
-from coordcheck.observe import host_configs
-from coordcheck.kolla import variables
-from coordcheck.kolla.inventory import Inventory
 from coordcheck.secrets import Secret
-from coordcheck.kolla.target import Target
-
-INVENTORY = """
-[control]
-ctl1 api_interface_address=10.0.2.110
-ctl2 ansible_host=10.0.2.111
-ctl3
-
-[redis:children]
-control
-
-[cinder-volume]
-ctl1
-
-[empty]
-"""
-
-
-@pytest.fixture
-def inventory(tmp_path):
-    path = tmp_path / "multinode"
-    path.write_text(INVENTORY)
-    return Inventory.load(path)
-
-
-def test_controllers_means_control(inventory):
-    assert inventory.resolve("controllers") == ["ctl1", "ctl2", "ctl3"]
-
-
-def test_hosts_and_groups_mix(inventory):
-    assert inventory.resolve("cinder-volume,ctl3") == ["ctl1", "ctl3"]
-
-
-@pytest.mark.parametrize("pattern, says", [
-    ("nope", "no group or host 'nope'"),
-    ("empty", "matches no host"),
-    (" , ", "matches no host"),
-])
-def test_bad_host_patterns(inventory, pattern, says):
-    with pytest.raises(kolla.KollaError, match=says):
-        inventory.resolve(pattern)
-
-
-def test_addresses_follow_kolla(inventory):
-    assert [inventory.address(h) for h in ("ctl1", "ctl2", "ctl3")] == ["10.0.2.110", "10.0.2.111", "ctl3"]
-    assert inventory.node_config_directory("ctl1") == "/etc/kolla"
-
-
-@pytest.mark.parametrize("text, says", [
-    (None, "does not exist"),
-    ("[control\nctl1 a b c=\n", "cannot be parsed"),
-    ("# nothing\n", "defines no hosts"),
-])
-def test_bad_inventories(tmp_path, text, says):
-    path = tmp_path / "inv"
-    if text is not None:
-        path.write_text(text)
-    with pytest.raises(kolla.KollaError, match=says) as caught:
-        Inventory.load(path)
-    assert "\n" not in str(caught.value)
-
-
-@pytest.mark.parametrize("text, says", [
-    (None, "does not exist"),
-    ("ok: 1\na: b: c\n", "line 2 is not valid YAML"),
-    ("- a\n- b\n", "must hold a YAML mapping, not list"),
-    (b"\xff\xfe\x00junk", "cannot be read"),
-    ("$ANSIBLE_VAULT;1.1;AES256\n3132\n", "is ansible-vault encrypted: give --vault-password-file"),
-])
-def test_bad_yaml(tmp_path, text, says):
-    path = tmp_path / "passwords.yml"
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    elif text is not None:
-        path.write_text(text)
-    with pytest.raises(kolla.KollaError, match=says):
-        variables.load_mapping(path, "passwords file")
 
 
 @pytest.mark.parametrize("passwords, says", [
@@ -126,43 +45,19 @@ def test_broken_config_file_is_one_line():
     assert "SECRET" not in str(caught.value)
 
 
-def test_discovery_reads_every_service_config_on_a_host(tmp_path):
-    (tmp_path / "cinder-volume").mkdir()
-    (tmp_path / "cinder-volume" / "cinder.conf").write_text(
-        "[coordination]\nbackend_url = redis://default:pw@h:26379?sentinel=kolla\n")
-    (tmp_path / "nova-api").mkdir()
-    (tmp_path / "nova-api" / "nova.conf").write_text("[DEFAULT]\ndebug = true\n")
-    (tmp_path / "gnocchi-api").mkdir()
-    (tmp_path / "gnocchi-api" / "gnocchi.conf").write_text("[coordination]\nbackend_url = redis://h?db=0\n")
-    (tmp_path / "odd").mkdir()
-    (tmp_path / "odd" / "odd.conf").write_text("[storage]\nbackend_url = file:///x\n")
-    found = host_configs.discover(testinfra.get_host("local://"), "ctl1", str(tmp_path))
-    assert [(c.service, c.project, c.error is None) for c in found] == [
-        ("cinder-volume", "cinder", True), ("gnocchi-api", "gnocchi", False)]
-    assert "no sentinel=" in found[1].error
+def test_a_master_password_is_a_secret_that_never_prints(tmp_path):
+    password = kolla.master_password({"valkey_master_password": 4242}, kolla.FLAVORS["valkey"], tmp_path / "p.yml")
+    assert password.reveal() == "4242" and "4242" not in f"{password} {password!r}"
 
 
-def test_discovery_of_missing_directory_says_so(tmp_path):
-    with pytest.raises(kolla.KollaError, match="does not exist on host ctl1"):
-        host_configs.discover(testinfra.get_host("local://"), "ctl1", str(tmp_path / "nope"))
+def test_the_groups_of_enabled_services_that_coordinate():
+    groups = {"cinder-volume", "cinder-api", "designate-worker", "mistral-api", "nova-compute"}
+    assert kolla.coordination_groups(groups, {"enable_cinder": "yes", "enable_designate": "no",
+                                              "enable_mistral": True}) == ["cinder-api", "cinder-volume", "mistral-api"]
+    assert kolla.coordination_groups(groups, {}) == []
 
 
-def test_target_needs_a_backend_group(tmp_path):
-    (tmp_path / "multinode").write_text("[control]\nctl1\n")
-    (tmp_path / "passwords.yml").write_text("redis_master_password: x\n")
-    with pytest.raises(kolla.KollaError, match="no hosts in group 'redis'"):
-        Target.load(tmp_path / "multinode", tmp_path)
-
-
-def test_target_needs_configdir(tmp_path):
-    (tmp_path / "multinode").write_text("[redis]\nctl1\n")
-    with pytest.raises(kolla.KollaError, match="is not a directory"):
-        Target.load(tmp_path / "multinode", tmp_path / "nope")
-
-
-def test_example_inventory_resolves_controllers_to_control():
-    from tests.conftest import PROJECT
-    inventory = Inventory.load(PROJECT / "examples" / "multinode")
-    assert inventory.resolve("controllers") == ["ctl1", "ctl2", "ctl3"]
-    assert inventory.group_hosts("redis") == ["ctl1", "ctl2", "ctl3"]
-    assert inventory.address("ctl2") == "10.0.2.111"
+@pytest.mark.parametrize("value, truth", [("yes", True), (" True ", True), ("1", True), ("on", True), (True, True),
+                                          ("no", False), ("false", False), ("", False), (None, False), (0, False)])
+def test_truthy_reads_ansible_booleans(value, truth):
+    assert kolla.truthy(value) is truth

@@ -4,11 +4,13 @@ bound, a time bound, one clear line naming the file otherwise."""
 import os
 import socket
 import time
+from pathlib import Path
 
 import pytest
 
 from coordcheck.kolla import KollaError
 from coordcheck.kolla.reading import files_under, is_present, read_bytes, read_lenient, read_text
+from tests.kolla.hostile import bounded, one_line, render
 
 
 def refused(path, says, reader=read_text):
@@ -85,3 +87,42 @@ def test_files_under_a_folder_are_typed_too(tmp_path):
     with pytest.raises(KollaError, match="pipe.conf is a FIFO"):
         files_under(tmp_path, "*.conf", "override file")
     assert files_under(tmp_path / "missing", "*.conf", "override file") == []
+
+
+# -- every input file of a config repository goes through this reader: the gate says which one ---------
+def _fifo(path: Path) -> None:
+    os.mkfifo(path)
+
+
+def _dir(path: Path) -> None:
+    path.mkdir()
+
+
+def _zero(path: Path) -> None:
+    path.symlink_to("/dev/zero")
+
+
+def _loop(path: Path) -> None:
+    path.symlink_to(path.with_name("other-" + path.name))
+    path.with_name("other-" + path.name).symlink_to(path)
+
+
+FILE_KINDS = {"a directory": (_dir, "is a directory"), "a FIFO": (_fifo, "is a FIFO"),
+              "/dev/zero": (_zero, "is a character device"), "a symlink loop": (_loop, "is a symlink loop")}
+PLACES = ["etc/kolla/config/cinder.conf", "etc/kolla/config/cinder/ctl1/cinder.conf", "etc/kolla/globals.yml",
+          "etc/kolla/globals.d/extra.yml", "etc/kolla/passwords.yml", "multinode", "group_vars/all.yml"]
+
+
+#: An inventory and group_vars/all.yml may be folders for ansible: those are read as such.
+FILE_CASES = [(k, p) for k in sorted(FILE_KINDS) for p in PLACES if not (k == "a directory" and p in PLACES[-2:])]
+
+
+@pytest.mark.parametrize("kind, place", FILE_CASES)
+def test_a_file_that_is_not_a_regular_file_is_one_line_naming_it(hostile_repo, kind, place):
+    path = hostile_repo / place
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        path.unlink()
+    make, says = FILE_KINDS[kind]
+    make(path)
+    one_line(bounded(lambda: render(hostile_repo)), str(path), says)

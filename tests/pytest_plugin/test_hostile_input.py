@@ -218,7 +218,7 @@ def test_requirepass_empty_means_no_password(repo, tmp_path):
 
 
 def test_corpus_is_large_enough():
-    from tests.kolla.test_bad_input import BAD_CONFIG_FILES, BAD_DEPLOYMENTS, BAD_URLS
+    from tests.kolla.bad_input import BAD_CONFIG_FILES, BAD_DEPLOYMENTS, BAD_URLS
     from tests.cli.test_lab import CASES
 
     total = len(ONE_LINE) + len(PAYLOADS) + len(BAD_URLS) + len(BAD_CONFIG_FILES) + len(BAD_DEPLOYMENTS) + len(CASES)

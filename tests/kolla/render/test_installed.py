@@ -1,7 +1,8 @@
-"""The oracle: real kolla-ansible (one Redis-era, one Valkey-only release) renders the example repos.
+"""coordcheck.kolla.render.installed, the oracle: real kolla-ansible (one Redis-era, one Valkey-only release)
+renders the example repos, its CLI masks what it prints, and the gate's verdict is the same with it.
 
-Venvs are cached under .cache/kolla-ansible/<release>; renders under .cache/kolla-ansible/renders,
-keyed by the release and the content of every input (tests/kolla/oracle.py).
+Venvs are cached under .cache/kolla-ansible/<release> (render/conftest.py's ``release``); renders under
+.cache/kolla-ansible/renders, keyed by the release and the content of every input (tests/kolla/oracle.py).
 """
 import json, shutil
 from pathlib import Path
@@ -12,10 +13,7 @@ import yaml
 from coordcheck.kolla.render import installed as ka
 from tests.kolla import oracle, scenarios
 
-ROOT = Path(__file__).resolve().parents[2]
-CACHE = ROOT / ".cache" / "kolla-ansible"
-REDIS_ERA, VALKEY_ONLY = "20.3.0", "23.0.0"
-REPOS = ROOT / "examples" / "config-repos"
+CACHE, REDIS_ERA, VALKEY_ONLY, REPOS = oracle.CACHE, oracle.REDIS_ERA, oracle.VALKEY_ONLY, scenarios.REPOS
 HOSTS = {"ctl1": "127.0.2.110", "ctl2": "127.0.2.111", "ctl3": "127.0.2.112"}
 EXTRAS = "&db=0&socket_timeout=60&retry_on_timeout=yes"
 
@@ -23,11 +21,6 @@ EXTRAS = "&db=0&socket_timeout=60&retry_on_timeout=yes"
 def _sentinels(first="ctl1"):
     rest = "".join(f"&sentinel_fallback={a}:26379" for h, a in HOSTS.items() if h != first)
     return f"{HOSTS[first]}:26379?sentinel=kolla{rest}"
-
-
-@pytest.fixture(scope="session", params=[REDIS_ERA, VALKEY_ONLY])
-def release(request):
-    return request.param, ka.install(request.param, CACHE)
 
 
 def render(release, repo: Path, vault=False, facts=None):
@@ -67,19 +60,6 @@ def full_repo(tmp_path_factory):
     pw = yaml.safe_load((repo / "etc/kolla/passwords.yml").read_text())
     (repo / "etc/kolla/passwords.yml").write_text(yaml.safe_dump(pw | {"valkey_master_password": "vk-Pw-42"}))
     return repo
-
-
-def test_install_is_cached_and_idempotent(release):
-    name, venv = release
-    assert ka.install(name, CACHE) == venv
-    assert (venv / "share/kolla-ansible/ansible/site.yml").exists()
-    assert (venv / "collections/ansible_collections/ansible/utils").is_dir()
-
-
-def test_install_failure_is_one_line(tmp_path):
-    with pytest.raises(ka.KollaAnsibleError) as e:
-        ka.install("0.0.0-no-such-release", tmp_path)
-    assert "\n" not in str(e.value) and "pip install" in str(e.value)
 
 
 def test_healthy(release):
@@ -178,13 +158,6 @@ def test_cli_masks_passwords(fmt, capsys, monkeypatch):
     out = capsys.readouterr().out
     assert "8Uv6Y4mWcQqU3tXk2fZr" not in out and out.count("***") == 2 * 22
     assert (json.loads(out)["release"] if fmt else out.splitlines()[-1]).startswith(REDIS_ERA) or fmt == []
-
-
-def test_mask():
-    assert ka.mask("redis://default:pw@h:26379?sentinel=kolla&sentinel_password=pw&db=0") == \
-        "redis://default:***@h:26379?sentinel=kolla&sentinel_password=***&db=0"
-    assert ka.mask("secret", "jobboard_backend_password") == "***"
-    assert ka.mask("127.0.2.110,127.0.2.111", "jobboard_backend_hosts") == "127.0.2.110,127.0.2.111"
 
 
 def test_the_verdict_is_the_same_with_kolla_ansible_installed():

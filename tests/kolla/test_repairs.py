@@ -1,8 +1,10 @@
-"""Every fix takes (a property): for every example and scenario repository and every finding id whose fix
-the gate gives as repository edits, apply those edits mechanically — from the JSON report's structured fix
-(causes[].repairs) — to a copy of the repository and judge it again: that id is gone. The incident is
-also proven end to end through the real gate (`pytest -m config`, --report-json, then exit 0), and
-hypothesis draws hostile overrides (any scheme, any case, any merged file) for the same property."""
+"""coordcheck.kolla.repairs: a fix as data (the edits of the config repository, then the one command) and
+the mechanical application of those edits — and so, every fix takes (a property): for every example and
+scenario repository and every finding id whose fix the gate gives as repository edits, apply those edits —
+from the JSON report's structured fix (causes[].repairs) — to a copy of the repository and judge it again:
+that id is gone. The incident is also proven end to end through the real gate (`pytest -m config`,
+--report-json, then exit 0), and hypothesis draws hostile overrides (any scheme, any case, any merged file)
+for the same property."""
 import json
 import shutil
 import time
@@ -13,7 +15,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from coordcheck.checks.consumers import consumer_findings, sentinel_auth
 from coordcheck.checks.verdicts import REPAIRABLE
 from coordcheck.kolla.render import render_repo
-from coordcheck.kolla.repairs import apply_edits
+from coordcheck.kolla.repairs import Edit, Repair, apply_edits, ini_lines, yaml_lines
 from coordcheck.pytest_plugin.outputs import SCHEMA, as_json
 from coordcheck.pytest_plugin.report import STEPS, finding_record
 from coordcheck.pytest_plugin.run import Run
@@ -186,3 +188,50 @@ def test_the_incident_fix_takes_through_the_real_gate(tmp_path):
     again = run_checklist(*args, tmp_path=tmp_path, cwd=tmp_path)
     assert again.returncode == 0, again.stdout[-3000:]
     assert set(reported(again)) == {"PASSWORDS_PLAINTEXT (warning)", "OVERRIDE_NOT_READ (warning)"}
+
+
+# -- the fix as data, and its mechanical application -------------------------------------------------------
+EXTRAS = Edit("etc/kolla/globals.yml", 12, "set", "redis_connection_string_extras", "&db=0")
+REMOVE = Edit("etc/kolla/config/mistral.conf", 3, "remove", "backend_url", section="coordination", why="Kolla renders it")
+REWRITE = Edit("etc/kolla/config/cinder.conf", None, "replace", "backend_url", "{{ redis_connection_string }}",
+               "coordination")
+
+
+def test_a_repair_prints_each_edit_then_the_command():
+    repair = Repair((EXTRAS, REMOVE, REWRITE), "kolla-ansible -i INVENTORY reconfigure --tags cinder,mistral")
+    assert repair.lines() == [
+        'in the repository: etc/kolla/globals.yml:12: set redis_connection_string_extras: "&db=0"',
+        "                   etc/kolla/config/mistral.conf:3: remove [coordination] backend_url (Kolla renders it)",
+        "                   etc/kolla/config/cinder.conf: rewrite [coordination] backend_url = {{ redis_connection_string }}",
+        "then: kolla-ansible -i INVENTORY reconfigure --tags cinder,mistral"]
+    assert repair.as_dict()["edits"][1] == {"file": "etc/kolla/config/mistral.conf", "line": 3, "action": "remove",
+                                            "key": "backend_url", "value": None, "section": "coordination"}
+    assert Repair((), None).lines() == []
+
+
+def test_the_lines_that_set_a_key_are_found():
+    ini = "[DEFAULT]\nbackend_url = a\n[coordination]\n# backend_url = old\nbackend_url = b\n[coordination]\nbackend_url=c\n"
+    assert ini_lines(ini, "coordination", "backend_url") == [5, 7] and ini_lines(ini, "DEFAULT", "backend_url") == [2]
+    assert yaml_lines("a: 1\n\"redis_x\": 2\n  redis_x: nested\nredis_x : 3\n", "redis_x") == [2, 4]
+
+
+def test_edits_apply_bottom_up_once_each_and_append_where_the_key_is_not(tmp_path):
+    globals_yml, conf = tmp_path / "globals.yml", tmp_path / "cinder.conf"
+    globals_yml.write_text("enable_redis: 'yes'\nredis_connection_string: >\n  redis://old\n  &db=0\nlast: 1\n")
+    conf.write_text("[coordination]\nbackend_url = redis://x\n[DEFAULT]\ndebug = true\n")
+    edits = [{"file": str(globals_yml), "line": 2, "action": "remove", "key": "redis_connection_string", "value": None,
+              "section": None},
+             {"file": str(globals_yml), "line": None, "action": "set", "key": "redis_connection_string_extras",
+              "value": "&db=0&sentinel_password={{ redis_master_password }}", "section": None},
+             {"file": str(conf), "line": 2, "action": "replace", "key": "backend_url",
+              "value": "{{ redis_connection_string }}", "section": "coordination"},
+             {"file": str(conf), "line": None, "action": "set", "key": "extra", "value": "1", "section": "profiler"}]
+    apply_edits(edits + edits[:1])  # the same edit twice is applied once
+    assert globals_yml.read_text() == ("enable_redis: 'yes'\nlast: 1\nredis_connection_string_extras: "
+                                       '"&db=0&sentinel_password={{ redis_master_password }}"\n')
+    assert conf.read_text() == ("[coordination]\nbackend_url = {{ redis_connection_string }}\n[DEFAULT]\ndebug = true\n"
+                                "\n[profiler]\nextra = 1\n")
+    new = tmp_path / "config" / "mistral.conf"
+    apply_edits([{"file": str(new), "line": None, "action": "set", "key": "backend_url", "value": "x",
+                  "section": "coordination"}])
+    assert new.read_text() == "\n[coordination]\nbackend_url = x\n"
