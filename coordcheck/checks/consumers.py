@@ -22,7 +22,7 @@ from coordcheck.checks import configs as url_checks
 from coordcheck.checks import loading, verdicts
 from coordcheck.checks.jobboard_cache import JUDGES
 from coordcheck.checks.loading import no_hosts
-from coordcheck.checks.places import place_key, rendered_place, where_of
+from coordcheck.checks.rendered_places import place_key, rendered_place, where_of
 from coordcheck.checks.preflight import preflight
 from coordcheck.findings import FAIL, WARN, Finding, Where
 from coordcheck.kolla.fixes import Expected

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from coordcheck import url as urls
 from coordcheck.checks import django_cache, jobboard
-from coordcheck.checks.places import where_of
+from coordcheck.checks.rendered_places import where_of
 from coordcheck.consumers import Consumer
 from coordcheck.findings import WARN, Finding
 from coordcheck.kolla.fixes import reconfigure

@@ -13,7 +13,7 @@ import re
 from dataclasses import replace
 
 from coordcheck import url as urls
-from coordcheck.checks.places import place_key
+from coordcheck.checks.rendered_places import place_key
 from coordcheck.findings import WARN, Finding
 from coordcheck.kolla.fixes import INDENT, Expected, URLRepairs, reconfigure
 from coordcheck.kolla.repairs import Edit, Repair, ini_lines, yaml_lines

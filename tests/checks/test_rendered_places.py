@@ -1,6 +1,6 @@
-"""Where a rendered value lands (coordcheck/checks/places.py): one text per place, the key the repairs
+"""Where a rendered value lands (coordcheck/checks/rendered_places.py): one text per place, the key the repairs
 look records up by."""
-from coordcheck.checks.places import place_key, rendered_place, where_of
+from coordcheck.checks.rendered_places import place_key, rendered_place, where_of
 from coordcheck.kolla.render.values import Record
 
 KOLLA = Record("ctl1", "cinder-api", "cinder.conf", "coordination", "backend_url", "redis://h:26379")
