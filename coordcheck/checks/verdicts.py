@@ -24,7 +24,7 @@ from coordcheck.kolla.render.values import OPTIONS
 URL_IDS = {"SENTINEL_AUTH_MISSING", "SENTINEL_AUTH_UNEXPECTED", "PASSWORD_MISMATCH", "MASTER_USER_WRONG",
            "FALLBACK_MISMATCH", "URL_INVALID", "URL_BYPASSES_SENTINEL", "URL_UNKNOWN_OPTION", "URL_ENCODING", "URL_DRIFT",
            "URL_NOT_LOADABLE", "URL_BLANK", "BACKEND_NOT_SENTINEL"}
-#: every id whose finding can carry a repair (tests/kolla/test_fixes_take.py proves each takes)
+#: every id whose finding can carry a repair (tests/kolla/test_repairs.py proves each takes)
 REPAIRABLE = URL_IDS | {"JOBBOARD_NO_SENTINEL_AUTH", "HORIZON_NO_SENTINEL_AUTH", "REDIS_NAMES_LEFTOVER",
                         "OVERRIDE_NO_CONSUMER", "OVERRIDE_NOT_READ"}
 PLACE = re.compile(r"^(?P<file>.+):(?P<line>\d+) \[(?P<section>[^]]*)\] (?P<option>\S+)$")
