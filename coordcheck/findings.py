@@ -120,11 +120,11 @@ CATALOGUE = _entries(
      "move its options to a file Kolla merges for that service (named in the fix), or to globals.yml, then reconfigure"),
     ("OVERRIDE_NO_CONSUMER", "config", "an override sets a coordination option for a service that has no such consumer in this release: the service ignores it",
      "remove it; the services that do coordinate are fixed once through <flavor>_connection_string_extras in globals.yml"),
-    ("REDIS_NAMES_LEFTOVER", "config", "Redis names (enable_redis, redis_*) are set on a Valkey-only release: Kolla ignores them",
+    ("REDIS_NAMES_LEFTOVER", "config", "Redis names (enable_redis, redis_*) are set where the release renders every consumer from Valkey: Kolla ignores them (or, on 20.4-20.6, deploys Redis beside Valkey)",
      "rename them to their valkey_* names (enable_valkey, valkey_connection_string_extras, ...) and remove the redis_* ones"),
     ("URL_NO_HOSTS", "config", "a coordination URL Kolla renders names no host: its flavor's inventory group is empty (mistral renders it always)",
      "enable the flavor (enable_<flavor>) and give its inventory group the sentinel hosts, or disable the service"),
-    ("OLD_PASSWORD_LEFT", "config", "redis_master_password is still in passwords.yml on a Valkey-only release",
+    ("OLD_PASSWORD_LEFT", "config", "redis_master_password is still in passwords.yml where the release renders every consumer from Valkey",
      "once the Redis containers are gone, remove redis_master_password (kolla-ansible LP#2138461: the move to Valkey generates valkey_master_password)"),
     *((c.missing_auth, "config", c.cause, c.fix) for c in RECORDS if c.cause),  # their own causes: their records'
     ("URL_NOT_LOADABLE", "config", "a coordination value its consumer's own loader refuses (tooz finds no driver for its scheme, or the driver rejects it): the service cannot coordinate",
