@@ -40,14 +40,14 @@ def test_every_catalogue_entry_has_a_scenario_or_named_test():
     from coordcheck.findings import CATALOGUE
     from coordcheck.lab.scenarios import SCENARIOS
     reproduced = {s.finding for s in SCENARIOS.values()}
-    covered_elsewhere = {"CONFIG_MISSING": "tests/pytest_plugin/test_checklist.py", "DISCOVERY_FAILED": "tests/checks/test_checks.py",
+    covered_elsewhere = {"CONFIG_MISSING": "tests/pytest_plugin/test_plugin.py", "DISCOVERY_FAILED": "tests/checks/test_checks.py",
                          "SENTINEL_TOPOLOGY_INCOMPLETE": "tests/checks/test_checks.py",
-                         "TOOZ_HANDSHAKE_FAILED": "tests/pytest_plugin/test_checklist.py",
+                         "TOOZ_HANDSHAKE_FAILED": "tests/pytest_plugin/test_plugin.py",
                          "PASSWORDS_PLAINTEXT": "tests/pytest_plugin/test_gate.py",
                          "CONTAINER_ENGINE_UNUSABLE": "tests/runbook/test_service_containers.py",
                          "FAILOVER_SEEN": "tests/lab/test_faults.py",
-                         "HOST_UNREACHABLE": "tests/pytest_plugin/test_checklist.py",
-                         "CONFIG_UNREADABLE": "tests/pytest_plugin/test_checklist.py",
+                         "HOST_UNREACHABLE": "tests/pytest_plugin/test_plugin.py",
+                         "CONFIG_UNREADABLE": "tests/pytest_plugin/test_plugin.py",
                          "CONSUMER_CLIENT_FAILED": "tests/checks/test_containers.py",
                          "FAILOVER_NOT_FOLLOWED": "tests/runbook/test_failover_drill.py",
                          **{entry: "tests/kolla/test_consumer_findings.py" for entry in (

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests.conftest import assert_no_secret, lab, run_checklist, run_cli
-from tests.pytest_plugin.test_checklist import SENTINEL_AUTH_CHECKS
+from tests.pytest_plugin.checklist_ids import SENTINEL_AUTH_CHECKS
 
 
 @pytest.fixture(scope="module")
