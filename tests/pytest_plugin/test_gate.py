@@ -49,7 +49,7 @@ def test_incident_repo_fails_naming_every_file(tmp_path):
     assert "hosts ctl1, ctl2, ctl3 cinder-api cinder-api/cinder.conf [coordination] backend_url" in places
     assert "host stor1: cinder-volume cinder-volume/cinder.conf [coordination] backend_url, set by" in places
     assert "config/redis/redis-sentinel.conf:2 sets requirepass" in run.stdout
-    assert "8Uv6Y4mWcQqU3tXk2fZr" not in run.output
+    assert PASSWORD not in run.output
 
 
 def test_vaulted_valkey_repo(tmp_path):
