@@ -36,7 +36,7 @@ def scenarios() -> str:
             "here are proven by tests of their own (`tests/test_readme.py` names them); `TOOZ_HANDSHAKE_FAILED` "
             "follows every client-side fault. `SERVICE_LOG_ERRORS` waits until the service has logged the "
             "incident, which tooz 9 and redis-py 8 do only after minutes of retries, so its diagnosis is tested "
-            "once, in `tests/runbook/test_service_containers.py`, whose cloud is built with it.\n\n"
+            "once, in `tests/runbook/test_containers.py`, whose cloud is built with it.\n\n"
             f"{markdown_table()}\n\n"
             "## With a network namespace per host (`coordcheck up --netns`)\n\n"
             f"{markdown_table(netns=True)}\n")

@@ -40,22 +40,22 @@ def test_every_catalogue_entry_has_a_scenario_or_named_test():
     from coordcheck.findings import CATALOGUE
     from coordcheck.lab.scenarios import SCENARIOS
     reproduced = {s.finding for s in SCENARIOS.values()}
-    covered_elsewhere = {"CONFIG_MISSING": "tests/pytest_plugin/test_checklist.py", "DISCOVERY_FAILED": "tests/checks/test_configs.py",
+    covered_elsewhere = {"CONFIG_MISSING": "tests/pytest_plugin/test_plugin.py", "DISCOVERY_FAILED": "tests/checks/test_configs.py",
                          "SENTINEL_TOPOLOGY_INCOMPLETE": "tests/checks/test_servers.py",
-                         "TOOZ_HANDSHAKE_FAILED": "tests/pytest_plugin/test_checklist.py",
+                         "TOOZ_HANDSHAKE_FAILED": "tests/pytest_plugin/test_plugin.py",
                          "PASSWORDS_PLAINTEXT": "tests/pytest_plugin/test_gate.py",
-                         "CONTAINER_ENGINE_UNUSABLE": "tests/runbook/test_service_containers.py",
+                         "CONTAINER_ENGINE_UNUSABLE": "tests/runbook/test_containers.py",
                          "FAILOVER_SEEN": "tests/observe/test_failover.py",
-                         "HOST_UNREACHABLE": "tests/pytest_plugin/test_checklist.py",
-                         "CONFIG_UNREADABLE": "tests/pytest_plugin/test_checklist.py",
+                         "HOST_UNREACHABLE": "tests/pytest_plugin/test_plugin.py",
+                         "CONFIG_UNREADABLE": "tests/pytest_plugin/test_plugin.py",
                          "CONSUMER_CLIENT_FAILED": "tests/checks/test_containers.py",
-                         "FAILOVER_NOT_FOLLOWED": "tests/runbook/test_failover_drill.py",
-                         **{entry: "tests/kolla/test_consumer_findings.py" for entry in (
+                         "FAILOVER_NOT_FOLLOWED": "tests/runbook/test_drill.py",
+                         **{entry: "tests/checks/test_consumers.py" for entry in (
                              "OVERRIDE_NOT_READ", "OVERRIDE_NO_CONSUMER", "REDIS_NAMES_LEFTOVER", "URL_NO_HOSTS",
                              "OLD_PASSWORD_LEFT", "JOBBOARD_NO_SENTINEL_AUTH", "HORIZON_NO_SENTINEL_AUTH")},
                          **{entry: "tests/checks/test_loading.py" for entry in (
                              "URL_NOT_LOADABLE", "URL_BLANK", "BACKEND_NOT_SENTINEL")},
-                         "ADDRESSES_UNVERIFIED": "tests/kolla/test_consumer_findings.py"}
+                         "ADDRESSES_UNVERIFIED": "tests/checks/test_consumers.py"}
     for entry in CATALOGUE:
         assert entry in reproduced or entry in covered_elsewhere, entry
     for entry, path in covered_elsewhere.items():

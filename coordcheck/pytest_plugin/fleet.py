@@ -59,8 +59,9 @@ def remove_ssh_config(config: pytest.Config) -> None:
 
 
 def host_of(item: pytest.Item) -> str | None:
+    """The inventory name of the testinfra host a test is parametrized with (testinfra's Host)."""
     spec = getattr(getattr(item, "callspec", None), "params", {}).get("_testinfra_host")
-    return str(spec).rpartition("://")[2] if spec else None
+    return spec.backend.get_hostname() if spec is not None else None
 
 
 def group_by_host(items: list[pytest.Item]) -> None:

@@ -1,5 +1,6 @@
 """`coordcheck render`: every consumer option with its value (masked) and where it comes from."""
 import json
+import shutil
 
 from coordcheck.cli import render as render_command
 from coordcheck.kolla.releases import RELEASES, release_for
@@ -54,8 +55,6 @@ def test_releases():
 
 def test_what_does_not_render_is_listed_in_both_forms(tmp_path, capsys):
     """An override's template that fails, and an override that is not INI: named with file:line, in JSON too."""
-    import shutil
-
     repo = tmp_path / "repo"
     shutil.copytree(REPO, repo)
     config = repo / "etc/kolla/config"
@@ -70,3 +69,14 @@ def test_what_does_not_render_is_listed_in_both_forms(tmp_path, capsys):
     assert render_command.main(args) == 1
     lines = capsys.readouterr().out.splitlines()
     assert any(l.startswith("# error: ") and " masakari-api: " in l and "masakari.conf:2" in l for l in lines)
+
+
+def test_render_exits_non_zero_when_something_did_not_render(tmp_path, capsys):
+    repo = tmp_path / "repo"
+    shutil.copytree(scenarios.REPOS / "healthy", repo)
+    (repo / "etc/kolla/config/cinder.conf").write_text("[coordination]\nbackend_url = {{ no_such_variable }}\n")
+    code = render_command.main(["--configdir", str(repo / "etc/kolla"), "--inventory", str(repo / "multinode")])
+    out, err = capsys.readouterr()
+    assert code == 1 and "# error: " in out and "did not render" in err
+    assert {"ctl1", "ctl2", "ctl3", "stor1"} <= {line.split()[2] for line in out.splitlines()
+                                                if line.startswith("# error: ")}

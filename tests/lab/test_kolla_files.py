@@ -14,7 +14,7 @@ from coordcheck.lab import kolla_files
 from coordcheck.secrets import Secret
 from coordcheck.url import with_sentinel_password
 from tests.conftest import assert_no_secret, lab, run_checklist, run_cli
-from tests.pytest_plugin.test_checklist import SENTINEL_AUTH_CHECKS
+from tests.pytest_plugin.checklist_ids import SENTINEL_AUTH_CHECKS
 
 HOSTS = {"ctl1": "127.0.5.110", "ctl2": "127.0.5.111", "ctl3": "127.0.5.112"}
 PASSWORD = Secret("kolla-files-pw")

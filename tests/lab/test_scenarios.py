@@ -32,8 +32,8 @@ def deployment_for(tmp_path):
             run_cli("down", "--dir", str(root))
 
 
-#: netns scenarios: tests/lab/test_netns.py; diagnosed in tests/runbook/test_service_containers.py, whose cloud is built with it: the
-#: wait for the service's log line (minutes) is paid once; the consumers' scenarios in tests/runbook/test_consumers.py, on one lab
+#: netns scenarios: tests/lab/test_netns.py; diagnosed in tests/runbook/test_containers.py, whose cloud is built with it: the
+#: wait for the service's log line (minutes) is paid once; the consumers' scenarios there too (TestConsumers), on one lab
 ELSEWHERE = {"SERVICE_LOG_ERRORS", "JOBBOARD_NO_SENTINEL_AUTH", "HORIZON_NO_SENTINEL_AUTH", "SENTINEL_AUTH_MISSING_GNOCCHI"}
 
 

@@ -1,29 +1,30 @@
-"""The CI gate on Kolla config repositories: `pytest -m config` without
---hosts renders every service's URL from the repository and checks it, with
-no host contacted."""
+"""The CI gate on Kolla config repositories (`coordcheck.pytest_plugin.gate`):
+`pytest -m config` without --hosts renders every service's URL from the
+repository and checks it, with no host contacted, one case per distinct
+finding. Hostile repositories too: what Ansible accepts the gate accepts,
+templates run nothing, what cannot render is one line and exit 4 before
+collection, and generated repositories (hypothesis) end cleanly, run in this
+process (pytest.main), a fixed number of examples."""
 
+import os
+import resource
 import shutil
+import tempfile
+import time
+from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, event, given, settings
 
-from tests.conftest import PROJECT, reported, run_checklist
+from coordcheck.secrets import forms
+from tests.conftest import reported
+from tests.pytest_plugin.generated_repos import changes, ini_text, place, yaml_text
+from tests.pytest_plugin.repos import (HEALTHY, PASSWORD, REPOS, UNREAD, VAULT_PASSWORD, assert_clean,
+                                       assert_one_error_line, gate, inline_vault, script, vaulted, write)
 
-REPOS = PROJECT / "examples" / "config-repos"
-#: The examples keep config/<flavor>/<flavor>-sentinel.conf with requirepass: no Kolla release merges it (a warning).
-UNREAD = "OVERRIDE_NOT_READ (warning)"
-
-
-def gate(repo, tmp_path, *extra):
-    return run_checklist("-m", "config", "--configdir", str(repo / "etc" / "kolla"),
-                         "--inventory", str(repo / "multinode"), *extra, tmp_path=tmp_path, cwd=tmp_path)
-
-
-@pytest.fixture
-def repo(tmp_path):
-    """A copy of the healthy example repository, to break."""
-    copy = tmp_path / "repo"
-    shutil.copytree(REPOS / "healthy", copy)
-    return copy
+PAYLOAD_MARK = "/tmp/coordcheck-pwned-{name}"
+#: Bounds of one fuzz example and of the whole process (a bomb costs minutes and gigabytes).
+EXAMPLE_SECONDS, MAX_RSS_MB = 60.0, 1024
 
 
 def test_healthy_repo_passes_with_a_plaintext_warning(tmp_path):
@@ -48,7 +49,7 @@ def test_incident_repo_fails_naming_every_file(tmp_path):
     assert "hosts ctl1, ctl2, ctl3 cinder-api cinder-api/cinder.conf [coordination] backend_url" in places
     assert "host stor1: cinder-volume cinder-volume/cinder.conf [coordination] backend_url, set by" in places
     assert "config/redis/redis-sentinel.conf:2 sets requirepass" in run.stdout
-    assert "8Uv6Y4mWcQqU3tXk2fZr" not in run.output
+    assert PASSWORD not in run.output
 
 
 def test_vaulted_valkey_repo(tmp_path):
@@ -148,3 +149,136 @@ def test_runbook_fix_is_explained(tmp_path):
     for service in ("cinder", "keystone", "nova", "neutron"):
         assert f"config/{service}/coordination.conf:2" in unread
     assert "test_consumer[OVERRIDE_NOT_READ-1]" in run.stdout  # one case per distinct finding, not per host
+
+
+# -- what Ansible accepts, the gate accepts ------------------------------------
+def test_inline_vault_and_unsafe_values_read_as_ansible_reads_them(repo, tmp_path):
+    kolla_dir = repo / "etc" / "kolla"
+    (kolla_dir / "passwords.yml").write_text("redis_master_password: " + inline_vault(PASSWORD))
+    globals_yml = kolla_dir / "globals.yml"
+    globals_yml.write_text(globals_yml.read_text() + "some_note: !unsafe '{{ not_templated }}'\n")
+    run = gate(repo, tmp_path, "--vault-password-file", script(repo, f"echo {VAULT_PASSWORD}"), timeout=60)
+    assert run.returncode == 0, run.output[-3000:]
+    assert set(reported(run)) == {"PASSWORDS_PLAINTEXT (warning)", UNREAD}
+    assert_clean(run)
+
+
+def test_unsafe_values_are_never_templated(repo, tmp_path):
+    """An ``!unsafe`` extras value keeps its braces: tooz then gets them, and
+    the gate says so (Kolla would write them as they are)."""
+    globals_yml = repo / "etc" / "kolla" / "globals.yml"
+    globals_yml.write_text(globals_yml.read_text().replace(
+        'redis_connection_string_extras: "', "redis_connection_string_extras: !unsafe \""))
+    run = gate(repo, tmp_path, timeout=60)
+    assert run.returncode == 1
+    assert "PASSWORD_MISMATCH" in reported(run)  # sentinel_password is the braces, as written
+    assert_clean(run)
+
+
+def test_requirepass_empty_means_no_password(repo, tmp_path):
+    (repo / "etc" / "kolla" / "config" / "redis" / "redis-sentinel.conf").write_text('requirepass ""\n')
+    run = gate(repo, tmp_path, timeout=60)
+    assert "SENTINEL_AUTH_UNEXPECTED" in reported(run)  # 2025.1's redis-py 5.2.1 fails on it
+    assert "SENTINEL_AUTH_MISSING" not in reported(run)
+
+
+# -- templates from a config repository run nothing ----------------------------
+PAYLOADS = {
+    "cycler": "{{{{ cycler.__init__.__globals__.os.system('touch {mark}') }}}}",
+    "mro": "{{{{ ''.__class__.__mro__[1].__subclasses__() }}}}",
+    "lipsum": "{{{{ lipsum.__globals__['os'].system('touch {mark}') }}}}",
+    "self": "{{{{ self.__init__.__globals__ }}}}",
+    "request": "{{{{ namespace.__init__.__globals__['os'].popen('touch {mark}').read() }}}}",
+    "loop-bomb": "{{% for a in range(99999) %}}{{% for b in range(99999) %}}{{% endfor %}}{{% endfor %}}",
+    "memory-bomb": "{{{{ 'x' * 10 ** 12 }}}}",
+    "recursion": "{{{{ redis_connection_string_extras }}}}",
+}
+
+
+@pytest.mark.parametrize("name", sorted(PAYLOADS))
+def test_a_template_payload_runs_nothing(repo, tmp_path, name):
+    mark = Path(PAYLOAD_MARK.format(name=f"{name}-{os.getpid()}-{tmp_path.name}"))
+    payload = PAYLOADS[name].format(mark=mark)
+    (repo / "etc" / "kolla" / "config" / "cinder.conf").write_text(f"[coordination]\nbackend_url = {payload}\n")
+    if name == "recursion":
+        globals_yml = repo / "etc" / "kolla" / "globals.yml"
+        globals_yml.write_text(globals_yml.read_text() + "loop_a: '{{ loop_b }}'\nloop_b: '{{ loop_a }}'\n")
+        (repo / "etc" / "kolla" / "config" / "cinder.conf").write_text("[coordination]\nbackend_url = {{ loop_a }}\n")
+    run = gate(repo, tmp_path, timeout=60)
+    assert not mark.exists(), "a template ran a command"
+    assert run.returncode == 1
+    failures = " ".join(run.failures().values())
+    assert "config/cinder.conf" in failures and "URL_INVALID" in failures
+    assert_clean(run)
+    assert run.seconds < 20
+
+
+# -- what is found while rendering is one ERROR line and exit 4, before collection ----
+def _laughs() -> str:
+    lines = ['lol0: &lol0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"lol{i}: &lol{i} [{', '.join([f'*lol{i - 1}'] * 9)}]" for i in range(1, 10)]
+    return "\n".join(lines) + "\n"
+
+
+RENDER_TIME = [
+    ("globals.d not YAML", lambda r: (write(r, "etc/kolla/globals.d/x.yml", "a: b: c\n"), [])[1], "is not valid YAML"),
+    ("globals.d a list", lambda r: (write(r, "etc/kolla/globals.d/x.yml", "- a\n"), [])[1],
+     "must hold a YAML mapping, not list"),
+    ("globals.d binary", lambda r: (write(r, "etc/kolla/globals.d/x.yml", b"\x00\xff"), [])[1], "is binary"),
+    ("globals.d vaulted with another password", lambda r: (
+        write(r, "etc/kolla/globals.d/x.yml", vaulted("a: 1\n")), write(r, "other.txt", "another-password\n"),
+        ["--vault-password-file", str(r / "other.txt")])[2], "the vault password does not decrypt it"),
+    ("globals.d alias bomb", lambda r: (write(r, "etc/kolla/globals.d/x.yml", _laughs()), [])[1],
+     "aliases expand to more than"),
+    ("globals.d a folder", lambda r: ((r / "etc/kolla/globals.d/x.yml").mkdir(parents=True), [])[1],
+     "globals.d/x.yml is a directory"),
+    ("config a folder named .conf", lambda r: ((r / "etc/kolla/config/cinder.conf").mkdir(parents=True), [])[1],
+     "config/cinder.conf is a directory"),
+    ("config a FIFO", lambda r: (os.mkfifo(r / "etc/kolla/config/cinder.conf"), [])[1], "cinder.conf is a FIFO"),
+    ("config a link to /dev/zero", lambda r: ((r / "etc/kolla/config/cinder.conf").symlink_to("/dev/zero"), [])[1],
+     "cinder.conf is a character device"),
+    ("kolla-release a path", lambda r: ["--kolla-release", "../../etc"], "kolla-ansible release '../../etc'"),
+    ("facts folder missing", lambda r: ["--facts", str(r / "no-facts")], "is not a directory"),
+]
+
+
+@pytest.mark.parametrize("setup, says", [row[1:] for row in RENDER_TIME], ids=[row[0] for row in RENDER_TIME])
+def test_what_rendering_finds_is_one_error_line_and_exit_4(repo, tmp_path, setup, says):
+    run = gate(repo, tmp_path, *setup(repo), timeout=60)
+    assert_one_error_line(run, says)
+    assert "Traceback" not in run.output and "INTERNALERROR" not in run.output and PASSWORD not in run.output
+    assert 'failures="1"' in run.junit
+
+
+# -- generated repositories: whatever the repository, 0, 1 or 4, no traceback, no password ----
+@settings(max_examples=40, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(changes=changes, globals_extra=yaml_text, override=ini_text)
+def test_the_gate_on_a_generated_repo_ends_cleanly(capfd, changes, globals_extra, override):
+    """Within bounded time and memory, whatever the files hold or are."""
+    root = Path(tempfile.mkdtemp(prefix="coordcheck-fuzz-"))
+    try:
+        repo = root / "repo"
+        shutil.copytree(HEALTHY, repo)
+        globals_yml = repo / "etc/kolla/globals.yml"
+        globals_yml.write_text(globals_yml.read_text() + "\n" + globals_extra.replace("---\n", ""))
+        (repo / "etc/kolla/config/cinder.conf").write_text(override)
+        for where, kind, yaml_content, ini_content in changes:
+            place(repo / where, kind, yaml_content, ini_content)
+        capfd.readouterr()
+        started = time.monotonic()
+        code = pytest.main(["-q", "-p", "no:cacheprovider", "-m", "config", "--configdir", str(repo / "etc/kolla"),
+                            "--inventory", str(repo / "multinode"), "--junitxml", str(root / "junit.xml")])
+        seconds = time.monotonic() - started
+        out, err = capfd.readouterr()
+        junit = (root / "junit.xml").read_text(errors="replace") if (root / "junit.xml").is_file() else ""
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    output = out + err + junit
+    event(f"exit {int(code)}")   # --hypothesis-show-statistics: how the examples ended
+    assert int(code) in (0, 1, 4), output[-3000:]
+    assert "Traceback" not in output and "INTERNALERROR" not in output, output[-3000:]
+    leaked = [f for f in forms(PASSWORD) if f in output]
+    assert not leaked, leaked
+    assert seconds < EXAMPLE_SECONDS, seconds
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss < MAX_RSS_MB * 1024

@@ -1,76 +1,21 @@
 """The machine outputs of one run (`coordcheck.pytest_plugin.outputs`): JSON
-against its schema, Prometheus through prometheus_client's parser, the HTML
-page in headless Chromium, Nagios lines and codes; no password in any."""
+against its schema, Prometheus through prometheus_client's parser, Nagios
+lines and codes (the live run's too); no password in any."""
 
 import json
 import os
-import shutil
-import struct
-import subprocess
 import time
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from coordcheck.pytest_plugin import outputs
-from coordcheck.pytest_plugin.run import Run
-from coordcheck.pytest_plugin.html import page
 from coordcheck.pytest_plugin.report import STEPS
+from coordcheck.pytest_plugin.run import Run
 from coordcheck.secrets import KNOWN, Secret
 from coordcheck.textfile import sample_value
-
-PW = "Pw-0utput-s3cret"
-
-
-def finding(fid, host, service=None, severity="fail", evidence="e", fix="f"):
-    return {"id": fid, "severity": severity, "cause": f"cause of {fid}",
-            "where": {"host": host, "service": service, "file": f"/etc/kolla/{service}/x.conf" if service else None,
-                      "address": None, "container": None, "more_files": []},
-            "place": f"host {host}" + (f", service {service}" if service else ""), "evidence": evidence, "fix": fix}
-
-
-def record(row, step, status, *found, where=None, test=None):
-    return {"row": row, "step": step, "status": status, "where": where or f"inside cinder_volume on {row}",
-            "test": test or f"tests_infra/test_{step}.py::t[{row}]", "findings": list(found), "reason": None}
-
-
-@pytest.fixture
-def incident_run():
-    Secret(PW)  # known from here on: every output masks it
-    run = Run(STEPS, time.time() - 2.0)
-    run.inventory = "/etc/kolla/multinode"
-    for host in ("ctl1", "ctl2", "ctl3"):
-        for step in ("network", "sentinel", "auth", "master"):
-            run.add(record(host, step, "pass"))
-        missing = finding("SENTINEL_AUTH_MISSING", host, "cinder-volume", evidence=f"NOAUTH (url had {PW})",
-                          fix="kolla-ansible -i INVENTORY reconfigure --tags cinder")
-        run.add(record(host, "client", "fail", missing))
-        run.add(record(host, "config", "fail", missing))
-    run.add(record("runner", "client", "warn", finding("FAILOVER_SEEN", None, severity="warn"), where="from this machine"))
-    run.finished = time.time()
-    return run
-
-
-def check(schema, value, path="$"):
-    """A JSON Schema subset (type, enum, const, required, properties,
-    items, additionalProperties): enough for outputs.SCHEMA."""
-    kinds = {"string": str, "integer": int, "number": (int, float), "object": dict, "array": list,
-             "null": type(None), "boolean": bool}
-    if "type" in schema:
-        types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-        assert any(isinstance(value, kinds[t]) for t in types), f"{path}: {value!r} is not {types}"
-    assert "enum" not in schema or value in schema["enum"], f"{path}: {value!r} not in {schema['enum']}"
-    assert "const" not in schema or value == schema["const"], path
-    if isinstance(value, dict):
-        for key in schema.get("required", []):
-            assert key in value, f"{path}: {key} missing"
-        for key, item in value.items():
-            sub = schema.get("properties", {}).get(key, schema.get("additionalProperties"))
-            if isinstance(sub, dict):
-                check(sub, item, f"{path}.{key}")
-    if isinstance(value, list) and "items" in schema:
-        for i, item in enumerate(value):
-            check(schema["items"], item, f"{path}[{i}]")
+from tests.conftest import assert_no_secret, run_checklist, run_cli
+from tests.pytest_plugin.records import PW, REPO, check, finding, record
 
 
 def test_json_report_follows_its_schema_one_entry_per_cause(incident_run, tmp_path):
@@ -161,87 +106,10 @@ def test_nagios_states_and_perfdata(statuses, line, code):
     assert text.endswith(f"| hosts={1 if statuses else 0} failed={failed} warnings={warnings} duration=2.1s")
 
 
-def png_size(path):
-    data = path.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    return struct.unpack(">II", data[16:24])
-
-
-CHROMIUM = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def test_html_report_in_headless_chromium(incident_run, tmp_path):
-    browser = shutil.which("chromium")
-    assert browser, "chromium is not installed: make browser (Debian's chromium)"
-    path = tmp_path / "report.html"
-    outputs.write_atomically(path, page(incident_run))
-    text = path.read_text()
-    assert PW not in text and "http" not in text.replace("http-equiv", "")   # no external asset
-    profile = tmp_path / "profile"
-    shot = tmp_path / "shot.png"
-    subprocess.run([browser, *CHROMIUM, f"--user-data-dir={profile}", f"--screenshot={shot}",
-                    "--window-size=1200,900", path.as_uri()], capture_output=True, timeout=90, check=True)
-    assert png_size(shot) == (1200, 900) and shot.stat().st_size > 10_000
-    dom = subprocess.run([browser, *CHROMIUM, f"--user-data-dir={profile}", "--dump-dom", path.as_uri()],
-                         capture_output=True, text=True, timeout=90, check=True).stdout
-    assert "<th>ctl2</th>" in dom and '<td class="fail"' in dom and dom.count('id="SENTINEL_AUTH_MISSING"') == 1
-    assert "kolla-ansible -i /etc/kolla/multinode reconfigure --tags cinder" in dom and PW not in dom
-
-
 def test_every_output_masks_what_it_writes(tmp_path):
     Secret(PW)
     outputs.write_atomically(tmp_path / "x", f"a {PW} b")
     assert (tmp_path / "x").read_text() == KNOWN.mask(f"a {PW} b") and PW not in (tmp_path / "x").read_text()
-
-
-# --- every output whole: every place, every service (issue 19) ------------------------------------------
-
-from coordcheck.findings import Finding, Place, Where  # noqa: E402
-from coordcheck.pytest_plugin import annotations  # noqa: E402
-from coordcheck.pytest_plugin.report import finding_record  # noqa: E402
-
-REPO = "/repo/etc/kolla"
-GATE_PLACES = [Place(h, s, f"{s}/{s.split('-')[0]}.conf", option="[coordination] backend_url",
-                     source=f"{REPO}/config/{s.split('-')[0]}.conf:3" if not s.startswith("cinder") else
-                     "Kolla default (redis_master_password from /repo/etc/kolla/passwords.yml)")
-               for h in ("ctl1", "ctl2", "ctl3") for s in ("cinder-api", "designate-worker", "masakari-api",
-                                                            "mistral-api")]
-GATE_PLACES.append(Place("stor1", "cinder-volume", "cinder-volume/cinder.conf", option="[coordination] backend_url",
-                         source=f"{REPO}/config/cinder/cinder-volume.conf:5"))
-CORRECTED = f"redis://default:{PW}@10.0.2.110:26379?sentinel=kolla&db=0&sentinel_password={PW}"
-
-
-@pytest.fixture
-def gate_run():
-    """A gate run as the gate records it: one finding, places on four hosts, a consequence."""
-    Secret(PW)
-    run = Run(STEPS, time.time() - 1.0)
-    run.inventory = "/repo/multinode"
-    fix = f"add &sentinel_password=<the sentinels' password> to backend_url\n            corrected URL: {CORRECTED}"
-    missing = Finding("SENTINEL_AUTH_MISSING", Where(host="ctl1", places=tuple(GATE_PLACES)),
-                      evidence="config/redis/redis-sentinel.conf:2 sets requirepass", fix=fix)
-    follows = Finding("TOOZ_HANDSHAKE_FAILED", Where(host="ctl2", places=tuple(GATE_PLACES[4:8])),
-                      evidence="stage start: timed out; cause: SENTINEL_AUTH_MISSING")
-    run.add(record("runner", "config", "fail", finding_record(missing), test="tests_infra/test_gate_consumers.py::a"))
-    run.add(record("ctl2", "client", "fail", finding_record(follows), test="tests_infra/test_python_client.py::b"))
-    run.finished = time.time()
-    return run
-
-
-def test_a_consequence_folds_into_its_cause_with_every_place(gate_run):
-    [cause] = gate_run.causes()
-    assert cause["id"] == "SENTINEL_AUTH_MISSING" and len(cause["tests"]) == 2
-    assert [c["id"] for c in cause["consequences"]] == ["TOOZ_HANDSHAKE_FAILED"]
-    assert len(cause["places"]) == 13 and {p["host"] for p in cause["places"]} == {"ctl1", "ctl2", "ctl3", "stor1"}
-    assert cause["services"] == ["cinder-api", "cinder-volume", "designate-worker", "masakari-api", "mistral-api"]
-    block = "\n".join(gate_run.summary_lines())
-    headlines = [line.split()[0] for line in block.splitlines() if line.startswith("  ") and not line.startswith("   ")]
-    assert [h for h in headlines if h.isupper()] == ["SENTINEL_AUTH_MISSING"]
-    assert "TOOZ_HANDSHAKE_FAILED (1 tests, its places above)" in block
-    # places under the host they are on: stor1's own line, ctl1-3 alike in one group
-    assert "host stor1: cinder-volume" in block and "hosts ctl1, ctl2, ctl3\n" in block
-    assert "host ctl1" not in block and "ctl1:" not in block
 
 
 def test_json_carries_every_place_and_service(gate_run, tmp_path):
@@ -258,69 +126,18 @@ def test_json_carries_every_place_and_service(gate_run, tmp_path):
     assert PW not in path.read_text()
 
 
-def test_html_places_as_a_table_fix_clean_url_whole(gate_run, tmp_path):
-    path = tmp_path / "report.html"
-    outputs.write_atomically(path, page(gate_run))
-    text = path.read_text()
-    assert text.count("<tr><td>") == 13 and "<th>set by</th>" in text and "<td>stor1</td>" in text
-    whole = CORRECTED.replace(PW, "***").replace("&", "&amp;")
-    assert f"corrected URL: {whole}" in text and "&amp;sentinel_password=***" in text
-    fix = text.split('<pre class="fix">', 1)[1].split("</pre>", 1)[0]
-    assert all(line == line.strip() for line in fix.splitlines())   # no terminal indentation
-    assert PW not in text
 
 
-SARIF_REQUIRED = {   # SARIF 2.1.0's required properties (OASIS sarif-v2.1.0, sarif-schema-2.1.0.json)
-    "type": "object", "required": ["version", "runs"],
-    "properties": {"version": {"const": "2.1.0"}, "$schema": {"type": "string"}, "runs": {"type": "array", "items": {
-        "type": "object", "required": ["tool", "results"], "properties": {
-            "tool": {"type": "object", "required": ["driver"], "properties": {"driver": {
-                "type": "object", "required": ["name"], "properties": {"name": {"type": "string"}, "rules": {
-                    "type": "array", "items": {"type": "object", "required": ["id"]}}}}}},
-            "results": {"type": "array", "items": {
-                "type": "object", "required": ["message", "ruleId", "level", "locations"], "properties": {
-                    "ruleId": {"type": "string"}, "ruleIndex": {"type": "integer"},
-                    "level": {"enum": ["none", "note", "warning", "error"]},
-                    "message": {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}},
-                    "locations": {"type": "array", "items": {"type": "object", "properties": {
-                        "physicalLocation": {"type": "object", "required": ["artifactLocation"], "properties": {
-                            "artifactLocation": {"type": "object", "required": ["uri"]},
-                            "region": {"type": "object", "required": ["startLine"],
-                                       "properties": {"startLine": {"type": "integer"}}}}}}}}}}}}}}},
-}
-
-
-def test_sarif_annotates_each_repository_line_with_every_service(gate_run, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    path = tmp_path / "coordcheck.sarif"
-    outputs.write_atomically(path, json.dumps(annotations.sarif(gate_run)))
-    data = json.loads(path.read_text())
-    check(SARIF_REQUIRED, data)
-    [run] = data["runs"]
-    rules = [r["id"] for r in run["tool"]["driver"]["rules"]]
-    assert rules == ["SENTINEL_AUTH_MISSING", "TOOZ_HANDSHAKE_FAILED"]
-    assert all(rules[r["ruleIndex"]] == r["ruleId"] for r in run["results"])
-    lines = {(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-              r["locations"][0]["physicalLocation"].get("region", {}).get("startLine")): r
-             for r in run["results"] if r["ruleId"] == "SENTINEL_AUTH_MISSING"}
-    designate = lines[(f"{REPO}/config/designate.conf", 3)]
-    assert designate["level"] == "error" and designate["properties"]["hosts"] == ["ctl1", "ctl2", "ctl3"]
-    assert "services: designate-worker" in designate["message"]["text"]
-    assert lines[(f"{REPO}/config/cinder/cinder-volume.conf", 5)]["properties"]["hosts"] == ["stor1"]
-    services = {s for r in run["results"] for s in r["properties"]["services"]}
-    assert services == {"cinder-api", "cinder-volume", "designate-worker", "masakari-api", "mistral-api"}
-    assert PW not in path.read_text() and "sentinel_password=***" in path.read_text()
-
-
-def test_gitlab_codequality_has_what_gitlab_reads(gate_run, tmp_path):
-    path = tmp_path / "gl-code-quality-report.json"
-    outputs.write_atomically(path, json.dumps(annotations.gitlab_codequality(gate_run)))
-    issues = json.loads(path.read_text())
-    for issue in issues:
-        assert set(issue) >= {"description", "check_name", "fingerprint", "severity", "location"}
-        assert issue["severity"] in ("info", "minor", "major", "critical", "blocker")
-        assert isinstance(issue["location"]["path"], str) and issue["location"]["lines"]["begin"] >= 1
-    assert len({i["fingerprint"] for i in issues}) == len(issues)
-    masakari = next(i for i in issues if i["location"]["path"].endswith("config/masakari.conf"))
-    assert masakari["location"]["lines"]["begin"] == 3 and "masakari-api" in masakari["description"]
-    assert PW not in path.read_text()
+@pytest.mark.parametrize("broken, status, code", [(False, "OK", 0), (True, "CRITICAL", 2)])
+def test_nagios_line(deployment, tmp_path, broken, status, code):
+    if broken:
+        run_cli("repro", "--dir", str(deployment.root))
+    try:
+        run = run_checklist(*deployment.checklist_args(), "--nagios", tmp_path=tmp_path, cwd=tmp_path)
+    finally:
+        run_cli("fix", "--dir", str(deployment.root))
+    assert run.returncode == code
+    first = run.stdout.splitlines()[0]
+    assert first.startswith(f"COORDCHECK {status} - ") and " | hosts=3 failed=" in first and " warnings=0 duration=" in first
+    assert ("SENTINEL_AUTH_MISSING" in first) is broken
+    assert_no_secret(run.output, deployment.password)

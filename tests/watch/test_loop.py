@@ -2,11 +2,10 @@
 across rounds shows the incident appear (`repro`) and clear (`fix`), the
 watch's memory stays flat, SIGTERM ends it within about a second, ``--once``
 exits with the round's status, a round that overruns or fails is reported
-and the loop goes on, and the worker is replaced every so many rounds."""
+and the loop goes on; bad check options end it with their line."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -20,7 +19,7 @@ from coordcheck.watch.loop import resident_bytes
 from tests.conftest import PROJECT, assert_no_secret, run_cli
 
 SERVICES = {"cinder-volume", "designate-worker", "masakari-api", "mistral-api"}
-pytestmark = pytest.mark.xdist_group("watch-loop")   # one lab for the module, on one worker
+pytestmark = pytest.mark.xdist_group("watch-loop")   # watched_lab: one lab, on one worker
 
 
 def read_textfile(path: Path) -> dict:
@@ -66,20 +65,20 @@ def round_started_after_now(textfile: Path, watch: subprocess.Popen) -> dict:
     return next_round(textfile, round_number(read_textfile(textfile)) + 1, watch)
 
 
-def test_watch_sees_the_incident_appear_and_clear(deployment, tmp_path):
+def test_watch_sees_the_incident_appear_and_clear(watched_lab, tmp_path):
     textfile = tmp_path / "coordcheck.prom"
-    watch = start_watch(textfile, deployment, "--every", "1s", "--round-deadline", "180s", "-m", "config")
+    watch = start_watch(textfile, watched_lab, "--every", "1s", "--round-deadline", "180s", "-m", "config")
     try:
         healthy = next_round(textfile, 0, watch)
         assert findings(healthy) == set() and value(healthy, "coordcheck_run_ok") == 1
         memory = [resident_bytes(watch.pid)]
-        run_cli("repro", "--dir", str(deployment.root))
+        run_cli("repro", "--dir", str(watched_lab.root))
         seen = round_started_after_now(textfile, watch)
         memory.append(resident_bytes(watch.pid))
-        hosts = set(deployment.hosts)
+        hosts = set(watched_lab.hosts)
         assert findings(seen) == {("SENTINEL_AUTH_MISSING", h, s) for h in hosts for s in SERVICES}
         assert value(seen, "coordcheck_run_ok") == 0 and value(seen, "coordcheck_watch_last_round_ok") == 1
-        run_cli("fix", "--dir", str(deployment.root))
+        run_cli("fix", "--dir", str(watched_lab.root))
         cleared = round_started_after_now(textfile, watch)
         memory.append(resident_bytes(watch.pid))
         assert findings(cleared) == set() and value(cleared, "coordcheck_run_ok") == 1
@@ -96,12 +95,12 @@ def test_watch_sees_the_incident_appear_and_clear(deployment, tmp_path):
     assert time.monotonic() - began < 1.5, "SIGTERM took longer than about a second"
     assert watch.returncode == 0, err
     assert "Traceback" not in err
-    assert_no_secret(out + err, deployment.password)
+    assert_no_secret(out + err, watched_lab.password)
 
 
-def test_sigterm_mid_round_ends_it_and_its_round(deployment, tmp_path):
+def test_sigterm_mid_round_ends_it_and_its_round(watched_lab, tmp_path):
     textfile = tmp_path / "coordcheck.prom"
-    watch = start_watch(textfile, deployment, "--every", "60s")
+    watch = start_watch(textfile, watched_lab, "--every", "60s")
     time.sleep(3)   # inside the first round: its pytest runs
     children = [int(p) for p in Path(f"/proc/{watch.pid}/task/{watch.pid}/children").read_text().split()]
     assert children, "the round's process did not start"
@@ -112,10 +111,10 @@ def test_sigterm_mid_round_ends_it_and_its_round(deployment, tmp_path):
     assert not [pid for pid in children if Path(f"/proc/{pid}").exists()], "the round's process outlived the watch"
 
 
-def test_once_exits_with_the_rounds_status_and_an_overrun_is_reported(deployment, tmp_path):
+def test_once_exits_with_the_rounds_status_and_an_overrun_is_reported(watched_lab, tmp_path):
     textfile = tmp_path / "coordcheck.prom"
     done = subprocess.run([sys.executable, "-m", "coordcheck", "watch", "--once", "--every", "30s",
-                           "--round-deadline", "0.3s", "--textfile", str(textfile), *deployment.checklist_args()],
+                           "--round-deadline", "0.3s", "--textfile", str(textfile), *watched_lab.checklist_args()],
                           cwd=PROJECT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert "coordcheck watch: round 1 overran its deadline of 0.3 s: stopped" in done.stderr
@@ -125,7 +124,7 @@ def test_once_exits_with_the_rounds_status_and_an_overrun_is_reported(deployment
     assert "coordcheck_run_ok" not in families   # no verdict was reached: none is claimed
 
     done = subprocess.run([sys.executable, "-m", "coordcheck", "watch", "--once", "--every", "300s",
-                           "--textfile", str(textfile), "-m", "auth", *deployment.checklist_args()],
+                           "--textfile", str(textfile), "-m", "auth", *watched_lab.checklist_args()],
                           cwd=PROJECT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     families = read_textfile(textfile)
@@ -133,33 +132,19 @@ def test_once_exits_with_the_rounds_status_and_an_overrun_is_reported(deployment
     assert {labels["step"] for labels, _ in families["coordcheck_step_ok"]} == {"auth"}
 
 
-@pytest.mark.parametrize("args, said", [
-    (["--textfile", "x.txt", "--inventory=i"], "--textfile x.txt: node_exporter reads only files named *.prom"),
-    (["--textfile", "/nonexistent/x.prom", "--inventory=i"], "cannot be written (its folder must exist)"),
-    (["--textfile", "x.prom", "--every", "soon", "--inventory=i"], "'soon': give a duration"),
-    (["--textfile", "x.prom", "--every", "0s", "--inventory=i"], "must be between 0.1 s and 24 h"),
-    (["--textfile", "x.prom"], "--inventory is required"),
-    (["--inventory=i"], "the following arguments are required: --textfile"),
-])
-def test_bad_options_are_one_line(args, said, tmp_path):
-    done = subprocess.run([sys.executable, "-m", "coordcheck", "watch", *args], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=60)
-    assert done.returncode == 2 and said in done.stderr and len(done.stderr.splitlines()) == 1, done.stderr
-
-
-def test_check_options_it_refuses_end_the_watch_with_their_line(deployment, tmp_path):
+def test_check_options_it_refuses_end_the_watch_with_their_line(watched_lab, tmp_path):
     done = subprocess.run([sys.executable, "-m", "coordcheck", "watch", "--every", "100s", "--textfile",
-                           str(tmp_path / "c.prom"), "-m", "nosuchstep", *deployment.checklist_args()],
+                           str(tmp_path / "c.prom"), "-m", "nosuchstep", *watched_lab.checklist_args()],
                           cwd=PROJECT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and "unknown marker 'nosuchstep'" in done.stderr, done.stderr
     assert "Traceback" not in done.stderr
 
 
-def test_a_failing_round_never_ends_the_loop(deployment, tmp_path):
+def test_a_failing_round_never_ends_the_loop(watched_lab, tmp_path):
     """Rounds that reach no verdict (here: no test selected, pytest exit 5) are
     counted and reported, one line each, and the next round still starts."""
     textfile = tmp_path / "coordcheck.prom"
-    watch = start_watch(textfile, deployment, "--every", "0.1s", "--round-deadline", "120s",
+    watch = start_watch(textfile, watched_lab, "--every", "0.1s", "--round-deadline", "120s",
                         "-m", "network and not network")
     try:
         families = next_round(textfile, 1, watch)
@@ -170,22 +155,3 @@ def test_a_failing_round_never_ends_the_loop(deployment, tmp_path):
         _, err = watch.communicate(timeout=10)
     assert "coordcheck watch: round 1 failed (pytest exit 5)" in err and "round 2 failed" in err, err
     assert watch.returncode == 0
-
-
-def test_the_worker_is_replaced_every_so_many_rounds(deployment, tmp_path, monkeypatch):
-    """Rounds run in one worker (the plugin imported once); after
-    RECYCLE_ROUNDS a new worker takes over, so its memory stays bounded."""
-    from coordcheck.watch import worker
-    from coordcheck.watch.loop import Settings, Watch
-
-    monkeypatch.setattr(worker, "RECYCLE_ROUNDS", 2)
-    watch = Watch(Settings([*deployment.checklist_args(), "-m", "auth"], tmp_path / "c.prom", every=60))
-    pids = []
-    try:
-        for _ in range(5):
-            assert watch.round().outcome == "ran"
-            pids.append(watch.worker.pid)
-    finally:
-        watch.close()
-    assert pids[0] == pids[1] != pids[2] == pids[3] != pids[4], pids
-    assert not watch.state.exists()

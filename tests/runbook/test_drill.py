@@ -1,13 +1,17 @@
-"""The failover drill (tests_infra/test_failover_drill.py): refused without
---allow-failover; on a healthy containerised lab every service container's
-own tooz client works against the new master (a recovery time each) and the
-run says where the master ended; a container whose backend_url names the
-master data node itself (`break URL_BYPASSES_SENTINEL`) is
-FAILOVER_NOT_FOLLOWED after --failover-wait."""
+"""The failover drill (`coordcheck.runbook.drill`, tests_infra/test_failover_drill.py):
+no failover is triggered while the sentinels do not agree on a master; on a
+healthy containerised lab every service container's own tooz client works
+against the new master (a recovery time each) and the run says where the
+master ended; a container whose backend_url names the master data node
+itself (`break URL_BYPASSES_SENTINEL`) is FAILOVER_NOT_FOLLOWED after
+--failover-wait. (Without --allow-failover the drill is refused:
+tests/pytest_plugin/test_options.py.)"""
 
 import re
 import xml.etree.ElementTree as ET
 
+from coordcheck.observe.probe import Address
+from coordcheck.runbook.drill import Drill, Recovery, run_drill
 from tests.conftest import CONTAINER_NAMES, Deployment, kolla_container_names, reported, run_checklist, run_cli
 
 DRILL = ("-m", "failover_drill", "--allow-failover", "--failover-wait", "30")
@@ -17,12 +21,23 @@ def properties(run, name: str) -> list[str]:
     return [p.get("value") for p in ET.fromstring(run.junit).iter("property") if p.get("name") == name]
 
 
-def test_drill_is_refused_without_allow_failover(tmp_path):
-    run = run_checklist("-m", "failover_drill", tmp_path=tmp_path, cwd=tmp_path, timeout=60)
-    assert run.returncode == 4
-    lines = [line for line in run.stderr.splitlines() if line.strip()]
-    assert lines == ["ERROR: -m failover_drill triggers SENTINEL FAILOVER on the live master: give --allow-failover "
-                     "to run the drill"], run.stderr
+def test_no_failover_is_triggered_while_the_sentinels_do_not_agree(observer):
+    """A lab written and never started: no sentinel answers, so none is asked to fail over."""
+    drill = run_drill(observer)
+    assert drill.refused == "the sentinels do not agree on a master: no failover was triggered"
+    assert (drill.old, drill.new, drill.recoveries) == (None, None, [])
+
+
+def test_the_table_gives_each_clients_recovery_or_its_finding():
+    old, new = Address("127.0.2.110", 6379), Address("127.0.2.111", 6379)
+    drill = Drill(old, new=new, settled_seconds=4.3, recoveries=[
+        Recovery("ctl1", "cinder_volume", "cinder-volume", "tooz", "tooz 9.0.1, redis-py 8.1.0", seconds=5.5),
+        Recovery("ctl2", "designate_worker", "designate-worker", "tooz")])
+    first, followed, lost = drill.table().splitlines()
+    assert first.startswith(f"master {old} -> {new}: the sentinels agreed") and "4.3 s after the trigger" in first
+    assert followed.split()[:2] == ["ctl1", "cinder_volume"] and followed.endswith("5.5 s")
+    assert lost.split()[:3] == ["ctl2", "designate_worker", "tooz"] and lost.endswith("FAILOVER_NOT_FOLLOWED")
+    assert Drill(old).table() == f"the sentinels did not agree on a master after the failover from {old}"
 
 
 @CONTAINER_NAMES
