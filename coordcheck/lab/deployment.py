@@ -192,14 +192,16 @@ class LocalDeployment(StartMixin, ChangesMixin, EnginesMixin, PristineMixin):
             flavor.enable_key: "yes", "kolla_base_distro": "debian", "kolla_container_engine": engine or "docker",
             "coordcheck_service_containers": "yes" if engine else "no"}))
         self._save(state)  # placement() reads the engine from it
-        url = self.fixed_url(flavor, password)
+        # sentinels without a password: the URL as Kolla renders it (a sentinel_password: SENTINEL_AUTH_UNEXPECTED)
+        url = self.fixed_url(flavor, password) if sentinel_auth else \
+            kolla.connection_string(flavor, self.sentinel_addresses(), password)
         for host, svc in self.placement():
             put(self.root / host / svc.service / svc.config_name, service_config_text(url, svc.project), 0o600)
             if engine:
                 put(self.root / host / svc.service / "config.json", containers.config_json(svc), 0o600)
         for host, consumer in self.consumer_placement(state):
             folder = self.root / host / consumer.fake.service
-            files = consumer_files(consumer, url, password, self.sentinel_addresses())
+            files = consumer_files(consumer, url, password, self.sentinel_addresses(), sentinel_auth)
             for name, text in files.items():
                 put(folder / name, text, 0o600)
             put(folder / "config.json", containers.consumer_config_json(consumer, list(files)), 0o600)

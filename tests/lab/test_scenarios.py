@@ -8,8 +8,9 @@ import contextlib
 import pytest
 
 from coordcheck.lab.scenarios import SCENARIOS
-from tests.conftest import CONTAINER_NAMES, Deployment, kolla_container_names, run_cli
+from tests.conftest import CONTAINER_NAMES, Deployment, kolla_container_names, run_checklist, run_cli
 from tests.lab.diagnosis import assert_diagnosed
+from tests.lab.test_pristine import PLAIN
 
 
 @pytest.fixture
@@ -41,4 +42,15 @@ ELSEWHERE = {"SERVICE_LOG_ERRORS", "JOBBOARD_NO_SENTINEL_AUTH", "HORIZON_NO_SENT
                                   for name in SCENARIOS if name not in ELSEWHERE and not SCENARIOS[name].netns])
 def test_scenario_is_diagnosed(name, deployment_for, tmp_path):
     scenario = SCENARIOS[name]
-    assert_diagnosed(scenario, deployment_for(scenario), tmp_path)
+    deployment = deployment_for(scenario)
+    assert_diagnosed(scenario, deployment, tmp_path)
+    if name not in PLAIN:   # the plain ones: tests/lab/test_pristine.py, on one lab
+        assert_reset_makes_it_green(deployment, name, tmp_path)
+
+
+def assert_reset_makes_it_green(deployment, name, tmp_path):
+    """`coordcheck reset` after a container's or a lab without sentinel password's `break`: the checklist green again."""
+    assert f"reset: {name} undone" in run_cli("reset", "--dir", str(deployment.root), timeout=300).stdout
+    assert "faults: none" in run_cli("status", "--dir", str(deployment.root)).stdout
+    run = run_checklist(*deployment.checklist_args(), tmp_path=tmp_path / "after-reset", cwd=tmp_path)
+    assert run.returncode == 0, run.stdout[-4000:]

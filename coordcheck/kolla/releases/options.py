@@ -85,6 +85,8 @@ OCTAVIA = (
     *(Row("octavia-jobboard", "task_flow", f"jobboard_backend_{k}", v.replace("F", "valkey"), JOBBOARD_ON, "21.0.0-")
       for k, v in (("hosts", HOSTS), ("password", "{{ F_master_password }}"), ("port", "{{ F_sentinel_port }}"))),
     Row("octavia-jobboard", "task_flow", "jobboard_backend_username", "default", JOBBOARD_ON, "19.4.0-"),
+    *(Row("octavia-jobboard", "task_flow", f"jobboard_redis_{k}_ssl_options", "ssl:False", JOBBOARD_ON, "19.4.0-")
+      for k in ("backend", "sentinel")),
     Row("octavia-jobboard", "task_flow", "jobboard_redis_sentinel", "kolla", JOBBOARD_ON, "19.4.0-20.6.0"),
     Row("octavia-jobboard", "task_flow", "jobboard_redis_sentinel", "{{ valkey_sentinel_monitor_name }}", JOBBOARD_ON,
         "21.0.0-"),

@@ -118,7 +118,8 @@ def test_full_repo(release, full_repo):
     octavia = {o: v for (h, s, o), v in values.items() if (h, s) == ("ctl1", "octavia-worker")}
     assert octavia == {"jobboard_enabled": "true", "jobboard_backend_hosts": ",".join(HOSTS.values()),
                        "jobboard_backend_port": "26379", "jobboard_backend_username": "default",
-                       "jobboard_backend_password": pw, "jobboard_redis_sentinel": "kolla"}
+                       "jobboard_backend_password": pw, "jobboard_redis_sentinel": "kolla",
+                       "jobboard_redis_backend_ssl_options": "ssl:False", "jobboard_redis_sentinel_ssl_options": "ssl:False"}
     if name == REDIS_ERA:  # ironic-inspector exists up to 2025.1; horizon has no Redis cache there
         assert values[("ctl1", "ironic-inspector", "backend_url")] == url
         assert not [k for k in values if k[1] == "horizon"] and r.notes[-1].startswith("horizon:")
