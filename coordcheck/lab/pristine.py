@@ -36,6 +36,7 @@ class PristineMixin:
                 copy.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(path, copy)
         state["faults"] = []
+        state["host_images_up"] = dict(state.get("host_images", {}))   # a fault may move a host to another image
         self._save(state)
 
     def faults(self) -> list[str] | None:
@@ -76,6 +77,7 @@ class PristineMixin:
         for host, ip, port in state.pop("partitions", []):
             netns.unpartition(state["netns"], host, ip, port)
         state["faults"] = []
+        state["host_images"] = dict(state.get("host_images_up", state.get("host_images", {})))
         self._save(state)
         self.bring_up(state, self.layout(), self.password(), deadline)
         return undone
