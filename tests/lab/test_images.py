@@ -41,7 +41,9 @@ def test_images_say_each_build_as_it_runs():
 # -- each release's clients ------------------------------------------------------------
 @pytest.fixture(scope="module")
 def without_sentinel_auth(tmp_path_factory):
+    """The trap: sentinels without a password, URLs that carry one (`break SENTINEL_AUTH_UNEXPECTED`)."""
     with lab(tmp_path_factory.mktemp("no-auth") / "kolla", "--no-sentinel-auth") as made:
+        run_cli("break", "SENTINEL_AUTH_UNEXPECTED", "--dir", str(made.root))
         yield made
 
 
