@@ -193,8 +193,7 @@ class LocalDeployment(StartMixin, ChangesMixin, EnginesMixin, PristineMixin):
             "coordcheck_service_containers": "yes" if engine else "no"}))
         self._save(state)  # placement() reads the engine from it
         # sentinels without a password: the URL as Kolla renders it (a sentinel_password: SENTINEL_AUTH_UNEXPECTED)
-        url = self.fixed_url(flavor, password) if sentinel_auth else \
-            kolla.connection_string(flavor, self.sentinel_addresses(), password)
+        url = self.fixed_url(flavor, password) if sentinel_auth else self.incident_url()
         for host, svc in self.placement():
             put(self.root / host / svc.service / svc.config_name, service_config_text(url, svc.project), 0o600)
             if engine:
