@@ -68,8 +68,7 @@ def test_the_records_cover_every_release_table():
     tables = {(o.section, o.option) for r in RELEASES.values() for o in r.options if o.parser != "django"}
     # beyond the tables: what octavia reads and Kolla never renders (the operator's override), judged all the same
     never = {CONSUMERS["octavia-jobboard"].sentinel_password} | {f"jobboard_{o}" for o in (
-        "backend_driver", "redis_backend_db", "redis_sentinel_username", "redis_backend_ssl_options",
-        "redis_sentinel_ssl_options")}
+        "backend_driver", "redis_backend_db", "redis_sentinel_username")}
     assert OPTIONS - tables == {("task_flow", o) for o in never} and tables <= OPTIONS
 
 

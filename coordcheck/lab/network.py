@@ -18,6 +18,7 @@ import ipaddress
 import json
 import os
 import subprocess
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -145,9 +146,43 @@ def _in_use(network: str, hosts: dict[str, str], netns: bool) -> str | None:
     return None
 
 
+def _wanted_file(network: str) -> Path:
+    return _claim_file(network).with_suffix(".wanted")
+
+
+def _wanted_by_another(network: str) -> bool:
+    """A live process waits for ``network`` by name: a free pick leaves it to that process."""
+    try:
+        return alive(int(json.loads(_wanted_file(network).read_text()).get("pid", 0)))
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
 def claim(root: Path, controllers: int = 3, backends: int = 3, network: str | None = None,
-          netns: bool = False) -> Layout:
-    """The lab's layout on ``network`` (or the first free range), claimed for ``root``."""
+          netns: bool = False, wait: float = 0) -> Layout:
+    """The lab's layout on ``network`` (or the first free range), claimed for ``root``.
+
+    With ``wait``, a named ``network`` held by another lab is waited for up to
+    ``wait`` seconds; meanwhile labs that pick any free range pass it by.
+    """
+    if not network or wait <= 0:
+        return _claim_now(root, controllers, backends, network, netns)
+    deadline, marker = time.monotonic() + wait, _wanted_file(parse_network(network, netns))
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(json.dumps({"pid": os.getpid()}))
+    try:
+        while True:
+            try:
+                return _claim_now(root, controllers, backends, network, netns)
+            except DeploymentError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+    finally:
+        marker.unlink(missing_ok=True)
+
+
+def _claim_now(root: Path, controllers: int, backends: int, network: str | None, netns: bool) -> Layout:
     if controllers < 1:
         raise DeploymentError("--controllers must be at least 1")
     if not 1 <= backends <= controllers:
@@ -166,6 +201,9 @@ def claim(root: Path, controllers: int = 3, backends: int = 3, network: str | No
                 path.unlink(missing_ok=True)
             if path.exists():
                 why = f"{net} is claimed by another lab ({path})"
+                continue
+            if not network and _wanted_by_another(net):
+                why = f"{net} is waited for by another lab ({_wanted_file(net)})"
                 continue
             why = _in_use(net, hosts, netns)
             if why:

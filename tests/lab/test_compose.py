@@ -12,7 +12,6 @@ from coordcheck.lab import images
 from coordcheck.lab.deployment import HOSTS
 from coordcheck.lab import network
 from coordcheck.lab.compose_engine import command, project
-from coordcheck.lab.errors import DeploymentError
 from coordcheck.observe.probe import Address, observe_sentinel
 from coordcheck.secrets import Secret
 from tests.conftest import PROJECT, Deployment, reported, run_checklist, run_cli
@@ -29,23 +28,10 @@ def test_file_holds_no_password():
     assert compose.PASSWORD_DEFAULT in FILE.read_text()  # the demo default, and only it
 
 
-def claim_fixed_range(root, wait: float = 600):
-    """The committed file's fixed 127.0.2.0/24, claimed as a lab would (other
-    labs pick other ranges meanwhile); waits while a lab holds it."""
-    deadline = time.monotonic() + wait
-    while True:
-        try:
-            return network.claim(root, network=network.DEFAULT_NETWORK)
-        except DeploymentError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(1)
-
-
 def test_usable_on_its_own_with_the_demo_password(tmp_path):
     env = {"SENTINEL_IMAGE": images.SERVER, "PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"}
     base = [*command(), "-f", str(FILE), "-p", "coordcheck-standalone"]
-    layout = claim_fixed_range(tmp_path)
+    layout = network.claim(tmp_path, network=network.DEFAULT_NETWORK, wait=600)  # the file's fixed range
     try:
         subprocess.run([*base, "up", "-d"], check=True, capture_output=True, timeout=180, env=env)
         password, deadline, seen = Secret(compose.PASSWORD_DEFAULT), time.monotonic() + 20, []

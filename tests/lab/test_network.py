@@ -4,6 +4,8 @@ released by `down`, stale claims taken over."""
 import json
 import multiprocessing
 import os
+import threading
+import time
 
 import pytest
 
@@ -42,6 +44,27 @@ def test_explicit_network_claimed_once(tmp_path):
         network.claim(tmp_path / "b", network="127.0.77.0/24")
     network.release(layout, tmp_path / "a")
     assert network.claim(tmp_path / "b", network="127.0.77.0/24").network == "127.0.77.0/24"
+
+
+def test_a_lab_waiting_for_its_range_gets_it_before_free_picks(tmp_path):
+    first = network.claim(tmp_path / "a")
+    got = {}
+    waiter = threading.Thread(target=lambda: got.update(
+        layout=network.claim(tmp_path / "b", network=first.network, wait=30)))
+    waiter.start()
+    marker = network._wanted_file(first.network)
+    while not marker.exists():
+        time.sleep(0.01)
+    network.release(first, tmp_path / "a")
+    assert network.claim(tmp_path / "c").network != first.network  # passed by, though free or taken by b
+    waiter.join(30)
+    assert got["layout"].network == first.network and not marker.exists()
+
+
+def test_waiting_for_a_held_range_ends_in_one_line(tmp_path):
+    held = network.claim(tmp_path / "a", network="127.0.76.0/24")
+    with pytest.raises(DeploymentError, match="127.0.76.0/24 is claimed by another lab"):
+        network.claim(tmp_path / "b", network=held.network, wait=0.5)
 
 
 def test_stale_claim_is_taken_over(tmp_path):

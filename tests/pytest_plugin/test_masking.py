@@ -4,6 +4,7 @@ reports (failure text, crash line, captured sections, properties) and from
 a file another plugin wrote; what holds no secret is left as it was."""
 
 import io
+import uuid
 
 import pytest
 
@@ -20,14 +21,16 @@ def failed_report(longrepr) -> pytest.TestReport:
 
 
 def test_the_terminal_stream_masks_every_write_even_of_a_secret_learnt_later():
+    # values no other test registers: the registry is the process's, as in a run
+    early, late = f"early-{uuid.uuid4().hex}", f"late-{uuid.uuid4().hex}"
     terminal = io.StringIO()
     stream = masking.MaskingStream(terminal)
-    stream.write("before: a-value-not-yet-secret\n")
-    Secret("a-value-not-yet-secret")
-    stream.write(f"after: a-value-not-yet-secret {PW}\n")
-    Secret(PW)
-    stream.write(f"now: {PW}\n")
-    assert terminal.getvalue() == f"before: a-value-not-yet-secret\nafter: *** {PW}\nnow: ***\n"
+    stream.write(f"before: {early}\n")
+    Secret(early)
+    stream.write(f"after: {early} {late}\n")
+    Secret(late)
+    stream.write(f"now: {late}\n")
+    assert terminal.getvalue() == f"before: {early}\nafter: *** {late}\nnow: ***\n"
     assert stream.getvalue() == terminal.getvalue()   # everything else is the wrapped stream's
 
 
