@@ -23,6 +23,17 @@ PROJECT = Path(__file__).resolve().parent.parent
 CHECKLIST_IDS = ("SENTINEL_AUTH_MISSING",)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _compose_range_kept():
+    """docker-compose.sentinel.yml's fixed 127.0.2.0/24 is kept for the test
+    that runs it (tests/lab/test_compose.py): every other lab of the run picks
+    another range, else a module's lab holding it would starve that test."""
+    from coordcheck.lab import network
+
+    with network.reserved(network.DEFAULT_NETWORK):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _secrets_of_one_test():
     """What one test teaches coordcheck's redactor is forgotten after it: a

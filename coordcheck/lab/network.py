@@ -13,12 +13,14 @@ stale and taken over.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import ipaddress
 import json
 import os
 import subprocess
 import time
+import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -146,16 +148,29 @@ def _in_use(network: str, hosts: dict[str, str], netns: bool) -> str | None:
     return None
 
 
-def _wanted_file(network: str) -> Path:
-    return _claim_file(network).with_suffix(".wanted")
-
-
-def _wanted_by_another(network: str) -> bool:
-    """A live process waits for ``network`` by name: a free pick leaves it to that process."""
+@contextlib.contextmanager
+def reserved(network: str, netns: bool = False):
+    """While held, labs that pick any free range pass ``network`` by; a lab
+    that names it still gets it (the compose file's fixed range, kept for it)."""
+    folder = runtime_dir() / "ranges"
+    folder.mkdir(parents=True, exist_ok=True)
+    marker = folder / f"{_claim_file(parse_network(network, netns)).stem}.wanted.{os.getpid()}.{uuid.uuid4().hex[:8]}"
+    marker.write_text(json.dumps({"pid": os.getpid()}))
     try:
-        return alive(int(json.loads(_wanted_file(network).read_text()).get("pid", 0)))
-    except (OSError, ValueError, AttributeError):
-        return False
+        yield
+    finally:
+        marker.unlink(missing_ok=True)
+
+
+def _reserved_by_someone(network: str) -> bool:
+    for marker in (runtime_dir() / "ranges").glob(f"{_claim_file(network).stem}.wanted.*"):
+        try:
+            if alive(int(json.loads(marker.read_text()).get("pid", 0))):
+                return True
+        except (OSError, ValueError, AttributeError):
+            pass
+        marker.unlink(missing_ok=True)   # its process is gone
+    return False
 
 
 def claim(root: Path, controllers: int = 3, backends: int = 3, network: str | None = None,
@@ -163,14 +178,12 @@ def claim(root: Path, controllers: int = 3, backends: int = 3, network: str | No
     """The lab's layout on ``network`` (or the first free range), claimed for ``root``.
 
     With ``wait``, a named ``network`` held by another lab is waited for up to
-    ``wait`` seconds; meanwhile labs that pick any free range pass it by.
+    ``wait`` seconds, reserved meanwhile (labs that pick any free range pass it by).
     """
     if not network or wait <= 0:
         return _claim_now(root, controllers, backends, network, netns)
-    deadline, marker = time.monotonic() + wait, _wanted_file(parse_network(network, netns))
-    marker.parent.mkdir(parents=True, exist_ok=True)
-    marker.write_text(json.dumps({"pid": os.getpid()}))
-    try:
+    deadline = time.monotonic() + wait
+    with reserved(network, netns):
         while True:
             try:
                 return _claim_now(root, controllers, backends, network, netns)
@@ -178,8 +191,6 @@ def claim(root: Path, controllers: int = 3, backends: int = 3, network: str | No
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.5)
-    finally:
-        marker.unlink(missing_ok=True)
 
 
 def _claim_now(root: Path, controllers: int, backends: int, network: str | None, netns: bool) -> Layout:
@@ -202,8 +213,8 @@ def _claim_now(root: Path, controllers: int, backends: int, network: str | None,
             if path.exists():
                 why = f"{net} is claimed by another lab ({path})"
                 continue
-            if not network and _wanted_by_another(net):
-                why = f"{net} is waited for by another lab ({_wanted_file(net)})"
+            if not network and _reserved_by_someone(net):
+                why = f"{net} is reserved for a lab that names it"
                 continue
             why = _in_use(net, hosts, netns)
             if why:

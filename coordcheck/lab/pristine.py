@@ -64,14 +64,12 @@ class PristineMixin:
         if not self.pristine_dir.is_dir():
             raise DeploymentError(f"{self.root} has no copy of what `up` wrote (made by an older coordcheck): "
                                   f"`coordcheck down --dir {self.root}`, then `up` again")
-        if state.get("servers") == "compose":
-            raise DeploymentError("reset restarts the lab's own server processes; a lab on compose servers: "
-                                  f"`coordcheck down --dir {self.root}`, then `up` again")
         undone = self.faults() or []
         deadline = time.monotonic() + timeout
         servers = [p for p in state["processes"] if not p["name"].startswith("sshd") and
                    (p["name"].endswith(SERVERS) or " garbage-" in p["name"])]
         processes.stop(servers)   # paused ones too (SIGCONT first)
+        self._stop_compose(state)   # compose servers: their containers removed, made again below
         state["processes"] = [p for p in state["processes"] if p not in servers]
         self._restore(state)
         for host, ip, port in state.pop("partitions", []):

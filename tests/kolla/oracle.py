@@ -1,6 +1,6 @@
 """Real kolla-ansible renders for the tests, cached under .cache/kolla-ansible: venvs per release,
 renders keyed by the release, every input's content and the oracle's own code."""
-import dataclasses, hashlib, json, os
+import dataclasses, fcntl, hashlib, json, os
 from pathlib import Path
 
 from coordcheck.kolla.render import installed as ka
@@ -25,12 +25,14 @@ def render(release: str, repo: Path, vault=None, facts=None) -> ka.Rendering:
     venv = ka.install(release, CACHE)
     configdir, inventory = repo / "etc/kolla", repo / "multinode"
     cached = CACHE / "renders" / f"{key(release, configdir, inventory, *[p for p in (vault, facts) if p])}.json"
-    if cached.exists():
-        data = json.loads(cached.read_text())
-        return ka.Rendering(**{**data, "records": [ka.Record(**x) for x in data["records"]]})
-    r = ka.render(venv, configdir, inventory, vault, facts)
     cached.parent.mkdir(parents=True, exist_ok=True)
-    part = cached.with_suffix(f".{os.getpid()}")
-    part.write_text(json.dumps(dataclasses.asdict(r)))
-    part.replace(cached)  # atomic: parallel workers may render the same repo
-    return r
+    with open(cached.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # a render another worker runs is waited for, not run again
+        if cached.exists():
+            data = json.loads(cached.read_text())
+            return ka.Rendering(**{**data, "records": [ka.Record(**x) for x in data["records"]]})
+        r = ka.render(venv, configdir, inventory, vault, facts)
+        part = cached.with_suffix(f".{os.getpid()}")
+        part.write_text(json.dumps(dataclasses.asdict(r)))
+        part.replace(cached)  # atomic: a reader without the lock never sees half a file
+        return r

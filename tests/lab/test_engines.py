@@ -6,7 +6,6 @@ import pytest
 import yaml
 
 from coordcheck import kolla
-from coordcheck.lab import compose
 from coordcheck.lab.compose_engine import project
 from coordcheck.lab.deployment import LocalDeployment
 

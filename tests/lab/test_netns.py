@@ -52,3 +52,7 @@ def test_one_controller_cut_from_one_sentinel_is_reported_on_it_only(isolated, t
     summary = run.stdout[run.stdout.index("coordcheck summary"):]
     rows = {line.split()[0]: line.split()[1] for line in summary.splitlines()[1:5] if line.startswith("ctl")}
     assert rows == {"ctl1": "pass", "ctl2": "warn", "ctl3": "pass"}, summary[:600]
+    # `reset` lifts the rule in ctl2's namespace: nothing reported on any host
+    assert "reset: PARTITION_ONE_HOST undone" in run_cli("reset", "--dir", str(isolated.root), timeout=300).stdout
+    after = run_checklist(*isolated.checklist_args(), tmp_path=tmp_path / "reset", cwd=tmp_path, timeout=600)
+    assert after.returncode == 0 and not reported(after), after.stdout[-3000:]

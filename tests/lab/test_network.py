@@ -52,13 +52,21 @@ def test_a_lab_waiting_for_its_range_gets_it_before_free_picks(tmp_path):
     waiter = threading.Thread(target=lambda: got.update(
         layout=network.claim(tmp_path / "b", network=first.network, wait=30)))
     waiter.start()
-    marker = network._wanted_file(first.network)
-    while not marker.exists():
+    while not list((tmp_path / "run" / "ranges").glob("*.wanted.*")):
         time.sleep(0.01)
     network.release(first, tmp_path / "a")
     assert network.claim(tmp_path / "c").network != first.network  # passed by, though free or taken by b
     waiter.join(30)
-    assert got["layout"].network == first.network and not marker.exists()
+    assert got["layout"].network == first.network and not list((tmp_path / "run" / "ranges").glob("*.wanted.*"))
+
+
+def test_a_reserved_range_is_passed_by_free_picks_and_given_to_a_lab_that_names_it(tmp_path):
+    free = network.claim(tmp_path / "probe")
+    network.release(free, tmp_path / "probe")
+    with network.reserved(free.network):
+        assert network.claim(tmp_path / "a").network != free.network
+        assert network.claim(tmp_path / "b", network=free.network).network == free.network
+    assert not list((tmp_path / "run" / "ranges").glob("*.wanted.*"))
 
 
 def test_waiting_for_a_held_range_ends_in_one_line(tmp_path):

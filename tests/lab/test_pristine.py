@@ -101,17 +101,6 @@ def test_faults_are_recorded_once_each_in_the_order_applied(written_lab):
     assert written_lab.faults() == ["QUORUM_LOST"]
 
 
-def test_a_lab_on_compose_servers_is_not_reset(tmp_path):
-    lab = LocalDeployment(tmp_path / "kolla")
-    lab.write(kolla.FLAVORS["redis"], None, sentinel_auth=True, servers="compose")
-    try:
-        lab.snapshot()
-        with pytest.raises(DeploymentError, match="reset restarts the lab's own server processes"):
-            lab.reset()
-    finally:
-        lab.down()
-
-
 # -- with servers: one backend, reset for real --------------------------------------------
 def test_reset_restores_a_changed_file_and_restarts_the_servers(one_backend_lab):
     conf = one_backend_lab.service_config_paths()[0]

@@ -30,6 +30,7 @@ def messages(run, test_name: str) -> str:
 
 
 def consumer_run(cloud, tmp_path):
+    tmp_path.mkdir(parents=True, exist_ok=True)  # its working directory
     return run_checklist(*cloud.checklist_args(), "-m", "containers", "-k", CONSUMER_TEST, tmp_path=tmp_path,
                          cwd=tmp_path)
 

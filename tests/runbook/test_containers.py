@@ -230,6 +230,7 @@ class TestConsumers:
         JOBBOARD_NO_SENTINEL_AUTH (octavia as Kolla renders it) -> at ctl2, octavia_worker
         HORIZON_NO_SENTINEL_AUTH  (horizon as Kolla renders it) -> at ctl3, horizon
         SENTINEL_AUTH_MISSING_GNOCCHI                      -> SENTINEL_AUTH_MISSING at ctl1, gnocchi_metricd
+        each followed by `coordcheck reset`                -> every consumer passes again
     """
 
     def test_every_consumer_reaches_its_master(self, consumer_cloud, tmp_path):
@@ -253,7 +254,9 @@ class TestConsumers:
         try:
             run = consumer_run(consumer_cloud, tmp_path)
         finally:
-            run_cli("fix", "--dir", str(consumer_cloud.root), check=False)
+            reset = run_cli("reset", "--dir", str(consumer_cloud.root), check=False, timeout=300)
+        assert f"reset: {scenario} undone" in reset.stdout, reset.stdout + reset.stderr
+        assert consumer_run(consumer_cloud, tmp_path / "reset").returncode == 0  # reset: every consumer green again
         assert run.returncode == 1
         failed = run.failures()
         assert list(failed) == [f"test_python_client::{CONSUMER_TEST}[ansible://{host}]"], failed
