@@ -103,7 +103,8 @@ def run_checklist(*args: str, tmp_path: Path, cwd: Path = PROJECT, timeout: floa
                   env: dict[str, str] | None = None) -> Run:
     junit = tmp_path / "junit.xml"
     # as an operator's terminal shows it: pytest prints whole failure messages in its short summary when $CI is set
-    environ = {k: v for k, v in os.environ.items() if k not in ("CI", "BUILD_NUMBER")}
+    # and without this suite's own PYTEST_ADDOPTS (the checklist's output is the operator's)
+    environ = {k: v for k, v in os.environ.items() if k not in ("CI", "BUILD_NUMBER", "PYTEST_ADDOPTS")}
     done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", f"--junitxml={junit}", *args],
                           capture_output=True, text=True, timeout=timeout, cwd=cwd, env={**environ, **(env or {})})
     return Run(done.returncode, done.stdout, done.stderr, junit.read_text() if junit.exists() else "")

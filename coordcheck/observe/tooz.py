@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -59,12 +60,37 @@ def script(parameters: dict) -> str:
     return f"{SOURCE}\n{FIRST_FAILURE}\nfirst_failure_main(json.loads({json.dumps(json.dumps(parameters))}))\n"
 
 
+CLIENT_REPR = "<redis.client.Redis("
+
+
+def clients_named(error: str) -> str:
+    """redis-py's client reprs in an error (tooz's "No master found" quotes
+    one per sentinel, a thousand characters each) as their address:
+
+    >>> clients_named("No master found for 'kolla' : <redis.client.Redis(<redis.connection.ConnectionPool("
+    ...               "<redis.connection.Connection(db=0,retry=<redis.retry.Retry object at 0x7f>,host=127.0.3.110,"
+    ...               "port=26379,orig_host_address=127.0.3.110)>)>)> - auth:AuthenticationError")
+    "No master found for 'kolla' : Redis(127.0.3.110:26379) - auth:AuthenticationError"
+    """
+    parts, start = [], 0
+    while (begin := error.find(CLIENT_REPR, start)) >= 0:
+        depth, end = 0, begin
+        for end in range(begin, len(error)):
+            depth += {"<": 1, ">": -1}.get(error[end], 0)
+            if depth == 0:
+                break
+        address = re.search(r"\bhost=([^,()<>]+),port=(\d+)", error[begin:end + 1])
+        parts += [error[start:begin], f"Redis({address[1]}:{address[2]})" if address else "Redis(...)"]
+        start = end + 1
+    return "".join(parts) + error[start:]
+
+
 def parse_result(stdout: str, secrets: list[Secret | None]) -> Handshake:
     data = last_json(stdout)
     if data is None:
         raise ValueError("handshake printed no result")
     return Handshake(ok=bool(data["ok"]), stage=data["stage"], seconds=float(data.get("seconds", 0)),
-                     error=redact(data["error"], secrets) if data.get("error") else None,
+                     error=clients_named(redact(data["error"], secrets)) if data.get("error") else None,
                      timed_out=bool(data.get("timed_out")),
                      tooz=data.get("tooz"), redis=data.get("redis"), python=data.get("python"),
                      consumer=data.get("consumer"), libraries=data.get("libraries"),

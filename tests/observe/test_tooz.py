@@ -4,6 +4,7 @@ failed attempt, and the same on the oldest Python inside Kolla's images
 (3.9, Rocky 9 images of 2024.2, with that release's tooz 6.3.0 and redis-py
 5.0.8)."""
 
+import re
 import subprocess
 import time
 
@@ -48,6 +49,9 @@ def test_tooz_handshake_reports_tooz_first_failed_attempt(service_url):
     assert not result.ok and not result.timed_out and result.stage == "start"
     assert result.error.startswith("ToozConnectionError: No master found for 'kolla'") and "AuthenticationError" in result.error
     assert result.seconds < 10.0 and result.tooz and result.redis   # the first attempt, not the 20 s deadline
+    # each sentinel's client named by its address, not by redis-py's thousand-character repr
+    sentinels = re.findall(r"Redis\((127\.[\d.]+:26379)\) - auth:AuthenticationError", result.error)
+    assert len(sentinels) == 3 and "<redis.client.Redis(" not in result.error and len(result.error) < 400, result.error
 
 
 def test_the_handshake_elsewhere_is_the_handshake_here(service_url):

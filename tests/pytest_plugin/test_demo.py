@@ -1,9 +1,10 @@
 """`make demo`'s run: `pytest` with no options starts a local deployment,
 checks it through the inventory and testinfra, and stops it."""
 
-from tests.conftest import claims_under, processes_under, run_checklist
+from tests.conftest import CONTAINER_NAMES, claims_under, processes_under, run_checklist
 
 
+@CONTAINER_NAMES  # its container step looks at the engine, where the container labs' Kolla-named containers run
 def test_pytest_without_options_checks_a_local_deployment(tmp_path):
     """Its lab lives in the temporary folder (TMPDIR here) and leaves nothing behind: no server, no
     address range claimed, no folder (other tests' labs may take the same range right after)."""

@@ -4,11 +4,10 @@ renders the example repos, its CLI masks what it prints, and the gate's verdict 
 Venvs are cached under .cache/kolla-ansible/<release> (render/conftest.py's ``release``); renders under
 .cache/kolla-ansible/renders, keyed by the release and the content of every input (tests/kolla/oracle.py).
 """
-import json, shutil
+import json
 from pathlib import Path
 
 import pytest
-import yaml
 
 from coordcheck.kolla.render import installed as ka
 from tests.kolla import oracle, scenarios
@@ -18,9 +17,9 @@ HOSTS = {"ctl1": "127.0.2.110", "ctl2": "127.0.2.111", "ctl3": "127.0.2.112"}
 EXTRAS = "&db=0&socket_timeout=60&retry_on_timeout=yes"
 
 
-def _sentinels(first="ctl1"):
-    rest = "".join(f"&sentinel_fallback={a}:26379" for h, a in HOSTS.items() if h != first)
-    return f"{HOSTS[first]}:26379?sentinel=kolla{rest}"
+def _sentinels(first="ctl1", api=HOSTS):
+    rest = "".join(f"&sentinel_fallback={a}:26379" for h, a in api.items() if h != first)
+    return f"{api[first]}:26379?sentinel=kolla{rest}"
 
 
 def render(release, repo: Path, vault=False, facts=None):
@@ -31,35 +30,8 @@ def render(release, repo: Path, vault=False, facts=None):
 
 @pytest.fixture(scope="session")
 def full_repo(tmp_path_factory):
-    """The healthy repo with every consumer's group and flavor switched on (globals.d for the sink)."""
-    repo = tmp_path_factory.mktemp("full")
-    shutil.copytree(REPOS / "healthy", repo, dirs_exist_ok=True)
-    groups = ["cinder-backup:children]\nstorage", "masakari-engine:children]\ncontrol"] + [
-        f"{g}:children]\ncontrol" for g in (
-            "designate-api", "designate-backend-bind9", "designate-sink", "mistral-executor",
-            "gnocchi-api", "gnocchi-metricd", "octavia-worker", "horizon", "ironic-inspector", "valkey", "keystone")]
-    groups += [f"{g}:children]\n{parent}" for g, parent in scenarios.PROFILED.items()]
-    with open(repo / "multinode", "a") as f:
-        f.write("".join(f"\n[{g}\n" for g in groups))
-    globals_ = yaml.safe_load((repo / "etc/kolla/globals.yml").read_text())
-    globals_.update(enable_valkey="yes", enable_cinder_backup="no", enable_gnocchi="yes", enable_octavia="yes",
-                    enable_octavia_jobboard="yes", enable_horizon="yes", enable_ironic="yes",
-                    enable_ironic_inspector="yes", enable_osprofiler="yes", osprofiler_backend="redis",
-                    **scenarios.PROFILED_ON,
-                    valkey_connection_string_extras=globals_["redis_connection_string_extras"].replace(
-                        "redis_master", "valkey_master"))
-    (repo / "etc/kolla/globals.yml").write_text(yaml.safe_dump(globals_))
-    (repo / "etc/kolla/globals.d").mkdir()
-    (repo / "etc/kolla/globals.d/sink.yml").write_text('designate_enable_notifications_sink: "yes"\n')
-    # overrides: Kolla merges config/<project>/<service>.conf, never config/<project>/coordination.conf
-    (repo / "etc/kolla/config/designate").mkdir()
-    (repo / "etc/kolla/config/designate/designate-worker.conf").write_text(
-        "[coordination]\nbackend_url = redis://default:ov@127.0.2.110:26379?sentinel=kolla\n")
-    (repo / "etc/kolla/config/cinder").mkdir()
-    (repo / "etc/kolla/config/cinder/coordination.conf").write_text("[coordination]\nbackend_url = redis://ignored\n")
-    pw = yaml.safe_load((repo / "etc/kolla/passwords.yml").read_text())
-    (repo / "etc/kolla/passwords.yml").write_text(yaml.safe_dump(pw | {"valkey_master_password": "vk-Pw-42"}))
-    return repo
+    """The agreement tests' full repo (every consumer on, API addresses from a fact cache), rendered once for both."""
+    return scenarios.full(tmp_path_factory.mktemp("full"))
 
 
 def test_healthy(release):
@@ -92,10 +64,11 @@ def test_vaulted(release):
 
 
 def test_full_repo(release, full_repo):
-    name = release[0]
-    values, r = render(release, full_repo)
+    name, (repo, facts) = release[0], full_repo
+    values, r = render(release, repo, facts=facts[name])
     pw = "8Uv6Y4mWcQqU3tXk2fZr" if name == REDIS_ERA else "vk-Pw-42"
-    url = f"redis://default:{pw}@{_sentinels()}{EXTRAS}&sentinel_password={pw}"
+    api = scenarios.FACT_ADDRESSES  # the br-api addresses of the fact cache, not ansible_host
+    url = f"redis://default:{pw}@{_sentinels(api=api)}{EXTRAS}&sentinel_password={pw}"  # globals.d's extras
     assert values[("stor1", "cinder-volume", "backend_url")] == url  # config/cinder/coordination.conf: never read
     assert values[("ctl1", "designate-worker", "backend_url")] == "redis://default:ov@127.0.2.110:26379?sentinel=kolla"
     assert values[("ctl1", "designate-central", "backend_url")] == url
@@ -106,17 +79,19 @@ def test_full_repo(release, full_repo):
     assert not [k for k in values if k[1] == "cinder-backup"]  # enable_cinder_backup: no
     assert values[("ctl2", "mistral-executor", "backend_url")] == url
     assert values[("ctl1", "gnocchi-api", "coordination_url")] == url
-    assert values[("ctl1", "gnocchi-metricd", "redis_url")] == url
+    assert values[("ctl2", "gnocchi-metricd", "redis_url")] == "redis://ctl2:6379"  # config/gnocchi.conf, per host
     assert values[("ctl1", "cinder-api", "connection_string")] == url  # osprofiler_backend: redis
     keystone = "keystone" if name == REDIS_ERA else "keystone-api"  # the service was renamed in between
     assert values[("ctl2", keystone, "connection_string")] == url
-    assert not [k for k in values if k[1].startswith("keystone") and k[2] == "backend_url"]  # no [coordination]
+    # keystone renders no [coordination]: only the per-host override's, which keystone never reads
+    assert {v for k, v in values.items() if k[1].startswith("keystone") and k[2] == "backend_url"} \
+        == {"redis://keystone-reads-none"} and {k[0] for k in values if k[2] == "backend_url" and "keystone" in k[1]} == {"ctl2"}
     # osprofiler on every project's services: nova-cell's on the compute node, glance-api on its first host only
     assert values[("stor1", "nova-compute", "connection_string")] == values[("ctl3", "neutron-server", "connection_string")] \
         == values[("ctl2", "heat-engine", "connection_string")] == url
     assert ("ctl1", "glance-api", "connection_string") in values and ("ctl2", "glance-api", "connection_string") not in values
     octavia = {o: v for (h, s, o), v in values.items() if (h, s) == ("ctl1", "octavia-worker")}
-    assert octavia == {"jobboard_enabled": "true", "jobboard_backend_hosts": ",".join(HOSTS.values()),
+    assert octavia == {"jobboard_enabled": "true", "jobboard_backend_hosts": ",".join(api.values()),
                        "jobboard_backend_port": "26379", "jobboard_backend_username": "default",
                        "jobboard_backend_password": pw, "jobboard_redis_sentinel": "kolla",
                        "jobboard_redis_backend_ssl_options": "ssl:False", "jobboard_redis_sentinel_ssl_options": "ssl:False"}
@@ -125,7 +100,7 @@ def test_full_repo(release, full_repo):
         assert not [k for k in values if k[1] == "horizon"] and r.notes[-1].startswith("horizon:")
     else:
         assert not [k for k in values if k[1] == "ironic-inspector"]
-        assert values[("ctl1", "horizon", "OPTIONS.SENTINELS")] == ",".join(f"{a}:26379" for a in HOSTS.values())
+        assert values[("ctl1", "horizon", "OPTIONS.SENTINELS")] == ",".join(f"{a}:26379" for a in api.values())
         assert values[("ctl1", "horizon", "OPTIONS.PASSWORD")] == pw
         assert values[("ctl1", "horizon", "LOCATION")] == "redis://kolla/0"
 
