@@ -162,6 +162,15 @@ class TestServiceContainers:
         assert not [w for places in found.values() for w in places if "host ctl3" in w], found
         assert set(found) <= {"CLIENT_TOO_OLD", "TOOZ_HANDSHAKE_FAILED", "SERVICE_LOG_ERRORS"}, found
 
+    def test_reset_undoes_the_breaks_and_the_cloud_is_green(self, cloud, checked, tmp_path):
+        """`coordcheck reset` after CLIENT_TOO_OLD and SERVICE_LOG_ERRORS (the latter
+        undone by the fix above, when it ran): every container made again from its
+        image, masakari_api's old log lines history, nothing reported."""
+        reset = run_cli("reset", "--dir", str(cloud.root), timeout=300).stdout
+        assert "reset: CLIENT_TOO_OLD" in reset, reset
+        run = run_checklist(*cloud.checklist_args(), tmp_path=tmp_path, cwd=tmp_path)
+        assert run.returncode == 0 and not reported(run), run.stdout[-3000:]
+
     def test_unknown_engine_is_reported(self, cloud, tmp_path):
         configdir = tmp_path / "kolla"
         configdir.mkdir()
