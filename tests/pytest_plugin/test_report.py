@@ -86,6 +86,8 @@ def test_incident_default_output_is_one_screen_with_every_fact(incident, tmp_pat
     run = run_checklist(*joined, tmp_path=tmp_path, cwd=tmp_path)
     lines = run.stdout.splitlines()
     assert run.returncode == 1 and len(lines) <= 60, f"{len(lines)} lines:\n{run.stdout}"
+    # and no line a screen on its own (tooz's error once quoted ~1000 characters per sentinel client)
+    assert max(map(len, lines)) <= 400, max(lines, key=len)
     causes = run.stdout.split("causes (each once):", 1)[1].split("short test summary info", 1)[0]
     assert [line.split()[0] for line in causes.splitlines() if re.match(r"  [A-Z_]+ ", line)] == \
         ["SENTINEL_AUTH_MISSING"]
