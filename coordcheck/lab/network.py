@@ -162,15 +162,18 @@ def reserved(network: str, netns: bool = False):
         marker.unlink(missing_ok=True)
 
 
-def _reserved_by_someone(network: str) -> bool:
-    for marker in (runtime_dir() / "ranges").glob(f"{_claim_file(network).stem}.wanted.*"):
+def _reserved_ranges() -> set[str]:
+    """The claim-file stems of the ranges a live process reserves (markers of dead ones removed)."""
+    live = set()
+    for marker in (runtime_dir() / "ranges").glob("*.wanted.*"):
         try:
             if alive(int(json.loads(marker.read_text()).get("pid", 0))):
-                return True
+                live.add(marker.name.split(".wanted.")[0])
+                continue
         except (OSError, ValueError, AttributeError):
             pass
         marker.unlink(missing_ok=True)   # its process is gone
-    return False
+    return live
 
 
 def claim(root: Path, controllers: int = 3, backends: int = 3, network: str | None = None,
@@ -180,11 +183,18 @@ def claim(root: Path, controllers: int = 3, backends: int = 3, network: str | No
     With ``wait``, a named ``network`` held by another lab is waited for up to
     ``wait`` seconds, reserved meanwhile (labs that pick any free range pass it by).
     """
+    if controllers < 1:
+        raise DeploymentError("--controllers must be at least 1")
+    if not 1 <= backends <= controllers:
+        raise DeploymentError(f"--backends {backends}: between 1 and --controllers ({controllers}): the data nodes "
+                              "and sentinels run on the first controllers, as in Kolla's multinode")
+    if network:
+        network = parse_network(network, netns)
     if not network or wait <= 0:
         return _claim_now(root, controllers, backends, network, netns)
     deadline = time.monotonic() + wait
     with reserved(network, netns):
-        while True:
+        while True:  # what is left to fail is the range being taken: by a lab, or by what listens on it
             try:
                 return _claim_now(root, controllers, backends, network, netns)
             except DeploymentError:
@@ -194,18 +204,13 @@ def claim(root: Path, controllers: int = 3, backends: int = 3, network: str | No
 
 
 def _claim_now(root: Path, controllers: int, backends: int, network: str | None, netns: bool) -> Layout:
-    if controllers < 1:
-        raise DeploymentError("--controllers must be at least 1")
-    if not 1 <= backends <= controllers:
-        raise DeploymentError(f"--backends {backends}: between 1 and --controllers ({controllers}): the data nodes "
-                              "and sentinels run on the first controllers, as in Kolla's multinode")
     folder = runtime_dir() / "ranges"
     folder.mkdir(parents=True, exist_ok=True)
-    wanted = [parse_network(network, netns)] if network else candidates(netns)
     with open(folder / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # held for the pick only: claims outlive it
+        reserved_now = set() if network else _reserved_ranges()
         why = None
-        for net in wanted:
+        for net in [network] if network else candidates(netns):
             hosts = addresses(net, controllers)
             path = _claim_file(net)
             if path.exists() and _stale(path):
@@ -213,7 +218,7 @@ def _claim_now(root: Path, controllers: int, backends: int, network: str | None,
             if path.exists():
                 why = f"{net} is claimed by another lab ({path})"
                 continue
-            if not network and _reserved_by_someone(net):
+            if path.stem in reserved_now:
                 why = f"{net} is reserved for a lab that names it"
                 continue
             why = _in_use(net, hosts, netns)

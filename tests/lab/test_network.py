@@ -52,7 +52,9 @@ def test_a_lab_waiting_for_its_range_gets_it_before_free_picks(tmp_path):
     waiter = threading.Thread(target=lambda: got.update(
         layout=network.claim(tmp_path / "b", network=first.network, wait=30)))
     waiter.start()
+    deadline = time.monotonic() + 10
     while not list((tmp_path / "run" / "ranges").glob("*.wanted.*")):
+        assert time.monotonic() < deadline and waiter.is_alive(), "the waiter reserved nothing"
         time.sleep(0.01)
     network.release(first, tmp_path / "a")
     assert network.claim(tmp_path / "c").network != first.network  # passed by, though free or taken by b
@@ -67,6 +69,13 @@ def test_a_reserved_range_is_passed_by_free_picks_and_given_to_a_lab_that_names_
         assert network.claim(tmp_path / "a").network != free.network
         assert network.claim(tmp_path / "b", network=free.network).network == free.network
     assert not list((tmp_path / "run" / "ranges").glob("*.wanted.*"))
+
+
+def test_a_bad_request_is_refused_at_once_not_waited_on(tmp_path):
+    started = time.monotonic()
+    with pytest.raises(DeploymentError, match="--controllers must be at least 1"):
+        network.claim(tmp_path / "a", controllers=0, network="127.0.75.0/24", wait=30)
+    assert time.monotonic() - started < 5   # not the 30 s wait
 
 
 def test_waiting_for_a_held_range_ends_in_one_line(tmp_path):
