@@ -3,9 +3,7 @@ discovery, the handshake's clients and the lab: checked against every
 release table, and against files real kolla-ansible 23.0.0 renders (the
 scenario repo with every consumer on; the rendered tree cached by content)."""
 import json
-import os
 import re
-import shutil
 import subprocess
 import sys
 from importlib.metadata import version
@@ -38,20 +36,9 @@ CLIENT_DEADLINE = 8.0
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
     """kolla-ansible 23.0.0's tree (<host>/<service>/<file>) of the repo with every consumer on, and its share/."""
-    base = tmp_path_factory.mktemp("consumers")
-    repo, facts = scenarios.full(base)
+    repo, facts = scenarios.full(tmp_path_factory.mktemp("consumers"))
+    tree = oracle.tree(oracle.VALKEY_ONLY, repo, facts=facts[oracle.VALKEY_ONLY])
     venv = ka.install(oracle.VALKEY_ONLY, oracle.CACHE)
-    tree = oracle.CACHE / "trees" / oracle.key(oracle.VALKEY_ONLY, repo / "etc/kolla", repo / "multinode",
-                                               facts[oracle.VALKEY_ONLY])
-    if not tree.is_dir():
-        work = base / "work"
-        ka.render(venv, repo / "etc/kolla", repo / "multinode", None, facts[oracle.VALKEY_ONLY], keep=work)
-        part = tree.with_name(f"{tree.name}.{os.getpid()}")
-        shutil.copytree(work / "out", part)
-        try:
-            part.rename(tree)  # atomic: parallel workers may render the same repo
-        except OSError:
-            shutil.rmtree(part)
     return tree, venv / "share/kolla-ansible/ansible"
 
 

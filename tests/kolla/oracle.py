@@ -1,6 +1,6 @@
 """Real kolla-ansible renders for the tests, cached under .cache/kolla-ansible: venvs per release,
-renders keyed by the release, every input's content and the oracle's own code."""
-import dataclasses, fcntl, hashlib, json, os
+renders (the options and the rendered tree) keyed by the release, every input's content and the oracle's own code."""
+import dataclasses, fcntl, hashlib, json, os, shutil, tempfile
 from pathlib import Path
 
 from coordcheck.kolla.render import installed as ka
@@ -20,19 +20,33 @@ def key(release, *paths):
     return h.hexdigest()[:20]
 
 
-def render(release: str, repo: Path, vault=None, facts=None) -> ka.Rendering:
-    """The oracle's Rendering of repo (etc/kolla + multinode), cached by content."""
+def _rendered(release: str, repo: Path, vault=None, facts=None) -> tuple[Path, Path]:
+    """(options JSON, tree <host>/<service>/<file>) of one render, made once per key however many workers ask."""
     venv = ka.install(release, CACHE)
     configdir, inventory = repo / "etc/kolla", repo / "multinode"
     cached = CACHE / "renders" / f"{key(release, configdir, inventory, *[p for p in (vault, facts) if p])}.json"
+    tree = cached.with_suffix(".tree")
     cached.parent.mkdir(parents=True, exist_ok=True)
     with open(cached.with_suffix(".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # a render another worker runs is waited for, not run again
-        if cached.exists():
-            data = json.loads(cached.read_text())
-            return ka.Rendering(**{**data, "records": [ka.Record(**x) for x in data["records"]]})
-        r = ka.render(venv, configdir, inventory, vault, facts)
-        part = cached.with_suffix(f".{os.getpid()}")
-        part.write_text(json.dumps(dataclasses.asdict(r)))
-        part.replace(cached)  # atomic: a reader without the lock never sees half a file
-        return r
+        if not (cached.exists() and tree.is_dir()):
+            with tempfile.TemporaryDirectory(dir=cached.parent) as tmp:
+                r = ka.render(venv, configdir, inventory, vault, facts, keep=Path(tmp) / "work")
+                shutil.rmtree(tree, ignore_errors=True)
+                out = Path(tmp) / "work/out"
+                out.rename(tree) if out.is_dir() else tree.mkdir()  # a repo may render nothing
+            part = cached.with_suffix(f".{os.getpid()}")
+            part.write_text(json.dumps(dataclasses.asdict(r)))
+            part.replace(cached)  # atomic: a reader without the lock never sees half a file
+    return cached, tree
+
+
+def render(release: str, repo: Path, vault=None, facts=None) -> ka.Rendering:
+    """The oracle's Rendering of repo (etc/kolla + multinode), cached by content."""
+    data = json.loads(_rendered(release, repo, vault, facts)[0].read_text())
+    return ka.Rendering(**{**data, "records": [ka.Record(**x) for x in data["records"]]})
+
+
+def tree(release: str, repo: Path, vault=None, facts=None) -> Path:
+    """The files that render wrote, <host>/<service>/<file> (the same render as `render`'s)."""
+    return _rendered(release, repo, vault, facts)[1]
