@@ -1,7 +1,7 @@
-"""Every catalogue entry, reproduced on a local deployment as `coordcheck up
-[--containers]` left it (or `coordcheck reset` put it back) with `coordcheck
-break ID`, and diagnosed by the checklist: exactly that id, at the right
-place, nothing unrelated, no password shown."""
+"""Every catalogue entry, reproduced on a fresh local deployment
+(`coordcheck up [--containers]` + `coordcheck break ID`) and diagnosed by the
+checklist: exactly that id, at the right place, nothing unrelated, no
+password shown."""
 
 import contextlib
 
@@ -13,31 +13,24 @@ from tests.lab.diagnosis import assert_diagnosed
 from tests.lab.test_pristine import PLAIN
 
 
-@pytest.fixture(scope="module")
-def lab_for(tmp_path_factory):
-    """One lab per kind (service containers, sentinel auth, release), made by `coordcheck up` for its first
-    scenario; every later one starts from `faults: none`, as `coordcheck reset` leaves it (tested: green again)."""
-    made, names, locked = {}, contextlib.ExitStack(), []
+@pytest.fixture
+def deployment_for(tmp_path):
+    made = []
 
     def up(scenario):
-        kind = (scenario.containers, scenario.sentinel_auth, scenario.release)
-        if kind not in made:
-            if scenario.containers:  # Kolla's container names: one such lab at a time, the lock taken once
-                if not locked:
-                    locked.append(names.enter_context(kolla_container_names()))
-                for other in [k for k in made if k[0]]:
-                    run_cli("down", "--dir", str(made.pop(other).root))
-            root = tmp_path_factory.mktemp("kolla") / "kolla"
-            run_cli("up", "--dir", str(root), *([] if scenario.sentinel_auth else ["--no-sentinel-auth"]),
-                    *(["--containers"] if scenario.containers else []),
-                    *(["--release", scenario.release] if scenario.release else []), timeout=900)
-            made[kind] = Deployment(root)
-        return made[kind]
+        root = tmp_path / "kolla"
+        if scenario.containers:
+            held.enter_context(kolla_container_names())
+        run_cli("up", "--dir", str(root), *([] if scenario.sentinel_auth else ["--no-sentinel-auth"]),
+                *(["--containers"] if scenario.containers else []),
+                *(["--release", scenario.release] if scenario.release else []), timeout=900)
+        made.append(root)
+        return Deployment(root)
 
-    with names:
+    with contextlib.ExitStack() as held:
         yield up
-        for deployment in made.values():
-            run_cli("down", "--dir", str(deployment.root))
+        for root in made:
+            run_cli("down", "--dir", str(root))
 
 
 #: netns scenarios: tests/lab/test_netns.py; diagnosed in tests/runbook/test_containers.py, whose cloud is built with it: the
@@ -47,17 +40,12 @@ ELSEWHERE = {"SERVICE_LOG_ERRORS", "JOBBOARD_NO_SENTINEL_AUTH", "HORIZON_NO_SENT
 
 @pytest.mark.parametrize("name", [pytest.param(name, marks=[CONTAINER_NAMES] if SCENARIOS[name].containers else [])
                                   for name in SCENARIOS if name not in ELSEWHERE and not SCENARIOS[name].netns])
-def test_scenario_is_diagnosed(name, lab_for, tmp_path):
+def test_scenario_is_diagnosed(name, deployment_for, tmp_path):
     scenario = SCENARIOS[name]
-    deployment = lab_for(scenario)
-    assert "faults: none" in run_cli("status", "--dir", str(deployment.root)).stdout
-    try:
-        assert_diagnosed(scenario, deployment, tmp_path)
-        if name not in PLAIN:   # the plain ones: tests/lab/test_pristine.py, on one lab
-            assert_reset_makes_it_green(deployment, name, tmp_path)
-    finally:  # the next scenario of this kind starts as `up` left the lab
-        if "faults: none" not in run_cli("status", "--dir", str(deployment.root)).stdout:
-            run_cli("reset", "--dir", str(deployment.root), timeout=300)
+    deployment = deployment_for(scenario)
+    assert_diagnosed(scenario, deployment, tmp_path)
+    if name not in PLAIN:   # the plain ones: tests/lab/test_pristine.py, on one lab
+        assert_reset_makes_it_green(deployment, name, tmp_path)
 
 
 def assert_reset_makes_it_green(deployment, name, tmp_path):
