@@ -34,7 +34,10 @@ def _rendered(release: str, repo: Path, vault=None, facts=None) -> tuple[Path, P
                 r = ka.render(venv, configdir, inventory, vault, facts, keep=Path(tmp) / "work")
                 shutil.rmtree(tree, ignore_errors=True)
                 out = Path(tmp) / "work/out"
-                out.rename(tree) if out.is_dir() else tree.mkdir()  # a repo may render nothing
+                if out.is_dir():
+                    out.rename(tree)
+                else:  # a repo may render nothing
+                    tree.mkdir()
             part = cached.with_suffix(f".{os.getpid()}")
             part.write_text(json.dumps(dataclasses.asdict(r)))
             part.replace(cached)  # atomic: a reader without the lock never sees half a file
