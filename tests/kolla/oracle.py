@@ -1,14 +1,20 @@
 """Real kolla-ansible renders for the tests, cached under .cache/kolla-ansible: venvs per release,
-renders (the options and the rendered tree) keyed by the release, every input's content and the oracle's own code."""
+renders (the options and the rendered tree) keyed by the release, every input's content and the oracle's own code.
+
+``make test`` makes them before the tests, while the images build (tests/prepare.py).
+"""
 import dataclasses, fcntl, hashlib, json, os, shutil, tempfile
+from concurrent.futures import Executor
 from pathlib import Path
 
 from coordcheck.kolla.render import installed as ka
 from coordcheck.kolla.render import values as records
+from tests.kolla import scenarios
 
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / ".cache" / "kolla-ansible"
 REDIS_ERA, BOTH_FLAVORS, VALKEY_ONLY = "20.3.0", "20.6.0", "23.0.0"
+RELEASES = (REDIS_ERA, BOTH_FLAVORS, VALKEY_ONLY)
 
 
 def key(release, *paths):
@@ -53,3 +59,21 @@ def render(release: str, repo: Path, vault=None, facts=None) -> ka.Rendering:
 def tree(release: str, repo: Path, vault=None, facts=None) -> Path:
     """The files that render wrote, <host>/<service>/<file> (the same render as `render`'s)."""
     return _rendered(release, repo, vault, facts)[1]
+
+
+def _render_case(case: tuple) -> str:
+    release, repo, facts = case
+    _rendered(release, repo, scenarios.vault_file(repo), facts)
+    return f"{release} {repo.name}"
+
+
+def prepare(pool: Executor) -> int:
+    """Install RELEASES and render every example and scenario repo with each (what test_agreement.py and
+    render/test_installed.py ask for) on ``pool``, the scenario repos first (``full``, the largest, leads).
+    Returns how many renders."""
+    list(pool.map(ka.install, RELEASES, [CACHE] * len(RELEASES)))
+    with tempfile.TemporaryDirectory(prefix="coordcheck-oracle-") as base:
+        made = scenarios.built(Path(base))
+        cases = [(release, *scenarios.repo_for(name, made, release))
+                 for name in [*scenarios.BUILT, *scenarios.EXAMPLES] for release in RELEASES]
+        return len(list(pool.map(_render_case, cases)))

@@ -159,3 +159,30 @@ def migrated(base: Path, keep_redis: bool = False) -> Path:
              valkey_connection_string_extras=EXTRAS + "&sentinel_password={{ valkey_master_password }}")
     _passwords(repo, valkey_master_password="vk-Migrated-7")
     return repo
+
+
+#: the example repos (examples/config-repos/*) and the scenario repos built here that the agreement tests render
+EXAMPLES = sorted(p.name for p in REPOS.iterdir() if (p / "multinode").exists())
+BUILT = ("full", "leftover", "memcached", "profiler", "cinder-lvm", "cinder-lvm-nfs", "migrated", "migrating")
+
+
+def built(base: Path) -> dict[str, tuple[Path, dict | None]]:
+    """BUILT's repos under base: name -> (repo, its fact cache per release, or None)."""
+    full_repo, facts = full(base)
+    return {"full": (full_repo, facts), "leftover": (leftover(base), None),
+            "memcached": (horizon_memcached(base), None), "profiler": (profiler(base), None),
+            "cinder-lvm": (cinder_backends(base, "lvm"), None),
+            "cinder-lvm-nfs": (cinder_backends(base, "lvm", "nfs"), None),
+            "migrated": (migrated(base), None), "migrating": (migrated(base, keep_redis=True), None)}
+
+
+def repo_for(name: str, made: dict, release: str) -> tuple[Path, Path | None]:
+    """(repo, fact cache or None) of an example or a built repo, for release."""
+    repo, facts = made[name] if name in made else (REPOS / name, None)
+    return repo, facts[release] if isinstance(facts, dict) else facts
+
+
+def vault_file(repo: Path) -> Path | None:
+    """The repo's vault password file (vault-password.txt beside etc/kolla), if it has one."""
+    found = repo / "vault-password.txt"
+    return found if found.exists() else None

@@ -10,24 +10,9 @@ from coordcheck.kolla.repo import Repo
 from coordcheck.secrets import Secret
 from tests.kolla import oracle, scenarios
 
-EXAMPLES = sorted(p.name for p in scenarios.REPOS.iterdir() if (p / "multinode").exists())
-BUILT = ["full", "leftover", "memcached", "profiler", "cinder-lvm", "cinder-lvm-nfs", "migrated", "migrating"]
-
-
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
-    base = tmp_path_factory.mktemp("scenarios")
-    full, facts = scenarios.full(base)  # facts: one cache per release
-    return {"full": (full, facts), "leftover": (scenarios.leftover(base), None),
-            "memcached": (scenarios.horizon_memcached(base), None), "profiler": (scenarios.profiler(base), None),
-            "cinder-lvm": (scenarios.cinder_backends(base, "lvm"), None),
-            "cinder-lvm-nfs": (scenarios.cinder_backends(base, "lvm", "nfs"), None),
-            "migrated": (scenarios.migrated(base), None), "migrating": (scenarios.migrated(base, keep_redis=True), None)}
-
-
-def _repo(name, built, release):
-    repo, facts = built[name] if name in built else (scenarios.REPOS / name, None)
-    return repo, facts[release] if isinstance(facts, dict) else facts
+    return scenarios.built(tmp_path_factory.mktemp("scenarios"))
 
 
 def _values(records):
@@ -35,20 +20,19 @@ def _values(records):
 
 
 def agreement(release: str, repo: Path, facts: Path | None):
-    vault_file = repo / "vault-password.txt"
-    vault = vault_file if vault_file.exists() else None
+    vault = scenarios.vault_file(repo)
     theirs = _values(oracle.render(release, repo, vault, facts).records)
     renderer = BuiltinRenderer(Repo.load(repo / "etc/kolla", repo / "multinode",
-                                         Secret(vault_file.read_text().strip()) if vault else None,
+                                         Secret(vault.read_text().strip()) if vault else None,
                                          release=release, facts=facts))
     mine = _values(renderer.records())
     return theirs, mine, renderer
 
 
-@pytest.mark.parametrize("release", [oracle.REDIS_ERA, oracle.BOTH_FLAVORS, oracle.VALKEY_ONLY])
-@pytest.mark.parametrize("name", EXAMPLES + BUILT)
+@pytest.mark.parametrize("release", oracle.RELEASES)
+@pytest.mark.parametrize("name", [*scenarios.EXAMPLES, *scenarios.BUILT])
 def test_builtin_agrees_with_kolla_ansible(release, name, built):
-    repo, facts = _repo(name, built, release)
+    repo, facts = scenarios.repo_for(name, built, release)
     theirs, mine, renderer = agreement(release, repo, facts)
     diff = {k: (mine.get(k), theirs.get(k)) for k in set(mine) | set(theirs) if mine.get(k) != theirs.get(k)}
     assert not diff, f"{len(diff)} of {len(theirs)} differ (built-in, kolla-ansible): {sorted(diff.items())[:5]}"
@@ -75,7 +59,7 @@ def test_both_flavors_render_as_kolla_2025_1_does(built):
 
 def test_scenarios_cover_every_item(built):
     """The scenarios exercise what issue 12 lists (as Kolla renders it, 23.x)."""
-    theirs, _, renderer = agreement(oracle.VALKEY_ONLY, *_repo("full", built, oracle.VALKEY_ONLY))
+    theirs, _, renderer = agreement(oracle.VALKEY_ONLY, *scenarios.repo_for("full", built, oracle.VALKEY_ONLY))
     services = {k[1] for k in theirs}
     assert {"designate-backend-bind9", "designate-sink", "masakari-api", "gnocchi-statsd", "horizon",
             "octavia-api", "keystone-api"} <= services
