@@ -10,6 +10,7 @@ when what pip resolves changes (a wheel's code alone is reinstalled).
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -179,3 +180,26 @@ KOLLA = {"19.8.0": ("3.10", "2.17"), "20.3.0": ("3.11", "2.18"), "23.0.0": ("3.1
 def beside_kolla(release: str) -> Venv:
     """kolla-ansible ``release`` and the checkout's wheel, installed together in one venv."""
     return cached_venv(f"kolla-ansible-{release}", KOLLA[release][0], [str(wheel()), f"kolla-ansible=={release}"])
+
+
+#: Kolla 2024.2's images: Rocky 9's Python, upper-constraints' tooz and redis-py
+OLD_PYTHON, OLD_CLIENTS = "3.9", ["tooz==6.3.0", "redis==5.0.8"]
+
+
+def old_clients() -> Venv:
+    """Python 3.9 with Kolla 2024.2's tooz and redis-py: where the shipped probes must run."""
+    return cached_venv("kolla-2024.2-clients", OLD_PYTHON, OLD_CLIENTS)
+
+
+def installed() -> Venv:
+    """The wheel (and its dependencies, at the checkout's pins) in a fresh venv, with the ``fixtures`` package."""
+    return cached_venv("installed", "3.11", ["-c", str(PROJECT / "requirements.txt"), "fixtures", str(wheel())])
+
+
+def parallel_extra() -> Venv:
+    """The wheel with its ``parallel`` extra, resolved by pip alone (no pins)."""
+    return cached_venv("coordcheck-parallel", "3.11", [f"coordcheck[parallel] @ {wheel().as_uri()}"])
+
+
+#: every venv above, for tests/prepare.py to make before the tests
+PREPARED = [old_clients, installed, parallel_extra, *(functools.partial(beside_kolla, release) for release in KOLLA)]

@@ -71,9 +71,9 @@ def test_render_opens_a_vaulted_repo_with_kolla_ansibles_ansible_core(beside_kol
     assert all(u.startswith("redis://default:***@") and "sentinel_password=***" in u for u in urls), urls
 
 
-def test_the_parallel_extra_resolves_a_pytest_whose_groups_hold(wheel, tmp_path):
+def test_the_parallel_extra_resolves_a_pytest_whose_groups_hold(tmp_path):
     """pytest-xdist <= 3.8's --dist loadgroup does not work with pytest 9.2: the extra keeps pip off it."""
-    venv = installs.cached_venv("coordcheck-parallel", "3.11", [f"coordcheck[parallel] @ {wheel.as_uri()}"])
+    venv = installs.parallel_extra()
     seen = _imports(venv)
     assert tuple(int(p) for p in seen["pytest"].split(".")[:2]) < (9, 2), seen
     (tmp_path / "test_groups.py").write_text(GROUPED_TESTS)

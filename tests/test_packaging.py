@@ -22,10 +22,9 @@ def wheel() -> Path:
 
 
 @pytest.fixture(scope="module")
-def installed(wheel) -> Path:
+def installed() -> Path:
     """A fresh venv with the wheel (and its dependencies, at the checkout's pins), nothing else."""
-    return installs.cached_venv("installed", "3.11", ["-c", str(PROJECT / "requirements.txt"), "fixtures",
-                                                      str(wheel)]).path
+    return installs.installed().path
 
 
 @pytest.fixture(scope="module")

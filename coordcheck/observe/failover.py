@@ -22,6 +22,9 @@ from coordcheck.secrets import Secret
 
 POLL = 0.5
 DOWN_FLAGS = ("s_down", "o_down", "failover")
+#: a sentinel promotes only a replica it heard from lately (INFO and PING, within 5 s; 30 s for INFO
+#: once the master is down) whose link to the master was down at most 10 x down-after-milliseconds
+FRESH_MS, FRESH_INFO_DOWN_MS, LINK_DOWN_FACTOR = 5000, 30000, 10
 
 
 @dataclass
@@ -59,6 +62,33 @@ def _hopeless(answers: list[SentinelObservation], old: Address, waited: float, b
     if flagged and not candidates:
         return "no replica may be promoted (replica-priority 0, or down)"
     return None
+
+
+def _flags(state: dict) -> set[str]:
+    flags = state.get("flags", "")
+    return set(flags) if isinstance(flags, (set, frozenset)) else set(str(flags).split(","))
+
+
+def promotable(observation: SentinelObservation) -> list[str]:
+    """The replicas this sentinel would promote now, as Sentinel picks them (not down or disconnected,
+    replica-priority above 0, INFO and PING fresh, the master link not down too long). Right after a
+    failover the replicas' INFO is some seconds old: a SENTINEL FAILOVER then is aborted (no good replica).
+
+    >>> promotable(SentinelObservation(None, "kolla", master={"flags": "master", "down-after-milliseconds": 5000},
+    ...     replicas=[{"name": "127.0.2.111:6379", "flags": "slave", "slave-priority": 100, "info-refresh": 800,
+    ...                "last-ok-ping-reply": 300, "master-link-down-time": 0},
+    ...               {"name": "127.0.2.112:6379", "flags": "slave", "slave-priority": 100, "info-refresh": 9000}]))
+    ['127.0.2.111:6379']
+    """
+    master = observation.master or {}
+    down = bool(_flags(master) & {"s_down", "o_down"})
+    info_ms = FRESH_INFO_DOWN_MS if down else FRESH_MS
+    link_ms = LINK_DOWN_FACTOR * int(master.get("down-after-milliseconds", 30000) or 0)
+    return [str(r.get("name", "")) for r in observation.replicas
+            if not _flags(r) & {"s_down", "o_down", "disconnected"}
+            and int(r.get("slave-priority", r.get("replica-priority", 100)) or 0) > 0
+            and int(r.get("info-refresh", 0) or 0) <= info_ms and int(r.get("last-ok-ping-reply", 0) or 0) <= FRESH_MS
+            and (down or int(r.get("master-link-down-time", 0) or 0) <= link_ms)]
 
 
 def follow(ask_sentinels: Callable[[], list[SentinelObservation]], old: Address, bound: float,

@@ -4,6 +4,8 @@ monitored master, then, inside each consumer container, that service's own
 client (tooz lock; gnocchi's redis; octavia's jobboard; horizon's cache),
 run again and again, once the sentinels agree on the new master, until it
 works against it: seconds from the trigger, or none within ``--failover-wait``.
+The trigger waits (within that wait) for a sentinel that would promote a replica: one sent seconds
+after another failover, while the sentinels' view of the replicas is stale, is aborted by Sentinel.
 
     drill = run_drill(observer)
     drill.recoveries[0].seconds    # -> 2.4 (None: FAILOVER_NOT_FOLLOWED)
@@ -103,6 +105,17 @@ def _demoted(observer, old: Address) -> bool:
     return not node.login.reachable or node.role in ("slave", "replica")
 
 
+def _promoting(view, wait: float, poll: float) -> list[Address]:
+    """The sentinels that would promote a replica now, waited for up to ``wait`` s: a SENTINEL FAILOVER
+    sent while a sentinel's view of the replicas is stale (seconds after a failover) is aborted."""
+    deadline = time.monotonic() + wait
+    while True:
+        able = [o.address for o in view.fresh_sentinels() if failover.promotable(o)]
+        if able or time.monotonic() + poll > deadline:
+            return able
+        time.sleep(poll)
+
+
 def run_drill(observer, poll: float = failover.POLL) -> Drill:
     """Trigger the failover, follow each consumer's client, wait for agreement."""
     view = observer.at(None)
@@ -113,9 +126,14 @@ def run_drill(observer, poll: float = failover.POLL) -> Drill:
         drill.refused = "the sentinels do not agree on a master: no failover was triggered"
         return drill
     password = observer.target.password if observer.sentinels_require_password else None
+    able = _promoting(view, wait, poll)
+    if not able:
+        drill.refused = (f"no sentinel saw a replica it may promote within {wait:g} s (down, replica-priority 0, "
+                         "or not heard from for 5 s): no failover was triggered")
+        return drill
     clients = _clients(observer)
     answer = None
-    for sentinel in observer.target.sentinels:
+    for sentinel in able:
         answer = failover.trigger(sentinel, observer.master_name, password, observer.timeout)
         if answer is None:
             break

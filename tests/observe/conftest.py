@@ -15,8 +15,6 @@ from tests.conftest import lab
 from tests.observe.probing import PW
 from tests.observe.servers import redis_server, tooz_backend
 
-#: Kolla 2024.2's images: Rocky 9's Python, upper-constraints' tooz and redis-py
-OLD_PYTHON, OLD_CLIENTS = "3.9", ["tooz==6.3.0", "redis==5.0.8"]
 
 
 @pytest.fixture(scope="session")
@@ -60,7 +58,7 @@ def plain_backend():
 
 @pytest.fixture(scope="session")
 def old_python():
-    return installs.cached_venv("kolla-2024.2-clients", OLD_PYTHON, OLD_CLIENTS).bin("python")
+    return installs.old_clients().bin("python")
 
 
 @pytest.fixture(scope="session")
@@ -69,7 +67,7 @@ def old_there(old_python):
     def run_python(script: str) -> Result:
         done = subprocess.run([old_python, "-"], input=script, capture_output=True, text=True, timeout=60)
         return Result(done.returncode, done.stdout, done.stderr)
-    return remote.Remote(run_python, f"under Python {OLD_PYTHON}")
+    return remote.Remote(run_python, f"under Python {installs.OLD_PYTHON}")
 
 
 @pytest.fixture

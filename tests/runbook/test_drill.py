@@ -8,11 +8,15 @@ itself (`break URL_BYPASSES_SENTINEL`) is FAILOVER_NOT_FOLLOWED after
 tests/pytest_plugin/test_options.py.)"""
 
 import re
+import time
 import xml.etree.ElementTree as ET
 
 from coordcheck.observe.probe import Address
 from coordcheck.runbook.drill import Drill, Recovery, run_drill
-from tests.conftest import CONTAINER_NAMES, Deployment, kolla_container_names, reported, run_checklist, run_cli
+from coordcheck.lab.deployment import LocalDeployment
+from coordcheck.observe import failover
+from tests.conftest import CONTAINER_NAMES, Deployment, kolla_container_names, lab, reported, run_checklist, run_cli
+from tests.runbook.conftest import observer_of
 
 DRILL = ("-m", "failover_drill", "--allow-failover", "--failover-wait", "30")
 
@@ -26,6 +30,28 @@ def test_no_failover_is_triggered_while_the_sentinels_do_not_agree(observer):
     drill = run_drill(observer)
     assert drill.refused == "the sentinels do not agree on a master: no failover was triggered"
     assert (drill.old, drill.new, drill.recoveries) == (None, None, [])
+
+
+def test_no_failover_is_triggered_while_no_sentinel_may_promote_a_replica(tmp_path):
+    """Every replica at replica-priority 0: no sentinel would promote one, so none is asked (a SENTINEL
+    FAILOVER then is aborted, and the drill would only wait) and the master stays where it was."""
+    with lab(tmp_path / "kolla") as made:
+        deployment = LocalDeployment(made.root)
+        layout = deployment.layout()
+        for host in layout.backends:
+            if host != layout.master:
+                deployment.client(host, "server").config_set("replica-priority", 0)
+        observer = observer_of(made.inventory, made.root)
+        observer.failover_wait = 2.0
+        seen = observer.at(None).fresh_sentinels
+        deadline = time.monotonic() + 30   # the sentinels read a replica's priority from its INFO, every 10 s
+        while any(failover.promotable(o) for o in seen()) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        drill = run_drill(observer)
+        assert drill.refused and drill.refused.startswith("no sentinel saw a replica it may promote within 2 s"), drill
+        assert (drill.new, drill.recoveries) == (None, [])
+        master = Address(made.address(layout.master), 6379)
+        assert failover.agreed_master(observer.at(None).fresh_sentinels()) == master
 
 
 def test_the_table_gives_each_clients_recovery_or_its_finding():
