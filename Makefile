@@ -89,7 +89,7 @@ images: venv engine
 	$(BIN)/coordcheck images --engine podman
 
 # What the tests install and render (tests/prepare.py: kolla-ansible's venvs, the oracle's renders,
-# coordcheck beside each kolla-ansible), cached by content; `make test` makes it while the images build.
+# the test venvs of tests/installs.py), cached by content; `make test` makes it while the images build.
 prepared: venv
 	$(BIN)/python -m tests.prepare
 

@@ -3,7 +3,7 @@
 and the venvs of tests/installs.py (the wheel installed, beside each kolla-ansible, ...) made, and spends
 its time testing.
 
-    python -m tests.prepare    # -> "prepare: 6 venvs, 36 renders of 3 kolla-ansible releases in 480 s"
+    python -m tests.prepare    # -> "prepare: 6 venvs, 36 renders of 3 kolla-ansible releases in 673 s"
 
 Everything is cached by content (tests/installs.py, tests/kolla/oracle.py): a test that runs without it
 makes what it needs itself, and a second run finds it all made.
