@@ -16,7 +16,6 @@ from tests.observe.probing import PW
 from tests.observe.servers import redis_server, tooz_backend
 
 
-
 @pytest.fixture(scope="session")
 def deployment(tmp_path_factory):
     """`coordcheck up` once per worker for every probe test here (tests/conftest.py's is one per module):

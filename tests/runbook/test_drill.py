@@ -11,10 +11,10 @@ import re
 import time
 import xml.etree.ElementTree as ET
 
-from coordcheck.observe.probe import Address
-from coordcheck.runbook.drill import Drill, Recovery, run_drill
 from coordcheck.lab.deployment import LocalDeployment
 from coordcheck.observe import failover
+from coordcheck.observe.probe import Address
+from coordcheck.runbook.drill import Drill, Recovery, run_drill
 from tests.conftest import CONTAINER_NAMES, Deployment, kolla_container_names, lab, reported, run_checklist, run_cli
 from tests.runbook.conftest import observer_of
 
