@@ -9,6 +9,9 @@ PYTHON ?= $(or $(shell for v in $(PYTHONS); do p=$$(command -v python$$v) && "$$
 VENV   ?= .venv
 BIN    := $(abspath $(VENV))/bin
 export PATH := $(BIN):$(PATH)
+# Bytecode is written (a machine may set PYTHONDONTWRITEBYTECODE): else every Python the tests start compiles
+# coordcheck, and pytest rewrites its plugins' asserts, again (about 1 s of each checklist run)
+unexport PYTHONDONTWRITEBYTECODE
 
 DEBIAN_PACKAGES := redis-server redis-sentinel openssh-server openssh-client iproute2
 # the HTML report's test opens it in a real browser

@@ -1,7 +1,8 @@
 """Real kolla-ansible renders for the tests, cached under .cache/kolla-ansible: venvs per release,
 renders (the options and the rendered tree) keyed by the release, every input's content and the oracle's own code.
 
-``make test`` makes them before the tests, while the images build (tests/prepare.py).
+``make test`` makes them before the tests, while the images build (tests/prepare.py). A render is never
+stale, so .ci/run keeps the renders a run used for the next run on the machine (RENDERS_KEPT).
 """
 import dataclasses, fcntl, hashlib, json, os, shutil, tempfile
 from concurrent.futures import Executor
@@ -47,6 +48,7 @@ def _rendered(release: str, repo: Path, vault=None, facts=None) -> tuple[Path, P
             part = cached.with_suffix(f".{os.getpid()}")
             part.write_text(json.dumps(dataclasses.asdict(r)))
             part.replace(cached)  # atomic: a reader without the lock never sees half a file
+        os.utime(cached)  # used now: what .ci/run keeps for the next run (the renders a run used)
     return cached, tree
 
 
