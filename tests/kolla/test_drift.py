@@ -1,17 +1,11 @@
-"""Drift cannot hide: every published kolla-ansible point release of 19.x-23.x, read from its wheel (fetched once
-with ``pip download --no-deps`` into .cache/kolla-wheels, its facts cached by the wheel's sha256), renders nothing
+"""Drift cannot hide: every published kolla-ansible point release of 19.x-23.x, read from its wheel
+(tests/kolla/wheel_facts.py: fetched once, its facts cached; make test fetches them first), renders nothing
 the tables (coordcheck.kolla.releases) do not cover: the index lists no release they lack, every change between
 point releases of a series starts a range there or is named as changing nothing the gate renders, and the
 defaults the tables spell as Kolla does are the release's own."""
-import fcntl
 import fnmatch
 import json
-import os
 import re
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 
@@ -21,62 +15,16 @@ from coordcheck.kolla.releases.defaults import SIMPLIFIED
 from coordcheck.kolla.releases.points import CHANGES, PUBLISHED, UNMODELED, key
 from tests.kolla import wheel_facts
 
-ROOT = Path(__file__).resolve().parents[2]
-WHEELS, FACTS = ROOT / ".cache" / "kolla-wheels", ROOT / ".cache" / "kolla-facts"
-INDEX_HOURS = 12  # how long the index's list of versions is taken from the cache
-PIP = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
-
-
-def _pip(*args: str, timeout: int = 120) -> str:
-    try:
-        done = subprocess.run(PIP + list(args), capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"pip {args[0]}: no answer in {timeout}s")
-    if done.returncode:
-        pytest.fail(f"pip {' '.join(args)}: {(done.stderr.strip().splitlines() or ['failed'])[-1]}")
-    return done.stdout
-
-
-def published() -> list[str]:
-    """kolla-ansible's versions of 19.x-23.x on the index (23.x asks for Python 3.12), cached INDEX_HOURS."""
-    cached = WHEELS / "index.json"
-    if cached.is_file() and time.time() - cached.stat().st_mtime < INDEX_HOURS * 3600:
-        return json.loads(cached.read_text())
-    out = _pip("index", "versions", "kolla-ansible", "--python-version", "3.12", timeout=60)
-    listed = re.search(r"Available versions: (.*)", out)
-    assert listed, f"pip index versions kolla-ansible: no versions in {out[:200]!r}"
-    versions = sorted((v.strip() for v in listed.group(1).split(",") if v.strip().split(".")[0] in PUBLISHED),
-                      key=key)
-    WHEELS.mkdir(parents=True, exist_ok=True)
-    part = cached.with_suffix(f".{os.getpid()}")
-    part.write_text(json.dumps(versions))
-    part.replace(cached)  # atomic: parallel workers may ask at once
-    return versions
-
-
-def wheel(version: str) -> Path:
-    """The release's wheel, downloaded once (under a lock: parallel workers share the cache)."""
-    path = WHEELS / f"kolla_ansible-{version}-py3-none-any.whl"
-    if not path.is_file():
-        WHEELS.mkdir(parents=True, exist_ok=True)
-        with open(WHEELS / ".lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            if not path.is_file():
-                _pip("download", "--no-deps", "--ignore-requires-python", "--only-binary=:all:",
-                     f"kolla-ansible=={version}", "-d", str(WHEELS))
-    assert path.is_file(), f"pip download kolla-ansible=={version} left no {path.name}"
-    return path
-
 
 @pytest.fixture(scope="module")
 def facts() -> dict[str, dict[str, str]]:
     """point release -> what the gate models of it, for every published point release the tables know."""
-    return {v: wheel_facts.facts(wheel(v), FACTS) for series in PUBLISHED.values() for v in series}
+    return wheel_facts.published_facts()
 
 
 def test_the_tables_know_every_published_point_release():
     known = sorted((v for series in PUBLISHED.values() for v in series), key=key)
-    on_index = published()
+    on_index = wheel_facts.published()
     assert not set(on_index) - set(known), (
         f"kolla-ansible {sorted(set(on_index) - set(known), key=key)} published but not in "
         "coordcheck/kolla/releases/points.py PUBLISHED: read its wheel (this test) and add it, a range if it changes")

@@ -1,19 +1,31 @@
 """What the gate models of one kolla-ansible point release, read from its wheel as data (never executed):
 the consumer templates' relevant lines, the connection-string and flavor group_vars, the consumer roles'
-services, their site.yml plays and the inventory's flavor groups. Cached by the wheel's sha256.
+services, their site.yml plays and the inventory's flavor groups. Cached by the wheel's sha256; the wheels of
+every published point release fetched once (``pip download --no-deps``) into .cache/kolla-wheels.
 
-    facts(Path("kolla_ansible-20.6.0-py3-none-any.whl"), CACHE)["var:enable_valkey"]   # -> '"no"'
+    facts(wheel("20.6.0"), FACTS)["var:enable_valkey"]   # -> '"no"'
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import re
+import subprocess
+import sys
+import time
 import zipfile
 from pathlib import Path
 
 import yaml
+
+from coordcheck.kolla.releases.points import PUBLISHED, key
+
+ROOT = Path(__file__).resolve().parents[2]
+WHEELS, FACTS = ROOT / ".cache" / "kolla-wheels", ROOT / ".cache" / "kolla-facts"
+INDEX_HOURS = 12  # how long the index's list of versions is taken from the cache
+PIP = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
 
 #: The roles whose templates the gate renders (coordcheck.kolla.releases' projects) and the flavors' roles.
 ROLES = ("cinder designate masakari mistral gnocchi octavia horizon ironic keystone glance heat magnum neutron nova "
@@ -138,3 +150,50 @@ def facts(wheel: Path, cache: Path) -> dict[str, str]:
     part.write_text(json.dumps(found, sort_keys=True))
     part.replace(path)
     return found
+
+
+# --- the wheels ---------------------------------------------------------------
+
+def _pip(*args: str, timeout: int = 120) -> str:
+    try:
+        done = subprocess.run(PIP + list(args), capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise AssertionError(f"pip {args[0]}: no answer in {timeout}s") from None
+    assert done.returncode == 0, f"pip {' '.join(args)}: {(done.stderr.strip().splitlines() or ['failed'])[-1]}"
+    return done.stdout
+
+
+def published() -> list[str]:
+    """kolla-ansible's versions of 19.x-23.x on the index (23.x asks for Python 3.12), cached INDEX_HOURS."""
+    cached = WHEELS / "index.json"
+    if cached.is_file() and time.time() - cached.stat().st_mtime < INDEX_HOURS * 3600:
+        return json.loads(cached.read_text())
+    out = _pip("index", "versions", "kolla-ansible", "--python-version", "3.12", timeout=60)
+    listed = re.search(r"Available versions: (.*)", out)
+    assert listed, f"pip index versions kolla-ansible: no versions in {out[:200]!r}"
+    versions = sorted((v.strip() for v in listed.group(1).split(",") if v.strip().split(".")[0] in PUBLISHED),
+                      key=key)
+    WHEELS.mkdir(parents=True, exist_ok=True)
+    part = cached.with_suffix(f".{os.getpid()}")
+    part.write_text(json.dumps(versions))
+    part.replace(cached)  # atomic: parallel workers may ask at once
+    return versions
+
+
+def wheel(version: str) -> Path:
+    """The release's wheel, downloaded once (under a lock: parallel workers share the cache)."""
+    path = WHEELS / f"kolla_ansible-{version}-py3-none-any.whl"
+    if not path.is_file():
+        WHEELS.mkdir(parents=True, exist_ok=True)
+        with open(WHEELS / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not path.is_file():
+                _pip("download", "--no-deps", "--ignore-requires-python", "--only-binary=:all:",
+                     f"kolla-ansible=={version}", "-d", str(WHEELS))
+    assert path.is_file(), f"pip download kolla-ansible=={version} left no {path.name}"
+    return path
+
+
+def published_facts() -> dict[str, dict[str, str]]:
+    """point release -> facts(wheel), for every published point release the tables know (PUBLISHED)."""
+    return {v: facts(wheel(v), FACTS) for series in PUBLISHED.values() for v in series}

@@ -1,6 +1,7 @@
 """`coordcheck reset`: what `up` left kept (every file, as the sentinels
 agreed), the faults applied since recorded in order, and every one undone
-(issue 19)."""
+(issue 19). Each plain scenario's reset: tests/lab/test_scenarios.py, which
+runs them in turn on one lab."""
 
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import redis
 from coordcheck import kolla
 from coordcheck.lab.deployment import DeploymentError, LocalDeployment
 from coordcheck.lab.readiness import disagreement
-from coordcheck.lab.scenarios import SCENARIOS, apply
+from coordcheck.lab.scenarios import SCENARIOS
 from tests.conftest import Deployment, assert_no_secret, run_checklist, run_cli
 
 #: every scenario a plain `coordcheck up` lab takes (the others need containers, namespaces or no sentinel password)
@@ -47,16 +48,6 @@ def assert_as_up_left_it(lab: LocalDeployment) -> None:
         assert int(sentinel.sentinel_master(kolla.MASTER_NAME)["quorum"]) == kolla.QUORUM
         assert sentinel.execute_command("SENTINEL", "CKQUORUM", kolla.MASTER_NAME)
         assert lab.client(host, "server").config_get("replica-priority") == {"replica-priority": "100"}
-
-
-def test_reset_after_each_break_puts_the_lab_back(plain_lab):
-    """Each plain scenario in turn: `break` recorded as an active fault, `reset` undoes it."""
-    lab = LocalDeployment(plain_lab.root)
-    for name in PLAIN:
-        apply(lab, name)
-        assert lab.faults() == [name]
-        assert lab.reset() == [name] and lab.faults() == []
-        assert_as_up_left_it(lab)
 
 
 def test_faults_stack_status_names_them_and_reset_makes_the_checklist_green(plain_lab, tmp_path):
