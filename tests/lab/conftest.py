@@ -7,6 +7,7 @@ import pytest
 
 from coordcheck import kolla
 from coordcheck.lab.deployment import LocalDeployment
+from tests.lab.diagnosis import Labs
 
 
 @pytest.fixture
@@ -25,3 +26,11 @@ def one_backend_lab(tmp_path_factory):
     lab.up(kolla.FLAVORS["redis"], controllers=2, backends=1)
     yield lab
     lab.down()
+
+
+@pytest.fixture(scope="module")
+def labs(tmp_path_factory):
+    """The module's labs that scenarios take turns on (tests/lab/diagnosis.py's Labs), down at its end."""
+    made = Labs(tmp_path_factory)
+    yield made
+    made.close()

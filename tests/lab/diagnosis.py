@@ -1,9 +1,58 @@
-"""What the lab's scenario tests share: a broken lab diagnosed by the
-checklist, exactly as its scenario says."""
+"""What the lab's scenario tests share: labs that scenarios take turns on, a
+broken lab diagnosed by the checklist exactly as its scenario says, and
+`coordcheck reset` putting it back as `up` left it."""
 
+import contextlib
+from pathlib import Path
+
+import pytest
+import redis
+
+from coordcheck import kolla
 from coordcheck.kolla.config_file import read_service_config
-from coordcheck.lab.scenarios import LOG_TIMEOUT
-from tests.conftest import assert_no_secret, reported, run_checklist, run_cli
+from coordcheck.lab.deployment import LocalDeployment
+from coordcheck.lab.readiness import disagreement
+from coordcheck.lab.scenarios import LOG_TIMEOUT, SCENARIOS
+from tests.conftest import Deployment, assert_no_secret, kolla_container_names, reported, run_checklist, run_cli
+
+#: every scenario a plain `coordcheck up` lab takes (the others need containers, namespaces or no sentinel password)
+PLAIN = [n for n, s in SCENARIOS.items() if s.sentinel_auth and not (s.containers or s.netns or s.consumers)]
+
+
+class Labs:
+    """Labs that scenarios take turns on, one per kind of `coordcheck up` (its arguments), one holding
+    Kolla's container names at a time; a test leaves its lab as `up` left it or drops it. ``close``: all down."""
+
+    def __init__(self, tmp_path_factory):
+        self.tmp_path_factory, self.up = tmp_path_factory, {}
+
+    def take(self, *up_args: str, containers: bool = False) -> Deployment:
+        kind = (containers, up_args)
+        if kind in self.up:
+            return self.up[kind][0]
+        if containers:   # the names are one engine's once
+            for other in [k for k in self.up if k[0]]:
+                self.drop(*other[1], containers=True)
+        held = contextlib.ExitStack()
+        if containers:
+            held.enter_context(kolla_container_names())
+        root = self.tmp_path_factory.mktemp("kolla") / "kolla"
+        held.callback(run_cli, "down", "--dir", str(root), check=False)
+        try:
+            run_cli("up", "--dir", str(root), *up_args, timeout=900)
+        except BaseException:
+            held.close()
+            raise
+        self.up[kind] = Deployment(root), held
+        return self.up[kind][0]
+
+    def drop(self, *up_args: str, containers: bool = False) -> None:
+        self.up.pop((containers, up_args))[1].close()
+
+    def close(self) -> None:
+        for containers, up_args in list(self.up):
+            self.drop(*up_args, containers=containers)
+
 
 
 def assert_diagnosed(scenario, deployment, tmp_path):
@@ -37,3 +86,40 @@ def url_passwords(deployment):
         if config.url:
             found += [p for p in (config.url.password, config.url.sentinel_password) if p]
     return found
+
+
+def assert_reset_puts_it_back(deployment, name, tmp_path, servers_as_up_left_them: bool):
+    """`coordcheck reset` after `break name`: no fault left; then the files and servers as `up` left them
+    (a lab with sentinel passwords and no service containers), or the checklist green again."""
+    assert LocalDeployment(deployment.root).faults() == [name]
+    assert f"reset: {name} undone" in run_cli("reset", "--dir", str(deployment.root), timeout=300).stdout
+    assert "faults: none" in run_cli("status", "--dir", str(deployment.root)).stdout
+    if servers_as_up_left_them:
+        assert_as_up_left_it(LocalDeployment(deployment.root))
+        return
+    run = run_checklist(*deployment.checklist_args(), tmp_path=tmp_path / "after-reset", cwd=tmp_path)
+    assert run.returncode == 0, run.stdout[-4000:]
+
+
+def assert_files_as_up_left_them(lab: LocalDeployment) -> None:
+    """Every file as `up` wrote it: bytes and mode."""
+    for path in map(Path, lab.state()["files"]):
+        copy = lab.pristine_dir / path.relative_to(lab.root)
+        same = path.read_bytes() == copy.read_bytes() and path.stat().st_mode == copy.stat().st_mode
+        assert same, path   # (the bytes hold the password: only the path is shown)
+
+
+def assert_as_up_left_it(lab: LocalDeployment) -> None:
+    """Every file as `up` wrote it (bytes, mode), and the servers' state the
+    faults change: sentinel password, master, quorum, agreement, replica priority."""
+    assert_files_as_up_left_them(lab)
+    assert disagreement(lab.sentinel_addresses(), lab.password()) == []
+    master = (lab.address(lab.layout().master), str(kolla.DATA_PORT))
+    for host in lab.layout().backends:
+        with pytest.raises(redis.AuthenticationError):
+            redis.Redis(lab.address(host), kolla.SENTINEL_PORT, socket_timeout=2, retry=None).ping()
+        sentinel = lab.client(host, "sentinel")
+        assert tuple(sentinel.execute_command("SENTINEL", "get-master-addr-by-name", kolla.MASTER_NAME)) == master
+        assert int(sentinel.sentinel_master(kolla.MASTER_NAME)["quorum"]) == kolla.QUORUM
+        assert sentinel.execute_command("SENTINEL", "CKQUORUM", kolla.MASTER_NAME)
+        assert lab.client(host, "server").config_get("replica-priority") == {"replica-priority": "100"}

@@ -3,19 +3,12 @@ agreed), the faults applied since recorded in order, and every one undone
 (issue 19). Each plain scenario's reset: tests/lab/test_scenarios.py, which
 runs them in turn on one lab."""
 
-from pathlib import Path
-
 import pytest
-import redis
 
-from coordcheck import kolla
-from coordcheck.lab.deployment import DeploymentError, LocalDeployment
+from coordcheck.lab.deployment import DeploymentError
 from coordcheck.lab.readiness import disagreement
-from coordcheck.lab.scenarios import SCENARIOS
 from tests.conftest import Deployment, assert_no_secret, run_checklist, run_cli
-
-#: every scenario a plain `coordcheck up` lab takes (the others need containers, namespaces or no sentinel password)
-PLAIN = [n for n, s in SCENARIOS.items() if s.sentinel_auth and not (s.containers or s.netns or s.consumers)]
+from tests.lab.diagnosis import assert_files_as_up_left_them
 
 
 @pytest.fixture(scope="module")
@@ -24,30 +17,6 @@ def plain_lab(tmp_path_factory):
     run_cli("up", "--dir", str(root), timeout=300)
     yield Deployment(root)
     run_cli("down", "--dir", str(root))
-
-
-def assert_files_as_up_left_them(lab: LocalDeployment) -> None:
-    """Every file as `up` wrote it: bytes and mode."""
-    for path in map(Path, lab.state()["files"]):
-        copy = lab.pristine_dir / path.relative_to(lab.root)
-        same = path.read_bytes() == copy.read_bytes() and path.stat().st_mode == copy.stat().st_mode
-        assert same, path   # (the bytes hold the password: only the path is shown)
-
-
-def assert_as_up_left_it(lab: LocalDeployment) -> None:
-    """Every file as `up` wrote it (bytes, mode), and the servers' state the
-    faults change: sentinel password, master, quorum, agreement, replica priority."""
-    assert_files_as_up_left_them(lab)
-    assert disagreement(lab.sentinel_addresses(), lab.password()) == []
-    master = (lab.address(lab.layout().master), str(kolla.DATA_PORT))
-    for host in lab.layout().backends:
-        with pytest.raises(redis.AuthenticationError):
-            redis.Redis(lab.address(host), kolla.SENTINEL_PORT, socket_timeout=2, retry=None).ping()
-        sentinel = lab.client(host, "sentinel")
-        assert tuple(sentinel.execute_command("SENTINEL", "get-master-addr-by-name", kolla.MASTER_NAME)) == master
-        assert int(sentinel.sentinel_master(kolla.MASTER_NAME)["quorum"]) == kolla.QUORUM
-        assert sentinel.execute_command("SENTINEL", "CKQUORUM", kolla.MASTER_NAME)
-        assert lab.client(host, "server").config_get("replica-priority") == {"replica-priority": "100"}
 
 
 def test_faults_stack_status_names_them_and_reset_makes_the_checklist_green(plain_lab, tmp_path):
