@@ -1,7 +1,8 @@
 """Installs for the project's own tests, as an operator would make them: the wheel built from the
 checkout (``pip wheel --no-deps``), fresh venvs of a given Python outside the checkout. Venvs are kept
-under .cache/venvs/ (shared by worktrees and runs), named by what went into them: one is built again only
-when what pip resolves changes (a wheel's code alone is reinstalled).
+under .cache/venvs/ (or $COORDCHECK_TEST_VENVS: .ci/run keeps them for the next run on the machine), named
+by what went into them: one is built again only when what pip resolves changes (a wheel's code alone is
+reinstalled).
 
     venv = cached_venv("kolla-20.3.0", "3.11", [str(wheel()), "kolla-ansible==20.3.0"])
     venv.run("pip", "check").returncode   # -> 0
@@ -26,6 +27,7 @@ from pathlib import Path
 from tests.conftest import PROJECT
 
 CACHE = PROJECT / ".cache"
+VENVS = Path(os.environ.get("COORDCHECK_TEST_VENVS") or CACHE / "venvs")
 #: what a copy of the checkout leaves out: venvs, caches, build output
 NOT_SOURCES = (".git", ".venv*", ".cache", "build", "dist", "*.egg-info", "__pycache__", ".hypothesis")
 PIP_TIMEOUT = 900
@@ -60,9 +62,9 @@ def _content_hash(wheel: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def _locked(name: str):
-    CACHE.mkdir(parents=True, exist_ok=True)
-    lock = open(CACHE / f".{name}.lock", "w")
+def _locked(name: str, where: Path = CACHE):
+    where.mkdir(parents=True, exist_ok=True)
+    lock = open(where / f".{name}.lock", "w")
     fcntl.flock(lock, fcntl.LOCK_EX)
     return lock
 
@@ -143,17 +145,25 @@ def _dependencies(wheel: Path) -> str:
                      if line.startswith(("Name:", "Requires-Python:", "Requires-Dist:", "Provides-Extra:")))
 
 
+def _resolved(requirement: str) -> str:
+    """What pip resolves from one argument: a wheel's dependencies, a file's (``-c FILE``) content."""
+    if wheel := _wheel_of(requirement):
+        return _dependencies(wheel)
+    path = Path(requirement)
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_absolute() and path.is_file() else requirement
+
+
 def cached_venv(name: str, minor: str, requirements: list[str]) -> Venv:
     """A venv of Python ``minor`` with ``requirements`` installed in one `pip install`, kept under
-    .cache/venvs/<name>-<hash>: of this checkout's path, the Python and what pip resolves (a wheel's
-    dependencies, not its code). A wheel whose code changed since is reinstalled alone (``--no-deps``)."""
+    VENVS/<name>-<hash>: of the Python and what pip resolves (a wheel's dependencies, not its code; a
+    file's content, not its path). A wheel whose code changed since is reinstalled alone (``--no-deps``)."""
     wheels = [w for w in map(_wheel_of, requirements) if w]
-    key = hashlib.sha256(json.dumps([str(PROJECT), minor, [r if not _wheel_of(r) else _dependencies(_wheel_of(r))
-                                                           for r in requirements]]).encode()).hexdigest()[:12]
-    root, path = CACHE / "venvs", CACHE / "venvs" / f"{name}-{key}"
+    interpreter = os.path.realpath(python(minor))   # not the checkout venv's link to it
+    key = hashlib.sha256(json.dumps([interpreter, [_resolved(r) for r in requirements]]).encode()).hexdigest()[:12]
+    root, path = VENVS, VENVS / f"{name}-{key}"
     done = path / ".coordcheck-installed"
     code = [_content_hash(w) for w in wheels]
-    with _locked(f"venv-{name}-{key}"):
+    with _locked(f"venv-{name}-{key}", VENVS):
         if done.exists() and not (path / "pyvenv.cfg").is_file():   # no longer a venv: made again
             done.unlink()
         if not done.exists():

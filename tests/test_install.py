@@ -2,7 +2,7 @@
 the checkout: into the venv of kolla-ansible (2024.2 on Python 3.10, 2025.1 on 3.11, 2026.2 on 3.12), one
 `pip install` resolving both, `pip check` clean, and coordcheck working there with the ansible-core that
 kolla-ansible pins; alone with its ``parallel`` extra, pip chooses a pytest / pytest-xdist pair whose
-``--dist loadgroup`` holds. The venvs are kept under .cache/venvs/ until the wheel changes."""
+``--dist loadgroup`` holds. The venvs are kept (tests/installs.py) until what pip resolves changes."""
 
 from __future__ import annotations
 
