@@ -42,13 +42,15 @@ def copy_sources(dest: Path) -> Path:
 
 
 def python(minor: str) -> str:
-    """A Python ``minor`` (e.g. "3.9") that really runs: on PATH, else pyenv's (a pyenv shim of a
-    version not enabled only prints an error)."""
+    """A Python ``minor`` (e.g. "3.9") that really runs, as its own path (not a pyenv shim's or a venv's
+    link to it): on PATH, else pyenv's (a pyenv shim of a version not enabled only prints an error)."""
     pyenv = sorted(Path.home().glob(f".pyenv/versions/{minor}.*/bin/python{minor}"), reverse=True)
     for candidate in [shutil.which(f"python{minor}"), *map(str, pyenv)]:
-        if candidate and subprocess.run([candidate, "-c", "import venv, ensurepip"],
-                                        capture_output=True, timeout=60).returncode == 0:
-            return candidate
+        found = candidate and subprocess.run(
+            [candidate, "-c", "import venv, ensurepip, os, sys; print(os.path.realpath(sys.executable))"],
+            capture_output=True, text=True, timeout=60)
+        if found and found.returncode == 0:
+            return found.stdout.strip()
     raise AssertionError(f"no Python {minor} here (python{minor} on PATH or ~/.pyenv/versions/{minor}.*): "
                          "the tests of coordcheck beside Kolla need it")
 
@@ -158,8 +160,7 @@ def cached_venv(name: str, minor: str, requirements: list[str]) -> Venv:
     VENVS/<name>-<hash>: of the Python and what pip resolves (a wheel's dependencies, not its code; a
     file's content, not its path). A wheel whose code changed since is reinstalled alone (``--no-deps``)."""
     wheels = [w for w in map(_wheel_of, requirements) if w]
-    interpreter = os.path.realpath(python(minor))   # not the checkout venv's link to it
-    key = hashlib.sha256(json.dumps([interpreter, [_resolved(r) for r in requirements]]).encode()).hexdigest()[:12]
+    key = hashlib.sha256(json.dumps([python(minor), [_resolved(r) for r in requirements]]).encode()).hexdigest()[:12]
     root, path = VENVS, VENVS / f"{name}-{key}"
     done = path / ".coordcheck-installed"
     code = [_content_hash(w) for w in wheels]

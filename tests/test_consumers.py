@@ -38,7 +38,7 @@ def rendered(tmp_path_factory):
     """kolla-ansible 23.0.0's tree (<host>/<service>/<file>) of the repo with every consumer on, and its share/."""
     repo, facts = scenarios.full(tmp_path_factory.mktemp("consumers"))
     tree = oracle.tree(oracle.VALKEY_ONLY, repo, facts=facts[oracle.VALKEY_ONLY])
-    venv = ka.install(oracle.VALKEY_ONLY, oracle.CACHE)
+    venv = ka.install(oracle.VALKEY_ONLY, oracle.VENVS)
     return tree, venv / "share/kolla-ansible/ansible"
 
 
@@ -102,7 +102,7 @@ def test_each_live_record_names_the_path_kolla_copies_its_config_to(rendered):
         for name in c.files:
             dest = re.findall(r'"dest":\s*"([^"]+)"', template)
             assert f"{c.container_dir}/{name}" in dest, (c.name, name, dest)
-    inspector = (oracle.CACHE / oracle.REDIS_ERA / "share/kolla-ansible/ansible/roles/ironic/templates/"
+    inspector = (oracle.VENVS / oracle.REDIS_ERA / "share/kolla-ansible/ansible/roles/ironic/templates/"
                  "ironic-inspector.json.j2")
     if inspector.is_file():  # the Redis-era venv, installed by the agreement tests
         assert f'"dest": "{CONSUMERS["ironic"].path_inside}"' in inspector.read_text()

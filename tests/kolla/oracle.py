@@ -10,10 +10,22 @@ from pathlib import Path
 
 from coordcheck.kolla.render import installed as ka
 from coordcheck.kolla.render import values as records
+from coordcheck.kolla.render import venvs
 from tests.kolla import scenarios
 
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / ".cache" / "kolla-ansible"
+
+
+def _venvs() -> Path:
+    """Where the venvs per release are: under CACHE, or where $COORDCHECK_TEST_VENVS keeps the test venvs
+    (.ci/run: for the next run on the machine), by the installer's code (a change to it installs them again)."""
+    kept = os.environ.get("COORDCHECK_TEST_VENVS")
+    installer = hashlib.sha256(Path(venvs.__file__).read_bytes()).hexdigest()[:12]
+    return Path(kept) / f"kolla-ansible-{installer}" if kept else CACHE
+
+
+VENVS = _venvs()
 REDIS_ERA, BOTH_FLAVORS, VALKEY_ONLY = "20.3.0", "20.6.0", "23.0.0"
 RELEASES = (REDIS_ERA, BOTH_FLAVORS, VALKEY_ONLY)
 
@@ -29,7 +41,7 @@ def key(release, *paths):
 
 def _rendered(release: str, repo: Path, vault=None, facts=None) -> tuple[Path, Path]:
     """(options JSON, tree <host>/<service>/<file>) of one render, made once per key however many workers ask."""
-    venv = ka.install(release, CACHE)
+    venv = ka.install(release, VENVS)
     configdir, inventory = repo / "etc/kolla", repo / "multinode"
     cached = CACHE / "renders" / f"{key(release, configdir, inventory, *[p for p in (vault, facts) if p])}.json"
     tree = cached.with_suffix(".tree")
@@ -73,7 +85,7 @@ def prepare(pool: Executor) -> int:
     """Install RELEASES and render every example and scenario repo with each (what test_agreement.py and
     render/test_installed.py ask for) on ``pool``, the scenario repos first (``full``, the largest, leads).
     Returns how many renders."""
-    list(pool.map(ka.install, RELEASES, [CACHE] * len(RELEASES)))
+    list(pool.map(ka.install, RELEASES, [VENVS] * len(RELEASES)))
     with tempfile.TemporaryDirectory(prefix="coordcheck-oracle-") as base:
         made = scenarios.built(Path(base))
         cases = [(release, *scenarios.repo_for(name, made, release))

@@ -11,7 +11,7 @@ from tests.kolla import oracle
 def test_the_installed_kolla_ansible_decides(migration_repos, monkeypatch):
     """The operator's kolla-ansible on PATH (a real 20.6.0 install) is the point release rendered for."""
     repos = migration_repos
-    venv = ka.install(oracle.BOTH_FLAVORS, oracle.CACHE)
+    venv = ka.install(oracle.BOTH_FLAVORS, oracle.VENVS)
     assert installed_version(venv)[0] == "20.6.0"
     monkeypatch.setenv("PATH", f"{venv}/bin")
     repo = Repo.load(repos["healthy"] / "etc/kolla", repos["healthy"] / "multinode")

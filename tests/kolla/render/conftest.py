@@ -8,4 +8,4 @@ from tests.kolla import oracle
 @pytest.fixture(scope="session", params=[oracle.REDIS_ERA, oracle.VALKEY_ONLY])
 def release(request):
     """(release, its venv): one Redis-era and one Valkey-only kolla-ansible, installed once (cached)."""
-    return request.param, ka.install(request.param, oracle.CACHE)
+    return request.param, ka.install(request.param, oracle.VENVS)

@@ -12,7 +12,7 @@ import pytest
 from coordcheck.kolla.render import installed as ka
 from tests.kolla import oracle, scenarios
 
-CACHE, REDIS_ERA, VALKEY_ONLY, REPOS = oracle.CACHE, oracle.REDIS_ERA, oracle.VALKEY_ONLY, scenarios.REPOS
+VENVS, REDIS_ERA, VALKEY_ONLY, REPOS = oracle.VENVS, oracle.REDIS_ERA, oracle.VALKEY_ONLY, scenarios.REPOS
 HOSTS = {"ctl1": "127.0.2.110", "ctl2": "127.0.2.111", "ctl3": "127.0.2.112"}
 EXTRAS = "&db=0&socket_timeout=60&retry_on_timeout=yes"
 
@@ -107,7 +107,7 @@ def test_full_repo(release, full_repo):
 
 def test_fact_cache_gives_the_api_address(tmp_path):
     """With a jsonfile fact cache, the api_interface's address wins over the inventory's."""
-    release = (REDIS_ERA, ka.install(REDIS_ERA, CACHE))  # the cache format of its ansible-core (2.18)
+    release = (REDIS_ERA, ka.install(REDIS_ERA, VENVS))  # the cache format of its ansible-core (2.18)
     facts = tmp_path / "facts"
     facts.mkdir()
     for i, host in enumerate(["ctl1", "ctl2", "ctl3"]):
@@ -125,7 +125,7 @@ def test_fact_cache_gives_the_api_address(tmp_path):
 
 @pytest.mark.parametrize("fmt", [[], ["--json"]])
 def test_cli_masks_passwords(fmt, capsys, monkeypatch):
-    release = (REDIS_ERA, ka.install(REDIS_ERA, CACHE))
+    release = (REDIS_ERA, ka.install(REDIS_ERA, VENVS))
     repo = REPOS / "healthy"
     rendering = render(release, repo)[1]
     monkeypatch.setattr(ka, "render", lambda *a: rendering)  # the cached rendering
@@ -144,7 +144,7 @@ def test_the_verdict_is_the_same_with_kolla_ansible_installed():
 
     repo = REPOS / "incident"
     builtin = render_repo(repo / "etc/kolla", repo / "multinode")
-    installed = render_repo(repo / "etc/kolla", repo / "multinode", kolla_ansible=str(ka.install(REDIS_ERA, CACHE)))
+    installed = render_repo(repo / "etc/kolla", repo / "multinode", kolla_ansible=str(ka.install(REDIS_ERA, VENVS)))
     assert installed.renderer.startswith(f"kolla-ansible {REDIS_ERA} installed at")
     verdicts = []
     for rendered in (builtin, installed):

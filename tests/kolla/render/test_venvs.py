@@ -10,7 +10,7 @@ from tests.kolla import oracle
 
 def test_install_is_cached_and_idempotent(release):
     name, venv = release
-    assert ka.install(name, oracle.CACHE) == venv
+    assert ka.install(name, oracle.VENVS) == venv
     assert (venv / "share/kolla-ansible/ansible/site.yml").exists()
     assert (venv / "collections/ansible_collections/ansible/utils").is_dir()
 
