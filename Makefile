@@ -10,7 +10,7 @@ VENV   ?= .venv
 BIN    := $(abspath $(VENV))/bin
 export PATH := $(BIN):$(PATH)
 # Bytecode is written (a machine may set PYTHONDONTWRITEBYTECODE): else every Python the tests start compiles
-# coordcheck, and pytest rewrites its plugins' asserts, again (about 1 s of each checklist run)
+# its modules again, and pytest rewrites every pytest plugin's asserts again (hypothesis's: 1.4 s a run)
 unexport PYTHONDONTWRITEBYTECODE
 
 DEBIAN_PACKAGES := redis-server redis-sentinel openssh-server openssh-client iproute2

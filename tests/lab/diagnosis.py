@@ -54,7 +54,6 @@ class Labs:
             self.drop(*up_args, containers=containers)
 
 
-
 def assert_diagnosed(scenario, deployment, tmp_path):
     """Break ``deployment`` with ``scenario``, run the checklist: exactly its
     finding, at its place, what it must also report and nothing unrelated,
