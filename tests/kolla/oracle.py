@@ -2,7 +2,7 @@
 renders (the options and the rendered tree) keyed by the release, every input's content and the oracle's own code.
 
 ``make test`` makes them before the tests, while the images build (tests/prepare.py). A render is never
-stale, so .ci/run keeps the renders a run used for the next run on the machine (RENDERS_KEPT).
+stale, so .ci/run keeps the renders a run used for the next run on the machine (each use touches it).
 """
 import dataclasses, fcntl, hashlib, json, os, shutil, tempfile
 from concurrent.futures import Executor
