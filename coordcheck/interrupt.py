@@ -4,7 +4,10 @@ they end it at once; while it runs, the session's cleanup runs first (labs
 stopped, no machine output that looks complete), and a second signal ends
 the process at once. Probes in flight are
 abandoned: their threads are not waited for, their child processes killed.
-Standard library only: it is installed before anything heavy is imported.
+Once the program itself has ended (its outputs written, its exit code
+decided) a signal changes nothing: CPython's finalisation would otherwise
+die of it, exit -SIGINT with no line. Standard library only: it is
+installed before anything heavy is imported.
 
     install()                     # start-up: a signal ends the process (exit 130)
     install(cleanup)              # the session: the first signal runs cleanup, then ends it
@@ -14,6 +17,7 @@ Standard library only: it is installed before anything heavy is imported.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import signal
@@ -21,7 +25,7 @@ import sys
 import threading
 
 EXIT = 130
-_state = {"cleanup": None, "received": 0}
+_state = {"cleanup": None, "received": 0, "settles": False}
 _children: set[int] = set()
 _lock = threading.Lock()
 
@@ -59,6 +63,16 @@ def install(cleanup=None) -> None:
         _state["cleanup"] = cleanup
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, _on_signal)
+        if not _state["settles"]:
+            atexit.register(_settled)
+            _state["settles"] = True
+
+
+def _settled() -> None:
+    """At exit: the outcome is decided, later signals are ignored (an atexit
+    function, so a library calling ``pytest.main`` keeps its own handlers)."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_IGN)
 
 
 def interrupted() -> bool:

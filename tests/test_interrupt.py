@@ -63,6 +63,16 @@ def test_a_second_signal_stops_a_slow_cleanup_at_once(tmp_path):
     assert (tmp_path / "began").exists() and seconds < 5
 
 
+def test_a_signal_after_the_program_ended_changes_nothing(tmp_path):
+    """Not even in CPython's finalisation, which dies of a SIGINT with no line (exit -2): the exit code stands."""
+    body = ("import atexit, signal\n"   # registered first, so run after interrupt's own atexit function
+            "atexit.register(lambda: (os.kill(os.getpid(), signal.SIGINT), time.sleep(0.2), print('ended')))\n"
+            "interrupt.install(lambda: print('cleanup ran'))\nprint('ready', flush=True)\nsys.exit(3)")
+    proc = started(tmp_path, body)
+    out, err = proc.communicate(timeout=20)
+    assert (proc.returncode, out, err) == (3, "ended\n", "")
+
+
 def test_the_children_in_flight_are_killed(tmp_path):
     body = ("child = subprocess.Popen(['sleep', '60'], start_new_session=True)\ninterrupt.install()\n"
             "interrupt.track(child.pid)\nopen('child', 'w').write(str(child.pid))\nprint('ready', flush=True)\n"

@@ -94,6 +94,7 @@ class Coordcheck:
             masking.mask_file(getattr(config.option, "xmlpath", None))
             if isinstance(sys.stdout, masking.MaskingStream):
                 sys.stdout = sys.stdout.wrapped
+        interrupt.install()  # the session is over: a late Ctrl-C ends the process, it rewrites no output
 
     # -- the session --------------------------------------------------------------
     @pytest.hookimpl(trylast=True)
