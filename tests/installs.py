@@ -41,6 +41,7 @@ def copy_sources(dest: Path) -> Path:
     return dest
 
 
+@functools.cache   # asked for each venv's key: once per Python is enough
 def python(minor: str) -> str:
     """A Python ``minor`` (e.g. "3.9") that really runs, as its own path (not a pyenv shim's or a venv's
     link to it): on PATH, else pyenv's (a pyenv shim of a version not enabled only prints an error)."""
