@@ -21,18 +21,19 @@ PLAIN = [n for n, s in SCENARIOS.items() if s.sentinel_auth and not (s.container
 
 class Labs:
     """Labs that scenarios take turns on, one per kind of `coordcheck up` (its arguments), one holding
-    Kolla's container names at a time; a test leaves its lab as `up` left it or drops it. ``close``: all down."""
+    Kolla's container names (``--containers``) at a time; a test leaves its lab as `up` left it or drops it.
+    ``close``: all down."""
 
     def __init__(self, tmp_path_factory):
         self.tmp_path_factory, self.up = tmp_path_factory, {}
 
-    def take(self, *up_args: str, containers: bool = False) -> Deployment:
-        kind = (containers, up_args)
-        if kind in self.up:
-            return self.up[kind][0]
+    def take(self, *up_args: str) -> Deployment:
+        if up_args in self.up:
+            return self.up[up_args][0]
+        containers = "--containers" in up_args
         if containers:   # the names are one engine's once
-            for other in [k for k in self.up if k[0]]:
-                self.drop(*other[1], containers=True)
+            for other in [kind for kind in self.up if "--containers" in kind]:
+                self.drop(*other)
         held = contextlib.ExitStack()
         if containers:
             held.enter_context(kolla_container_names())
@@ -43,15 +44,15 @@ class Labs:
         except BaseException:
             held.close()
             raise
-        self.up[kind] = Deployment(root), held
-        return self.up[kind][0]
+        self.up[up_args] = Deployment(root), held
+        return self.up[up_args][0]
 
-    def drop(self, *up_args: str, containers: bool = False) -> None:
-        self.up.pop((containers, up_args))[1].close()
+    def drop(self, *up_args: str) -> None:
+        self.up.pop(up_args)[1].close()
 
     def close(self) -> None:
-        for containers, up_args in list(self.up):
-            self.drop(*up_args, containers=containers)
+        for up_args in list(self.up):
+            self.drop(*up_args)
 
 
 def assert_diagnosed(scenario, deployment, tmp_path):

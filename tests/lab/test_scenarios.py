@@ -31,10 +31,10 @@ HERE = sorted((n for n in SCENARIOS if n not in ELSEWHERE and not SCENARIOS[n].n
                                   for name in HERE])
 def test_scenario_is_diagnosed(name, labs, tmp_path):
     scenario = SCENARIOS[name]
-    deployment = labs.take(*up_args(scenario), containers=scenario.containers)
+    deployment = labs.take(*up_args(scenario))
     try:
         assert_diagnosed(scenario, deployment, tmp_path)
         assert_reset_puts_it_back(deployment, name, tmp_path, servers_as_up_left_them=name in PLAIN)
     except BaseException:
-        labs.drop(*up_args(scenario), containers=scenario.containers)
+        labs.drop(*up_args(scenario))
         raise
