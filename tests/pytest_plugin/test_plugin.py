@@ -241,3 +241,20 @@ def test_ctrl_c_on_the_gate_is_one_line_or_changes_nothing(repo, tmp_path, momen
         assert (proc.returncode, output) == (130, "coordcheck: interrupted\n")
     else:   # warnings, no failure: exit 0 (or the one line, had the signal come before the process ended)
         assert proc.returncode == 0 or (proc.returncode, rest) == (130, "coordcheck: interrupted\n"), output[-2000:]
+
+
+LATE_SIGNAL = """import atexit, os, signal
+def pytest_sessionstart(session):   # registered after coordcheck's atexit function: run at exit before it
+    atexit.register(os.kill, os.getpid(), signal.SIGINT)
+"""
+
+
+def test_ctrl_c_after_the_session_ends_the_process_and_rewrites_no_output(repo, tmp_path):
+    (tmp_path / "late_signal.py").write_text(LATE_SIGNAL)
+    junit = tmp_path / "junit.xml"
+    done = subprocess.run([sys.executable, "-m", "coordcheck", "gate", "--configdir", str(repo / "etc/kolla"),
+                           "--inventory", str(repo / "multinode"), "-p", "no:cacheprovider", "-p", "late_signal",
+                           f"--junitxml={junit}"], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(PROJECT)])})
+    assert (done.returncode, done.stderr) == (130, "coordcheck: interrupted\n"), done.stdout[-2000:]
+    assert "the run did not complete" not in junit.read_text() and 'failures="0"' in junit.read_text()
