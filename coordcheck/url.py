@@ -187,21 +187,24 @@ def _learn_secrets(text: str) -> None:
             KNOWN.add(urllib.parse.unquote_plus(value))
 
 
-def _parts(text: str) -> tuple[str, str, str, str]:
-    """``scheme://``, userinfo, host part, query — cut the way that keeps a
-    password whole even when it holds ``/ ? # @ :``: the query starts at the
-    first ``?`` followed by an option tooz knows, the userinfo ends at the
-    last ``@`` before it."""
+def _cut(text: str) -> tuple[str, str, str]:
+    """``scheme://``, what comes before the query, the query — cut where a
+    password holding ``/ ? # @ :`` stays whole: at the first ``?`` followed
+    by an option tooz knows (else the first ``?``)."""
     scheme, sep, rest = text.partition("://")
     if not sep:
         scheme, rest = "", text
     starts = [m.start() for m in re.finditer(r"\?(?=(?:%s)=)" % "|".join(map(re.escape, sorted(KNOWN_OPTIONS))), rest)]
     query_at = starts[0] if starts else (rest.find("?") if "?" in rest else len(rest))
-    head, query = rest[:query_at], rest[query_at + 1:]
+    return f"{scheme}{sep}", rest[:query_at], rest[query_at + 1:]
+
+
+def _parts(text: str) -> tuple[str, str, str, str]:
+    """``scheme://``, userinfo, host part, query (`_cut`), the userinfo
+    ending at the last ``@`` before the query."""
+    prefix, head, query = _cut(text)
     userinfo, at, hostpart = head.rpartition("@")
-    if not at:
-        userinfo, hostpart = "", head
-    return f"{scheme}{sep}", userinfo, hostpart, query
+    return (prefix, userinfo, hostpart, query) if at else (prefix, "", head, query)
 
 
 def shown(text: str, limit: int = 240) -> str:
@@ -230,6 +233,13 @@ def mask(text: str) -> str:
         shown += "?" + "&".join(pairs)
     # anything else that looks like ``...password=value`` (a URL without '?')
     return _LOOSE_PASSWORD.sub(rf"\1{MASK}", shown)
+
+
+def passwords_in(text: str) -> list[str]:
+    """The password of the user:password part and every password-bearing query value, as written."""
+    _, userinfo, _, query = _parts(text)
+    return [userinfo.partition(":")[2]] + [p.partition("=")[2] for p in query.split("&")
+                                           if _holds_secret(p.partition("=")[0])]
 
 
 def corrected(text: str) -> str:
@@ -265,9 +275,10 @@ def closest_option(name: str) -> str | None:
 
 
 def _split_query(text: str) -> tuple[str, list[str]]:
-    """``"redis://h?a=1&b=2"`` -> ``("redis://h", ["a=1", "b=2"])``, as written."""
-    base, _, query = text.partition("?")
-    return base, [p for p in query.split("&") if p]
+    """``"redis://h?a=1&b=2"`` -> ``("redis://h", ["a=1", "b=2"])``, as written; cut as `_cut`
+    does, so a password with ``? &`` in the user:password part stays in the base."""
+    prefix, head, query = _cut(text)
+    return prefix + head, [p for p in query.split("&") if p]
 
 
 def without_option(text: str, name: str) -> str:

@@ -1,5 +1,7 @@
 """backend_url parsing, masking and fixing: pure functions, read as tooz reads."""
 
+from urllib.parse import quote
+
 import pytest
 
 from coordcheck import url as urls
@@ -87,3 +89,13 @@ def test_corrected_url_writes_each_option_once_with_the_value_tooz_would_use():
     assert fixed.count("sentinel_fallback=") == 2   # a list: every value kept
     with_password = urls.with_sentinel_password(broken, Secret("pw2"))
     assert with_password.count("socket_timeout=") == 1 and with_password.count("sentinel_password=") == 1
+
+
+@pytest.mark.parametrize("password", ["Zq/9#x?k&w=p%40", "a?b&c=d", "p@ss:w/rd", "x#y?z=0"])
+def test_the_fixes_keep_a_password_with_url_characters_whole_and_mask_all_of_it(password):
+    """Kolla writes the password as it is: ``? & #`` inside the user:password part are not the query."""
+    kolla_url = INCIDENT.replace(":PW@", f":{password}@")
+    fixed = urls.with_sentinel_password(kolla_url + "&sentinel_pasword=x", Secret(password))
+    assert fixed == f"{kolla_url}&sentinel_password={quote(password, safe='')}"
+    assert urls.without_option(fixed, "sentinel_password") == kolla_url == urls.corrected(kolla_url)
+    assert urls.mask(fixed) == urls.mask(INCIDENT) + "&sentinel_password=***"

@@ -85,7 +85,16 @@ def settle(found: list[Finding], rendered: Rendered, expected: Expected, usable=
     return out
 
 
+def _new_password(finding: Finding, expected: Expected) -> bool:
+    """A URL that does not load because no URL can carry the password: the fix is a new one (not a
+    template that does not render: that line goes)."""
+    return (finding.id in ("URL_INVALID", "URL_NOT_LOADABLE") and not PLACE.match(finding.where.file or "")
+            and bool(expected.password_unusable()))
+
+
 def _text(finding: Finding, repair: Repair, expected: Expected) -> str:
+    if _new_password(finding, expected):
+        return INDENT.join([*expected.new_password(), *repair.lines()])
     head = finding.fix.split(INDENT)[:2] if finding.fix and finding.id in URL_IDS else [finding.advice.split(INDENT)[0]]
     if finding.id in URL_IDS and len(head) < 2 and expected.url():
         head.append(f"corrected URL: {urls.mask(expected.url())}")
@@ -104,7 +113,11 @@ def repair_for(f: Finding, rendered: Rendered, expected: Expected, index: dict,
         match = PLACE.match(f.where.file or "")
         if not records and match is None:
             return None
-        repair = (url_repairs or URLRepairs(rendered, expected)).repair(records)
+        url_repairs = url_repairs or URLRepairs(rendered, expected)
+        if _new_password(f, expected):
+            # no edit of a URL helps: a new password in passwords.yml, then the servers and services again
+            return Repair((), reconfigure(url_repairs.projects_of(records) | {expected.flavor.name}))
+        repair = url_repairs.repair(records)
         if match is not None:  # a template that does not render: the line itself goes
             edit = Edit(match["file"], int(match["line"]), "remove", match["option"], section=match["section"],
                         why="it does not render; Kolla renders the option itself")

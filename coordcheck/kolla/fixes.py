@@ -75,14 +75,40 @@ class Expected:
         rendered = kolla.connection_string(self.flavor, list(self.sentinel_hosts), self.password).reveal()
         return urls.with_sentinel_password(rendered, self.password) if self.sentinel_auth else rendered
 
+    def password_unusable(self) -> str | None:
+        """Why no backend_url can carry the password, or None. Kolla writes it as it is into the URL's
+        user:password part, which tooz does not percent-decode: a ``/ ? #`` ends that part, a ``[ ]``
+        breaks the host; tooz's own parse of Kolla's URL must give the password back.
+
+            Expected(kolla.FLAVORS["redis"], Secret("a/b"), ("10.0.2.110",), True).password_unusable()
+            # -> "redis_master_password holds a character (/ ? # [ ]) that ends ..."
+        """
+        if not self.sentinel_hosts:
+            return None
+        try:
+            if urls.parse(self.url()).password == self.password:
+                return None
+        except urls.URLError:
+            pass
+        return (f"{self.flavor.password_key} holds a character (/ ? # [ ]) that ends a URL's user:password part, "
+                "which tooz does not percent-decode: no backend_url can carry it")
+
+    def new_password(self) -> list[str]:
+        """The fix's first lines when no backend_url can carry the password (`password_unusable`)."""
+        return [f"set {self.flavor.password_key} in passwords.yml to a password without / ? # [ ] "
+                "(kolla-genpwd makes letters and digits)", f"corrected URL: none: {self.password_unusable()}"]
+
     def fix(self, configs, change: str, fixed_url: str | None = None, sentinel_password: bool | None = None) -> str:
         """``change``, the corrected URL (masked; Kolla's by default) and how
-        to apply it for the projects of ``configs``."""
+        to apply it for the projects of ``configs``; a new password instead when
+        Kolla's URL is meant and none can carry this one (`password_unusable`)."""
         projects = sorted({c.project for c in configs})
         extras = kolla.DEFAULT_EXTRAS
         if self.sentinel_auth if sentinel_password is None else sentinel_password:
             extras += f"&sentinel_password={{{{ {self.flavor.password_key} }}}}"
         corrected = fixed_url or self.url()
+        if not fixed_url and self.password_unusable():  # the servers take the new one too
+            return INDENT.join([*self.new_password(), f"then: {reconfigure({*projects, self.flavor.name})}"])
         return INDENT.join([
             change,
             f"corrected URL: {urls.mask(corrected)}" if corrected else
@@ -192,7 +218,11 @@ class URLRepairs:
                                       why=f"Kolla renders it from {self.conn}")
                 else:
                     edits[key] = Edit(file, line, "replace", r.option, f"{{{{ {self.conn} }}}}", r.section)
-        return Repair(tuple(edits.values()), reconfigure(self.projects | {self._place(r)[0] for r in records}))
+        return Repair(tuple(edits.values()), reconfigure(self.projects_of(records)))
+
+    def projects_of(self, records) -> set[str]:
+        """The projects a repair of ``records`` reconfigures: every URL consumer's, and theirs."""
+        return self.projects | {self._place(r)[0] for r in records}
 
 
 def reconfigure(projects) -> str:

@@ -38,6 +38,12 @@ def test_tooz_drivers_come_from_tooz_itself():
     assert loading.tooz_drivers()["redis"] == "tooz.drivers.redis:RedisDriver"
 
 
+def test_the_loaders_error_quotes_no_piece_of_a_password():
+    """tooz's parser quotes what it could not read: here a piece of the password, masked."""
+    error = loading.tooz_load("redis://default:abQ7[cdefgh]ijK2@127.0.2.110:26379?sentinel=kolla")
+    assert "cdefgh" not in error and "(masked) does not appear to be an IPv4 or IPv6 address" in error, error
+
+
 def test_gnocchi_incoming_reads_no_scheme():
     """gnocchi's get_client takes host, port and query whatever the scheme; no host and no path: its ValueError."""
     assert loading.judge("incoming", "redis_url", "HTTP://h:26379?sentinel=kolla").value == "redis://h:26379?sentinel=kolla"

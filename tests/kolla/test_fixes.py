@@ -4,7 +4,7 @@ every service through the extras or per service, then reconfigure — and how a 
 
 from coordcheck import kolla
 from coordcheck.kolla.config_file import read_service_config
-from coordcheck.kolla.fixes import Expected, extras_for, merged_fix_lines, project_of, reconfigure
+from coordcheck.kolla.fixes import INDENT, Expected, extras_for, merged_fix_lines, project_of, reconfigure
 from coordcheck.kolla.releases import build
 from coordcheck.secrets import Secret
 
@@ -65,3 +65,19 @@ def test_the_extras_keep_the_operators_options_with_tooz_names():
 def test_reconfigure_names_each_project_once_sorted():
     assert reconfigure({"mistral", None, "cinder", ""}) == "kolla-ansible -i INVENTORY reconfigure --tags cinder,mistral"
     assert project_of(build("23.0.0"), "designate-worker") == "designate" and project_of(build("23.0.0"), "x") is None
+
+
+def test_a_password_no_url_can_carry_is_to_be_changed_with_the_servers_reconfigured():
+    """tooz reads Kolla's URL back (its own parse): a / ? # [ ] ends or breaks the user:password part."""
+    for password in ("a/b", "a?b", "a#b", "a[b", "a]b", "a?sentinel=x"):
+        expected = Expected(kolla.FLAVORS["redis"], Secret(password), HOSTS, True)
+        assert expected.password_unusable().startswith("redis_master_password holds a character (/ ? # [ ])")
+        assert expected.fix([config("cinder-api", "cinder")], "change it").split(INDENT) == [
+            "set redis_master_password in passwords.yml to a password without / ? # [ ] (kolla-genpwd makes letters "
+            "and digits)", f"corrected URL: none: {expected.password_unusable()}",
+            "then: kolla-ansible -i INVENTORY reconfigure --tags cinder,redis"]
+    for password in ("a&b=c", "a@b:c", "a%40b", "a+b c", "pw"):
+        expected = Expected(kolla.FLAVORS["valkey"], Secret(password), HOSTS, True)
+        assert expected.password_unusable() is None
+        assert "corrected URL: redis://default:***@10.0.2.110:26379?" in expected.fix([config("cinder-api", "cinder")],
+                                                                                       "change it")
