@@ -105,7 +105,8 @@ CATALOGUE = _entries(
     ("URL_INVALID", "config", "backend_url cannot be used by tooz",
      "write it as redis://default:PASSWORD@HOST:26379?sentinel=kolla&sentinel_fallback=HOST:26379..."),
     ("URL_ENCODING", "config", "a password in backend_url is written so that tooz reads another string",
-     "netloc: write the password as it is (tooz does not percent-decode it); query (sentinel_password): percent-encode it"),
+     "netloc: write the password as it is (tooz does not percent-decode it); query (sentinel_password): "
+     "percent-encode it (Kolla's extras: {{ <flavor>_master_password | urlencode }})"),
     ("URL_UNKNOWN_OPTION", "config", "backend_url has an option tooz silently ignores",
      "correct the option name (tooz reads only its own option list)"),
     ("PASSWORD_MISMATCH", "config", "a password in backend_url differs from passwords.yml",

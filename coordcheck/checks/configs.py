@@ -148,7 +148,8 @@ def bypasses_sentinel(configs: list[ServiceConfig], expected: Expected) -> list[
 
 
 def url_options_known(configs: list[ServiceConfig], expected: Expected) -> list[Finding]:
-    """Options tooz ignores; the fix renames each to the option it was meant to be."""
+    """Options tooz ignores; the fix renames each to the option it was meant to be. A password written as it
+    is into sentinel_password, cut by tooz at its '&', is that password's slip (URL_ENCODING), not options."""
     def change(names: list[str]) -> str:
         meant = {name: urls.closest_option(name) for name in names}
         steps = [f"rename {name} to {to}" if to else f"remove {name}" for name, to in meant.items()]
@@ -156,7 +157,7 @@ def url_options_known(configs: list[ServiceConfig], expected: Expected) -> list[
 
     return [Finding("URL_UNKNOWN_OPTION", c.where, evidence=f"tooz ignores {', '.join(c.url.unknown_options)}",
                     fix=expected.fix([c], change(c.url.unknown_options), urls.corrected(c.url.raw)))
-            for c in configs if c.url and c.url.unknown_options]
+            for c in configs if c.url and c.url.unknown_options and not encoding_slips(c.url, expected.password)]
 
 
 def encoding_slips(url: urls.BackendURL, password: Secret) -> list[str]:
@@ -169,9 +170,10 @@ def encoding_slips(url: urls.BackendURL, password: Secret) -> list[str]:
         slips.append("the user:password part is percent-encoded, but tooz does not decode it: "
                      "write the password there as it is")
     raw = url.raw_option("sentinel_password")
-    if url.sentinel_password and url.sentinel_password != password and raw == value:
+    if url.sentinel_password and url.sentinel_password != password and (
+            raw == value or f"sentinel_password={value}" in url.raw):
         slips.append("sentinel_password is written as it is, but tooz percent-decodes query values "
-                     "('+' becomes a space, %XX a byte): percent-encode it")
+                     "('+' becomes a space, %XX a byte) and ends them at '&': percent-encode the password there")
     return slips
 
 

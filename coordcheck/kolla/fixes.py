@@ -11,6 +11,7 @@ per service in ``config/<project>.conf`` — then ``reconfigure``.
 from __future__ import annotations
 
 import re
+import urllib.parse
 from dataclasses import dataclass
 
 from coordcheck import kolla
@@ -93,6 +94,17 @@ class Expected:
         return (f"{self.flavor.password_key} holds a character (/ ? # [ ]) that ends a URL's user:password part, "
                 "which tooz does not percent-decode: no backend_url can carry it")
 
+    def sentinel_password_value(self) -> str:
+        """How the extras write the password as ``sentinel_password=``: tooz percent-decodes query values and
+        ends them at ``&`` and ``#``, so a password holding ``& % + #`` goes through Jinja's ``urlencode``.
+
+            Expected(kolla.FLAVORS["redis"], Secret("a&b"), ...).sentinel_password_value()
+            # -> "{{ redis_master_password | urlencode }}"
+        """
+        value = self.password.reveal()
+        survives = urllib.parse.parse_qs(f"v={value}", keep_blank_values=True).get("v") == [value]
+        return f"{{{{ {self.flavor.password_key}{'' if survives and '#' not in value else ' | urlencode'} }}}}"
+
     def new_password(self) -> list[str]:
         """The fix's first lines when no backend_url can carry the password (`password_unusable`)."""
         return [f"set {self.flavor.password_key} in passwords.yml to a password without / ? # [ ] "
@@ -105,7 +117,7 @@ class Expected:
         projects = sorted({c.project for c in configs})
         extras = kolla.DEFAULT_EXTRAS
         if self.sentinel_auth if sentinel_password is None else sentinel_password:
-            extras += f"&sentinel_password={{{{ {self.flavor.password_key} }}}}"
+            extras += f"&sentinel_password={self.sentinel_password_value()}"
         corrected = fixed_url or self.url()
         if not fixed_url and self.password_unusable():  # the servers take the new one too
             return INDENT.join([*self.new_password(), f"then: {reconfigure({*projects, self.flavor.name})}"])
@@ -129,9 +141,10 @@ class Expected:
 
 
 # -- the fix as data (coordcheck.kolla.repairs): what to edit in the config repository, then the command ----------
-def extras_for(current: str, sentinel_password: bool, flavor: kolla.Flavor) -> str:
+def extras_for(current: str, sentinel_password: str | None) -> str:
     """``<flavor>_connection_string_extras`` as it should be: the operator's own options kept, those tooz
-    ignores renamed or dropped, ``sentinel_password`` there exactly when the sentinels require one."""
+    ignores renamed or dropped, ``sentinel_password`` there exactly when the sentinels require one,
+    written as ``sentinel_password`` says (`Expected.sentinel_password_value`)."""
     pairs = []
     for pair in (p for p in str(current or "").split("&") if p):
         name, eq, value = pair.partition("=")
@@ -139,7 +152,7 @@ def extras_for(current: str, sentinel_password: bool, flavor: kolla.Flavor) -> s
         if name and eq and name != "sentinel_password":
             pairs.append(f"{name}={value}")
     if sentinel_password:
-        pairs.append(f"sentinel_password={{{{ {flavor.password_key} }}}}")
+        pairs.append(f"sentinel_password={sentinel_password}")
     return "&" + "&".join(pairs) if pairs else ""
 
 
@@ -169,7 +182,7 @@ class URLRepairs:
                                  why="Kolla builds it from the inventory, passwords.yml and the extras")
                             for line in yaml_lines(path.read_text(errors="replace"), self.conn)]
         current = str(repo.extra.get(flavor.extras_key, kolla.DEFAULT_EXTRAS))
-        want = extras_for(current, bool(expected.sentinel_auth), flavor)
+        want = extras_for(current, expected.sentinel_password_value() if expected.sentinel_auth else None)
         if current != want:
             origin = repo.origin.get(flavor.extras_key, "")
             file, _, line = origin.rpartition(":") if origin.rpartition(":")[2].isdigit() else (origin, "", "")

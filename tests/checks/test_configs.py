@@ -73,6 +73,17 @@ def test_plus_in_a_query_password_is_a_space_to_tooz():
     assert "s3c+ret" not in finding.render()
 
 
+def test_an_ampersand_in_a_query_password_cuts_it_and_its_tail_is_no_option_to_remove():
+    """tooz reads sentinel_password=s3c&k=1 as s3c and an option k: one slip, nothing of the password named."""
+    cut = Secret("s3c&k=1")
+    url = URL.replace(":s3cret@", ":s3c&k=1@").replace("sentinel_password=s3cret", "sentinel_password=s3c&k=1")
+    expected = Expected(kolla.FLAVORS["redis"], cut, EXPECTED.sentinel_hosts, True)
+    found = config_checks.passwords_match([config(url)], expected) + config_checks.url_options_known([config(url)],
+                                                                                                     expected)
+    assert ids(found) == ["URL_ENCODING"] and "ends them at '&'" in found[0].evidence
+    assert "sentinel_password={{ redis_master_password | urlencode }}" in found[0].fix
+
+
 def test_fallback_mismatch():
     wrong = config(URL.replace("10.0.2.112", "10.0.2.113"))
     assert ids(config_checks.sentinels_match_inventory([wrong], EXPECTED)) == ["FALLBACK_MISMATCH"]

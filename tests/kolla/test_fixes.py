@@ -2,6 +2,11 @@
 every service through the extras or per service, then reconfigure — and how a fix is printed once
 (`merged_fix_lines`): the container run gives one fix per service container, alike but for the project."""
 
+import urllib.parse
+
+import jinja2
+import pytest
+
 from coordcheck import kolla
 from coordcheck.kolla.config_file import read_service_config
 from coordcheck.kolla.fixes import INDENT, Expected, extras_for, merged_fix_lines, project_of, reconfigure
@@ -57,9 +62,20 @@ def test_with_no_sentinel_host_no_url_can_be_rendered():
 
 
 def test_the_extras_keep_the_operators_options_with_tooz_names():
-    extras = extras_for("&db=0&socket_timout=5&sentinel_password=old&colour=red&flag", True, kolla.FLAVORS["valkey"])
+    valkey = Expected(kolla.FLAVORS["valkey"], Secret("a1b2"), ("10.0.2.110",), True)
+    extras = extras_for("&db=0&socket_timout=5&sentinel_password=old&colour=red&flag", valkey.sentinel_password_value())
     assert extras == "&db=0&socket_timeout=5&sentinel_password={{ valkey_master_password }}"
-    assert extras_for("&sentinel_password=old", False, kolla.FLAVORS["redis"]) == ""
+    assert extras_for("&sentinel_password=old", None) == ""
+
+
+@pytest.mark.parametrize("password, encoded", [("Ab3xY7", False), ("Ab3/xY:7@q", False), ("Ab3&k=1", True),
+                                               ("Ab3%40x", True), ("Ab3+x", True)])
+def test_a_password_tooz_would_decode_or_cut_in_the_query_goes_through_urlencode(password, encoded):
+    """Query values are percent-decoded ('+' a space) and end at '&': what Jinja's urlencode writes survives."""
+    value = Expected(kolla.FLAVORS["redis"], Secret(password), ("10.0.2.110",), True).sentinel_password_value()
+    assert value == ("{{ redis_master_password | urlencode }}" if encoded else "{{ redis_master_password }}")
+    written = jinja2.Environment().from_string(value).render(redis_master_password=password)
+    assert urllib.parse.parse_qs(f"sentinel_password={written}")["sentinel_password"] == [password]
 
 
 def test_reconfigure_names_each_project_once_sorted():

@@ -72,6 +72,10 @@ def repos(tmp_path_factory):
     (unexpected / "etc/kolla/config/redis/redis-sentinel.conf").unlink()
     (unexpected / "etc/kolla/config/mistral.conf").write_text(f"[coordination]\nbackend_url = {BARE}\n")
     out["unexpected"] = (unexpected, None, None, None, "auto")
+    query = _copy(scenarios.REPOS / "healthy", base, "password-query")  # the extras write it as it is: cut at '&'
+    passwords = query / "etc/kolla/passwords.yml"
+    passwords.write_text(passwords.read_text().replace("8Uv6Y4mWcQqU3tXk2fZr", '"Ab3@xY:7%40z&k=1"'))
+    out["password-query"] = (query, None, None, None, "auto")
     return out
 
 
@@ -130,6 +134,7 @@ EXPECTED = {"healthy": set(), "vaulted": set(), "incident": {"SENTINEL_AUTH_MISS
             "profiler": {"OVERRIDE_NOT_READ", "URL_BYPASSES_SENTINEL"}, "cinder-lvm": {"REDIS_NAMES_LEFTOVER"},
             "password-mismatch": {"PASSWORD_MISMATCH"}, "user-wrong": {"MASTER_USER_WRONG"},
             "url-invalid": {"URL_INVALID"}, "unknown-option": {"URL_UNKNOWN_OPTION"}, "encoding": {"URL_ENCODING"},
+            "password-query": {"URL_ENCODING"},
             "drift-per-host": {"URL_DRIFT"}, "global-missing": {"SENTINEL_AUTH_MISSING"},
             "template-error": {"URL_INVALID"}, "capitals": {"SENTINEL_AUTH_MISSING"}, "http": {"URL_NOT_LOADABLE"},
             "blank": {"URL_BLANK"}, "not-a-url": {"URL_NOT_LOADABLE"}, "masakari-memcached": {"BACKEND_NOT_SENTINEL"},
