@@ -4,8 +4,9 @@ Every secret the run learns (a `Secret`, every value of passwords.yml, the
 inventory's connection passwords, any password in a URL) is registered in
 `KNOWN`; `KNOWN.mask` replaces every form it can take in text — as written,
 percent-encoded or decoded, escaped for repr/JSON/XML, and the pieces a URL
-parser cuts it into at ``/ # ? & @ :``. The output boundary (log records,
-the terminal, test reports, junit and every file a run writes) applies it.
+or template parser cuts it into (at ``/ # ? & @ : [ ] { }`` and more). The
+output boundary (log records, the terminal, test reports, junit and every
+file a run writes) applies it.
 
     >>> pw = Secret("s3cret/pw")
     >>> f"{pw}", repr(pw), pw.reveal()
@@ -28,9 +29,11 @@ from urllib.parse import quote, quote_plus, unquote, unquote_plus
 MASK = "***"
 #: Shorter values are not masked by value (they would mask ordinary words).
 MIN_SECRET = 3
-#: Pieces of a secret cut at URL delimiters are masked from this length on.
+#: Pieces of a secret cut at delimiters are masked from this length on.
 MIN_FRAGMENT = 4
-URL_DELIMITERS = "/#?&@:;= +%"
+#: Where a URL or template parser cuts a value, and then quotes a piece of it in its error
+#: (tooz: "'cdefgh' does not appear to be an IPv4 or IPv6 address"; Jinja: "'word' is undefined").
+DELIMITERS = "/#?&@:;= +%[]{}()<>|,'\"\\"
 #: Inventory variables that hold connection secrets.
 INVENTORY_SECRETS = ("ansible_password", "ansible_ssh_pass", "ansible_ssh_password", "ansible_become_password",
                      "ansible_become_pass", "ansible_sudo_pass", "ansible_sudo_password")
@@ -38,7 +41,7 @@ INVENTORY_SECRETS = ("ansible_password", "ansible_ssh_pass", "ansible_ssh_passwo
 
 def _pieces(value: str) -> set[str]:
     """Substrings between URL delimiters (and across a few of them)."""
-    cuts = [i for i, c in enumerate(value) if c in URL_DELIMITERS][:24]
+    cuts = [i for i, c in enumerate(value) if c in DELIMITERS][:24]
     if not cuts:
         return set()
     starts = [0, *(i + 1 for i in cuts)]
@@ -73,7 +76,7 @@ def forms(value: str) -> set[str]:
             found |= _pieces(spelling)
         if "\n" in value:
             found |= {line.strip() for line in value.splitlines() if len(line.strip()) >= 8}
-    return {f for f in found if f.strip(URL_DELIMITERS)}
+    return {f for f in found if f.strip(DELIMITERS)}
 
 
 def _alternation(words: Iterable[str], depth: int = 0) -> str:

@@ -15,7 +15,7 @@ from dataclasses import replace
 from coordcheck import url as urls
 from coordcheck.checks.rendered_places import place_key
 from coordcheck.findings import WARN, Finding
-from coordcheck.kolla.fixes import INDENT, Expected, URLRepairs, reconfigure
+from coordcheck.kolla.fixes import INDENT, Expected, URLRepairs, project_of, reconfigure
 from coordcheck.kolla.repairs import Edit, Repair, ini_lines, yaml_lines
 from coordcheck.kolla.render import Rendered
 from coordcheck.kolla.render.values import OPTIONS
@@ -85,16 +85,18 @@ def settle(found: list[Finding], rendered: Rendered, expected: Expected, usable=
     return out
 
 
-def _new_password(finding: Finding, expected: Expected) -> bool:
-    """A URL that does not load because no URL can carry the password: the fix is a new one (not a
-    template that does not render: that line goes)."""
-    return (finding.id in ("URL_INVALID", "URL_NOT_LOADABLE") and not PLACE.match(finding.where.file or "")
-            and bool(expected.password_unusable()))
+def _new_password(finding: Finding, expected: Expected) -> str | None:
+    """Why no URL can carry the password, when that is why one does not load or render: the fix is a new
+    one (not an operator's template that does not render: that line goes)."""
+    if finding.id not in ("URL_INVALID", "URL_NOT_LOADABLE") or PLACE.match(finding.where.file or ""):
+        return None
+    return expected.password_unusable() or (expected.password_templated() if finding.id == "URL_INVALID" else None)
 
 
 def _text(finding: Finding, repair: Repair, expected: Expected) -> str:
-    if _new_password(finding, expected):
-        return INDENT.join([*expected.new_password(), *repair.lines()])
+    reason = _new_password(finding, expected)
+    if reason:
+        return INDENT.join([*expected.new_password(reason), *repair.lines()])
     head = finding.fix.split(INDENT)[:2] if finding.fix and finding.id in URL_IDS else [finding.advice.split(INDENT)[0]]
     if finding.id in URL_IDS and len(head) < 2 and expected.url():
         head.append(f"corrected URL: {urls.mask(expected.url())}")
@@ -111,12 +113,15 @@ def repair_for(f: Finding, rendered: Rendered, expected: Expected, index: dict,
         if f.id == "URL_DRIFT":
             records += [r for r in every_url if r not in records]
         match = PLACE.match(f.where.file or "")
+        if _new_password(f, expected):
+            # no edit of a URL helps: a new password in passwords.yml, then the servers and services again
+            url_repairs = url_repairs or URLRepairs(rendered, expected)
+            services = {f.where.service, *(s for s, _ in f.where.more_files)}  # a URL that did not render has no record
+            return Repair((), reconfigure(url_repairs.projects_of(records) | {expected.flavor.name}
+                                          | {project_of(rendered.release, s) for s in services if s}))
         if not records and match is None:
             return None
         url_repairs = url_repairs or URLRepairs(rendered, expected)
-        if _new_password(f, expected):
-            # no edit of a URL helps: a new password in passwords.yml, then the servers and services again
-            return Repair((), reconfigure(url_repairs.projects_of(records) | {expected.flavor.name}))
         repair = url_repairs.repair(records)
         if match is not None:  # a template that does not render: the line itself goes
             edit = Edit(match["file"], int(match["line"]), "remove", match["option"], section=match["section"],

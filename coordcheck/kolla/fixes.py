@@ -105,10 +105,18 @@ class Expected:
         survives = urllib.parse.parse_qs(f"v={value}", keep_blank_values=True).get("v") == [value]
         return f"{{{{ {self.flavor.password_key}{'' if survives and '#' not in value else ' | urlencode'} }}}}"
 
-    def new_password(self) -> list[str]:
-        """The fix's first lines when no backend_url can carry the password (`password_unusable`)."""
-        return [f"set {self.flavor.password_key} in passwords.yml to a password without / ? # [ ] "
-                "(kolla-genpwd makes letters and digits)", f"corrected URL: none: {self.password_unusable()}"]
+    def password_templated(self) -> str | None:
+        """Why Kolla renders no URL with the password, or None: it holds Jinja (``{{ {% {#``), which Ansible
+        templates wherever passwords.yml's value is used."""
+        if not any(mark in self.password.reveal() for mark in ("{{", "{%", "{#")):
+            return None
+        return (f"{self.flavor.password_key} holds Jinja ({{{{ {{% {{#), which Kolla's Ansible templates in every "
+                "URL it renders: no backend_url renders with it")
+
+    def new_password(self, reason: str | None = None) -> list[str]:
+        """The fix's first lines when no backend_url can carry the password (`password_unusable`, or ``reason``)."""
+        return [f"set {self.flavor.password_key} in passwords.yml to a password without / ? # [ ] {{{{ {{% {{# "
+                "(kolla-genpwd makes letters and digits)", f"corrected URL: none: {reason or self.password_unusable()}"]
 
     def fix(self, configs, change: str, fixed_url: str | None = None, sentinel_password: bool | None = None) -> str:
         """``change``, the corrected URL (masked; Kolla's by default) and how

@@ -89,11 +89,14 @@ def test_a_password_no_url_can_carry_is_to_be_changed_with_the_servers_reconfigu
         expected = Expected(kolla.FLAVORS["redis"], Secret(password), HOSTS, True)
         assert expected.password_unusable().startswith("redis_master_password holds a character (/ ? # [ ])")
         assert expected.fix([config("cinder-api", "cinder")], "change it").split(INDENT) == [
-            "set redis_master_password in passwords.yml to a password without / ? # [ ] (kolla-genpwd makes letters "
-            "and digits)", f"corrected URL: none: {expected.password_unusable()}",
+            "set redis_master_password in passwords.yml to a password without / ? # [ ] {{ {% {# (kolla-genpwd makes "
+            "letters and digits)", f"corrected URL: none: {expected.password_unusable()}",
             "then: kolla-ansible -i INVENTORY reconfigure --tags cinder,redis"]
-    for password in ("a&b=c", "a@b:c", "a%40b", "a+b c", "pw"):
+    templated = Expected(kolla.FLAVORS["redis"], Secret("a{{b}}c"), HOSTS, True)
+    assert templated.password_templated().startswith("redis_master_password holds Jinja")
+    assert templated.password_unusable() is None  # as written it fits a URL: Kolla's render is what fails
+    for password in ("a&b=c", "a@b:c", "a%40b", "a+b c", "pw", "a{b}c"):
         expected = Expected(kolla.FLAVORS["valkey"], Secret(password), HOSTS, True)
-        assert expected.password_unusable() is None
+        assert expected.password_unusable() is None and expected.password_templated() is None
         assert "corrected URL: redis://default:***@10.0.2.110:26379?" in expected.fix([config("cinder-api", "cinder")],
                                                                                        "change it")
