@@ -235,13 +235,6 @@ def mask(text: str) -> str:
     return _LOOSE_PASSWORD.sub(rf"\1{MASK}", shown)
 
 
-def passwords_in(text: str) -> list[str]:
-    """The password of the user:password part and every password-bearing query value, as written."""
-    _, userinfo, _, query = _parts(text)
-    return [userinfo.partition(":")[2]] + [p.partition("=")[2] for p in query.split("&")
-                                           if _holds_secret(p.partition("=")[0])]
-
-
 def corrected(text: str) -> str:
     """The URL with each option tooz ignores renamed to the option it was
     meant to be (closest match), or removed when none is close; an option

@@ -16,7 +16,6 @@ checks; the rest is a finding of its own:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import entry_points
@@ -52,17 +51,6 @@ class Verdict:
     options: tuple[str, ...] = ()  # the options at fault, where a consumer reads several (jobboard, cache)
 
 
-def scrubbed(message: str, value: str) -> str:
-    """A loader's error about ``value`` with every quoted piece of a password in it ``(masked)``:
-    a parser quotes what it could not read, a piece of a password too.
-
-    >>> scrubbed("'cd' does not appear to be an IPv4 or IPv6 address", "redis://u:ab[cd]ef@h:26379")
-    '(masked) does not appear to be an IPv4 or IPv6 address'
-    """
-    secrets = urls.passwords_in(value)
-    return re.sub(r"'([^']*)'", lambda m: "(masked)" if m[1] and any(m[1] in s for s in secrets) else m[0], message)
-
-
 @lru_cache(maxsize=1)
 def tooz_drivers() -> dict[str, str]:
     """tooz's registry: scheme -> driver (``tooz.drivers.redis:RedisDriver``)."""
@@ -85,7 +73,7 @@ def tooz_load(value: str) -> str | None:
     try:
         coordination.get_coordinator(value, b"coordcheck-gate")
     except Exception as exc:  # stevedore's NoMatches, a driver's ValueError: the service's error
-        return scrubbed(f"{exc.__class__.__name__}: {exc}", value)
+        return f"{exc.__class__.__name__}: {exc}"
     return None
 
 
