@@ -113,15 +113,14 @@ def repair_for(f: Finding, rendered: Rendered, expected: Expected, index: dict,
         if f.id == "URL_DRIFT":
             records += [r for r in every_url if r not in records]
         match = PLACE.match(f.where.file or "")
+        url_repairs = url_repairs or URLRepairs(rendered, expected)
         if _new_password(f, expected):
             # no edit of a URL helps: a new password in passwords.yml, then the servers and services again
-            url_repairs = url_repairs or URLRepairs(rendered, expected)
             services = {f.where.service, *(s for s, _ in f.where.more_files)}  # a URL that did not render has no record
             return Repair((), reconfigure(url_repairs.projects_of(records) | {expected.flavor.name}
                                           | {project_of(rendered.release, s) for s in services if s}))
         if not records and match is None:
             return None
-        url_repairs = url_repairs or URLRepairs(rendered, expected)
         repair = url_repairs.repair(records)
         if match is not None:  # a template that does not render: the line itself goes
             edit = Edit(match["file"], int(match["line"]), "remove", match["option"], section=match["section"],
