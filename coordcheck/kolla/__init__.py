@@ -107,8 +107,10 @@ def connection_string(flavor: Flavor, addresses: list[str], password: Secret,
 
 def master_password(passwords: dict, flavor: Flavor, path: Path) -> Secret:
     value = passwords.get(flavor.password_key)
-    if value is None or value == "":
+    if value is None:
         raise KollaError(f"passwords file {path} has no {flavor.password_key}")
+    if value == "":
+        raise KollaError(f"passwords file {path}: {flavor.password_key} is empty (kolla-genpwd fills it)")
     if not isinstance(value, (str, int)):
         raise KollaError(f"passwords file {path}: {flavor.password_key} is not a string")
     return Secret(str(value))

@@ -9,7 +9,7 @@ from coordcheck.secrets import Secret
 
 @pytest.mark.parametrize("passwords, says", [
     ({}, "has no redis_master_password"),
-    ({"redis_master_password": ""}, "has no redis_master_password"),
+    ({"redis_master_password": ""}, "redis_master_password is empty"),
     ({"redis_master_password": ["x"]}, "is not a string"),
 ])
 def test_bad_master_password(tmp_path, passwords, says):
