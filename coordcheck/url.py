@@ -86,16 +86,6 @@ class BackendURL:
         """Options tooz silently ignores (typos such as ``sentinel_pasword``)."""
         return sorted(set(self.options) - KNOWN_OPTIONS)
 
-    @cached_property
-    def _written(self) -> list[tuple[str, str]]:
-        """The query's (name, value) pairs as written."""
-        return [(k, v) for k, _, v in (p.partition("=") for p in _split_query(self.raw)[1])]
-
-    def raw_option(self, name: str) -> str | None:
-        """The last value of ``name`` as written, before tooz decodes it."""
-        values = [v for k, v in self._written if k == name]
-        return values[-1] if values else None
-
 
 def parse_host_port(text: str, what: str) -> tuple[str, int]:
     """``"10.0.2.111:26379"`` -> ``("10.0.2.111", 26379)``, as tooz reads it."""

@@ -169,9 +169,7 @@ def encoding_slips(url: urls.BackendURL, password: Secret) -> list[str]:
     if url.password and url.password != password and unquote(url.password.reveal()) == value:
         slips.append("the user:password part is percent-encoded, but tooz does not decode it: "
                      "write the password there as it is")
-    raw = url.raw_option("sentinel_password")
-    if url.sentinel_password and url.sentinel_password != password and (
-            raw == value or f"sentinel_password={value}" in url.raw):
+    if url.sentinel_password and url.sentinel_password != password and f"sentinel_password={value}" in url.raw:
         slips.append("sentinel_password is written as it is, but tooz percent-decodes query values "
                      "('+' becomes a space, %XX a byte) and ends them at '&': percent-encode the password there")
     return slips

@@ -123,12 +123,12 @@ class Expected:
         to apply it for the projects of ``configs``; a new password instead when
         Kolla's URL is meant and none can carry this one (`password_unusable`)."""
         projects = sorted({c.project for c in configs})
+        if not fixed_url and self.password_unusable():  # the servers take the new one too
+            return INDENT.join([*self.new_password(), f"then: {reconfigure({*projects, self.flavor.name})}"])
         extras = kolla.DEFAULT_EXTRAS
         if self.sentinel_auth if sentinel_password is None else sentinel_password:
             extras += f"&sentinel_password={self.sentinel_password_value()}"
         corrected = fixed_url or self.url()
-        if not fixed_url and self.password_unusable():  # the servers take the new one too
-            return INDENT.join([*self.new_password(), f"then: {reconfigure({*projects, self.flavor.name})}"])
         return INDENT.join([
             change,
             f"corrected URL: {urls.mask(corrected)}" if corrected else
